@@ -1,0 +1,152 @@
+import { MUtf8Decoder } from 'mutf-8';
+import { FormatError, type FormatErrorCode } from '../errors.js';
+
+const mutf8 = new MUtf8Decoder('mutf-8', { fatal: true });
+
+/**
+ * Big-endian cursor over a byte array, as written by `java.io.DataOutputStream`.
+ * Every read checks the remaining length before it allocates, and every error names the offset
+ * and the model path (kept in {@link path} by the caller with {@link at}).
+ */
+export class ByteReader {
+  readonly bytes: Uint8Array;
+  private readonly view: DataView;
+  offset: number;
+  /** Current field path, maintained by decoders for error messages. */
+  path = '';
+  /** Current nesting depth of handles (bounded, so hostile input cannot exhaust the stack). */
+  private depth = 0;
+  static readonly MAX_DEPTH = 64;
+
+  /**
+   * @param base added to offsets in errors, for a reader over a slice of a larger file.
+   */
+  constructor(
+    bytes: Uint8Array,
+    offset = 0,
+    readonly base = 0,
+  ) {
+    this.bytes = bytes;
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.offset = offset;
+  }
+
+  get remaining(): number {
+    return this.bytes.length - this.offset;
+  }
+
+  /** Runs `fn` with `segment` appended to the field path; restores the path afterwards. */
+  at<T>(segment: string, fn: () => T): T {
+    const saved = this.path;
+    this.path = segment.startsWith('[') || saved === '' ? saved + segment : `${saved}.${segment}`;
+    try {
+      return fn();
+    } finally {
+      this.path = saved;
+    }
+  }
+
+  /** Runs `fn` one nesting level deeper; fails with BadValue beyond {@link MAX_DEPTH}. */
+  nested<T>(fn: () => T): T {
+    if (this.depth >= ByteReader.MAX_DEPTH) {
+      throw this.error('BadValue', `handles nested deeper than ${ByteReader.MAX_DEPTH} levels`);
+    }
+    this.depth++;
+    try {
+      return fn();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  error(code: FormatErrorCode, detail: string, offset = this.offset): FormatError {
+    return new FormatError(code, detail, { offset: this.base + offset, path: this.path });
+  }
+
+  need(n: number, what: string): void {
+    if (n > this.remaining) {
+      throw this.error('Truncated', `${what} needs ${n} bytes but only ${this.remaining} remain`);
+    }
+  }
+
+  u8(what = 'byte'): number {
+    this.need(1, what);
+    return this.bytes[this.offset++]!;
+  }
+
+  i8(what = 'byte'): number {
+    this.need(1, what);
+    return this.view.getInt8(this.offset++);
+  }
+
+  u16(what = 'unsigned short'): number {
+    this.need(2, what);
+    const v = this.view.getUint16(this.offset);
+    this.offset += 2;
+    return v;
+  }
+
+  i32(what = 'int'): number {
+    this.need(4, what);
+    const v = this.view.getInt32(this.offset);
+    this.offset += 4;
+    return v;
+  }
+
+  i64(what = 'long'): bigint {
+    this.need(8, what);
+    const v = this.view.getBigInt64(this.offset);
+    this.offset += 8;
+    return v;
+  }
+
+  /** `n` raw bytes (a view into the input, not a copy). */
+  raw(n: number, what = 'bytes'): Uint8Array {
+    this.need(n, what);
+    const v = this.bytes.subarray(this.offset, this.offset + n);
+    this.offset += n;
+    return v;
+  }
+
+  /** `int` length + that many bytes, copied. */
+  lengthPrefixed(what = 'byte array'): Uint8Array {
+    const at = this.offset;
+    const n = this.i32(`${what} length`);
+    if (n < 0) throw this.error('BadLength', `${what} length ${n} is negative`, at);
+    return this.raw(n, what).slice();
+  }
+
+  /** Java `DataInput.readUTF`: unsigned 16-bit byte count + modified UTF-8. */
+  utf(what = 'string'): string {
+    const at = this.offset;
+    const n = this.u16(`${what} length`);
+    const body = this.raw(n, what);
+    try {
+      return mutf8.decode(body);
+    } catch (e) {
+      throw new FormatError('BadUtf', `${what} is not valid modified UTF-8`, {
+        offset: this.base + at,
+        path: this.path,
+        cause: e,
+      });
+    }
+  }
+
+  /**
+   * A count of elements that each take at least `minBytes` bytes. Fails fast (before anything is
+   * allocated) when the count is negative or cannot fit in the remaining input.
+   */
+  count(what: string, minBytes: number): number {
+    const at = this.offset;
+    const n = this.i32(what);
+    if (n < 0) throw this.error('BadLength', `${what} ${n} is negative`, at);
+    if (n * minBytes > this.remaining) {
+      throw this.error(
+        'Truncated',
+        `${what} ${n} needs at least ${n * minBytes} more bytes but only ${this.remaining} remain`,
+        at,
+      );
+    }
+    return n;
+  }
+}

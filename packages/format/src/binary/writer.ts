@@ -1,0 +1,137 @@
+import { MUtf8Encoder } from 'mutf-8';
+import { FormatError } from '../errors.js';
+
+const mutf8 = new MUtf8Encoder();
+const INT_MIN = -0x80000000;
+const INT_MAX = 0x7fffffff;
+const LONG_MIN = -(1n << 63n);
+const LONG_MAX = (1n << 63n) - 1n;
+
+/** Growable big-endian writer, the mirror image of {@link ByteReader}. */
+export class ByteWriter {
+  private buf: Uint8Array;
+  private view: DataView;
+  length = 0;
+  /** Current model path, for errors about values that cannot be written. */
+  path = '';
+  private depth = 0;
+  static readonly MAX_DEPTH = 64;
+
+  /** Runs `fn` one nesting level deeper; rejects cyclic or absurdly deep models. */
+  nested<T>(fn: () => T): T {
+    if (this.depth >= ByteWriter.MAX_DEPTH) {
+      throw this.invalid(`handles nested deeper than ${ByteWriter.MAX_DEPTH} levels (cyclic model?)`);
+    }
+    this.depth++;
+    try {
+      return fn();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  constructor(initial = 4096) {
+    this.buf = new Uint8Array(initial);
+    this.view = new DataView(this.buf.buffer);
+  }
+
+  at<T>(segment: string, fn: () => T): T {
+    const saved = this.path;
+    this.path = segment.startsWith('[') || saved === '' ? saved + segment : `${saved}.${segment}`;
+    try {
+      return fn();
+    } finally {
+      this.path = saved;
+    }
+  }
+
+  invalid(detail: string): FormatError {
+    return new FormatError('InvalidModel', detail, { path: this.path });
+  }
+
+  private ensure(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.length + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.length));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  private int(v: number, lo: number, hi: number, what: string): void {
+    if (!Number.isInteger(v) || v < lo || v > hi) {
+      throw this.invalid(`${what} must be an integer in [${lo}, ${hi}], got ${String(v)}`);
+    }
+  }
+
+  u8(v: number, what = 'byte'): void {
+    this.int(v, -128, 255, what);
+    this.ensure(1);
+    this.buf[this.length++] = v & 0xff;
+  }
+
+  bool(v: boolean): void {
+    this.u8(v ? 1 : 0);
+  }
+
+  u16(v: number, what = 'unsigned short'): void {
+    this.int(v, 0, 0xffff, what);
+    this.ensure(2);
+    this.view.setUint16(this.length, v);
+    this.length += 2;
+  }
+
+  i32(v: number, what = 'int'): void {
+    this.int(v, INT_MIN, INT_MAX, what);
+    this.ensure(4);
+    this.view.setInt32(this.length, v);
+    this.length += 4;
+  }
+
+  i64(v: bigint, what = 'long'): void {
+    if (typeof v !== 'bigint' || v < LONG_MIN || v > LONG_MAX) {
+      throw this.invalid(`${what} must be a 64-bit bigint, got ${String(v)}`);
+    }
+    this.ensure(8);
+    this.view.setBigInt64(this.length, v);
+    this.length += 8;
+  }
+
+  raw(bytes: Uint8Array): void {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+
+  lengthPrefixed(bytes: Uint8Array, what = 'byte array'): void {
+    if (!(bytes instanceof Uint8Array)) throw this.invalid(`${what} must be a Uint8Array`);
+    this.i32(bytes.length, `${what} length`);
+    this.raw(bytes);
+  }
+
+  /** Java `DataOutput.writeUTF`. */
+  utf(s: string, what = 'string'): void {
+    if (typeof s !== 'string') throw this.invalid(`${what} must be a string, got ${typeof s}`);
+    const body = mutf8.encode(s);
+    if (body.length > 0xffff) {
+      throw this.invalid(`${what} encodes to ${body.length} bytes; writeUTF allows 65535`);
+    }
+    this.u16(body.length);
+    this.raw(body);
+  }
+
+  /** Writes a list's length as an `int`. */
+  count(n: number, what: string): void {
+    this.i32(n, what);
+  }
+
+  /** Overwrites an `int` at an earlier position (for length fields written before the body). */
+  patchI32(at: number, v: number): void {
+    this.view.setInt32(at, v);
+  }
+
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.length);
+  }
+}

@@ -1,0 +1,170 @@
+import { ByteReader } from './binary/reader.js';
+import { ByteWriter } from './binary/writer.js';
+import { FormatError } from './errors.js';
+import { DEFAULT_DIALECT, type DecodeContext, type Dialect } from './handles/tags.js';
+import type { CheckpointMetadata, MasterState } from './model.js';
+import { readOperatorState, writeOperatorState } from './operator-state.js';
+import { readCheckpointProperties } from './trailer/properties.js';
+
+/** The magic number every `_metadata` file starts with. */
+export const METADATA_MAGIC = 0x4960672d;
+const MASTER_STATE_MAGIC = 0xc96b1696 | 0;
+/** Versions this package reads and writes. */
+export const SUPPORTED_VERSIONS = [1, 2, 3, 4, 5, 6, 7] as const;
+
+/** Layouts tried in order when the current one does not fit the file (see {@link Dialect}). */
+const FALLBACK_DIALECTS: Dialect[] = [
+  DEFAULT_DIALECT,
+  { changelog: 'flink-1.15-dev', channelSubtaskIndex: true },
+  { changelog: 'flink-1.14', channelSubtaskIndex: true },
+  { changelog: 'release', channelSubtaskIndex: false },
+  { changelog: 'flink-1.14', channelSubtaskIndex: false },
+];
+
+export interface DecodeOptions {
+  /** Force one layout instead of detecting it. */
+  dialect?: Dialect;
+}
+
+/**
+ * Decodes a `_metadata` file. Throws only {@link FormatError}, with the byte offset and the model
+ * path of the first problem. Older layouts that share a tag or version number with newer ones
+ * (Flink 1.14 / 1.15-dev changelog handles, 1.11 channel state) are detected by trying them when
+ * the current layout does not fit; the model records which fields the file had, so encoding
+ * reproduces it.
+ */
+export function decodeMetadata(bytes: Uint8Array, options: DecodeOptions = {}): CheckpointMetadata {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new FormatError('BadValue', 'input must be a Uint8Array');
+  }
+  if (options.dialect) return decodeWith(bytes, options.dialect);
+  let first: unknown;
+  for (const dialect of FALLBACK_DIALECTS) {
+    try {
+      return decodeWith(bytes, dialect);
+    } catch (e) {
+      if (!(e instanceof FormatError)) throw internal(e);
+      if (first === undefined) first = e;
+      // Only a problem inside the operator section can be a layout question.
+      if (!couldBeLayout(e)) break;
+    }
+  }
+  throw first;
+}
+
+function couldBeLayout(e: FormatError): boolean {
+  return e.path !== undefined && e.path.startsWith('operators') && e.code !== 'BadMagic';
+}
+
+function internal(e: unknown): FormatError {
+  return new FormatError('BadValue', `internal decoder error: ${String(e)}`, { cause: e });
+}
+
+function decodeWith(bytes: Uint8Array, dialect: Dialect): CheckpointMetadata {
+  const r = new ByteReader(bytes);
+  try {
+    return readMetadata(r, dialect);
+  } catch (e) {
+    if (e instanceof FormatError) throw e;
+    // A RangeError or similar here is a bug in this package; still surface a FormatError.
+    throw internal(e);
+  }
+}
+
+function readMetadata(r: ByteReader, dialect: Dialect): CheckpointMetadata {
+  const magic = r.i32('magic number');
+  if (magic !== METADATA_MAGIC) {
+    throw r.error('BadMagic', `expected magic 0x4960672d, found 0x${(magic >>> 0).toString(16).padStart(8, '0')}`, 0);
+  }
+  const version = r.i32('version');
+  if (version < 1 || version > 7) {
+    throw r.error('UnsupportedVersion', `metadata version ${version} is not one of 1..7`, 4);
+  }
+  const ctx: DecodeContext = { version, dialect };
+  const idAt = r.offset;
+  const checkpointId = r.i64('checkpoint id');
+  if (checkpointId < 0n && version >= 2) {
+    throw r.error('BadValue', `checkpoint id ${checkpointId} is negative`, idAt);
+  }
+  const masterStates: MasterState[] = [];
+  if (version >= 2) {
+    const n = r.count('number of master states', 8);
+    for (let i = 0; i < n; i++) masterStates.push(r.at(`masterStates[${i}]`, () => readMasterState(r)));
+  }
+  const n = r.count('number of operators', 24);
+  const operators = [];
+  for (let i = 0; i < n; i++) operators.push(r.at(`operators[${i}]`, () => readOperatorState(r, ctx)));
+  const meta: CheckpointMetadata = { version, checkpointId, masterStates, operators };
+  if (version >= 4) {
+    const at = r.offset;
+    const raw = r.raw(r.remaining, 'properties').slice();
+    r.path = 'properties';
+    readCheckpointProperties(raw, at);
+    meta.properties = { raw };
+  } else if (r.remaining > 0) {
+    throw r.error('TrailingBytes', `${r.remaining} bytes follow the last operator`);
+  }
+  return meta;
+}
+
+function readMasterState(r: ByteReader): MasterState {
+  const at = r.offset;
+  const magic = r.i32('master state magic');
+  if (magic !== MASTER_STATE_MAGIC) {
+    throw r.error('BadMagic', `master state magic 0x${(magic >>> 0).toString(16)} is not 0xc96b1696`, at);
+  }
+  const lenAt = r.offset;
+  const len = r.i32('master state length');
+  if (len <= 0) throw r.error('BadLength', `master state length ${len} is not positive`, lenAt);
+  const body = new ByteReader(r.raw(len, 'master state'), 0, lenAt + 4);
+  body.path = r.path;
+  const version = body.i32('master state version');
+  const name = body.utf('master state name');
+  const payload = body.lengthPrefixed('master state payload');
+  if (body.remaining > 0) {
+    throw body.error('TrailingBytes', `${body.remaining} bytes follow the master state payload`);
+  }
+  return { name, version, payload };
+}
+
+/**
+ * Encodes a model to `_metadata` bytes. For a model from {@link decodeMetadata} the result equals
+ * the input byte for byte. Throws {@link FormatError} `InvalidModel` for values the format cannot
+ * hold (with the model path).
+ */
+export function encodeMetadata(meta: CheckpointMetadata): Uint8Array {
+  const w = new ByteWriter();
+  const v = meta.version;
+  if (!Number.isInteger(v) || v < 1 || v > 7) throw w.invalid(`metadata version ${v} is not one of 1..7`);
+  const ctx = { version: v };
+  w.i32(METADATA_MAGIC);
+  w.i32(v);
+  w.i64(meta.checkpointId, 'checkpoint id');
+  if (v >= 2) {
+    w.count(meta.masterStates.length, 'number of master states');
+    meta.masterStates.forEach((m, i) => w.at(`masterStates[${i}]`, () => writeMasterState(w, m)));
+  } else if (meta.masterStates.length > 0) {
+    throw w.invalid('version 1 has no master states');
+  }
+  w.count(meta.operators.length, 'number of operators');
+  meta.operators.forEach((op, i) => w.at(`operators[${i}]`, () => writeOperatorState(w, op, ctx)));
+  if (v >= 4) {
+    if (!meta.properties) throw w.invalid(`version ${v} needs the properties trailer`);
+    w.raw(meta.properties.raw);
+  } else if (meta.properties) {
+    throw w.invalid(`version ${v} has no properties trailer`);
+  }
+  return w.finish();
+}
+
+function writeMasterState(w: ByteWriter, m: MasterState): void {
+  w.i32(MASTER_STATE_MAGIC);
+  const body = new ByteWriter(64 + m.payload.length);
+  body.path = w.path;
+  body.i32(m.version, 'master state version');
+  body.utf(m.name, 'master state name');
+  body.lengthPrefixed(m.payload, 'master state payload');
+  const bytes = body.finish();
+  w.i32(bytes.length);
+  w.raw(bytes);
+}
