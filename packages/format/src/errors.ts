@@ -61,7 +61,8 @@ export type FormatErrorCode =
   | 'TrailingBytes'
   | 'BadUtf'
   | 'BadTrailer'
-  | 'InvalidModel';
+  | 'InvalidModel'
+  | 'Internal';
 
 export class FormatError extends CkptError {
   declare readonly code: FormatErrorCode;

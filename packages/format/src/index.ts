@@ -11,3 +11,16 @@ export {
 } from './metadata.js';
 export { DEFAULT_DIALECT, Tag, type Dialect } from './handles/tags.js';
 export { DISTRIBUTION_MODES } from './handles/operator.js';
+export { decodeMetadataAsync } from './metadata.js';
+export { toJson, toJsonString, fromJson, bytesToBase64, base64ToBytes, type JsonValue } from './json.js';
+export { operatorIdFromUid } from './uid.js';
+export { sha256, sha256Sync, crc32c, xxhash64, digestOf } from './digest.js';
+export {
+  streamStateSize,
+  keyedStateSize,
+  operatorStateSize,
+  channelStateSize,
+  subtaskStateSizes,
+  hasState,
+  type SubtaskStateSizes,
+} from './sizes.js';

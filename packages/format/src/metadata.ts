@@ -5,6 +5,7 @@ import { DEFAULT_DIALECT, type DecodeContext, type Dialect } from './handles/tag
 import type { CheckpointMetadata, MasterState } from './model.js';
 import { readOperatorState, writeOperatorState } from './operator-state.js';
 import { readCheckpointProperties } from './trailer/properties.js';
+import { sha256, sha256Sync } from './digest.js';
 
 /** The magic number every `_metadata` file starts with. */
 export const METADATA_MAGIC = 0x4960672d;
@@ -13,17 +14,15 @@ const MASTER_STATE_MAGIC = 0xc96b1696 | 0;
 export const SUPPORTED_VERSIONS = [1, 2, 3, 4, 5, 6, 7] as const;
 
 /** Layouts tried in order when the current one does not fit the file (see {@link Dialect}). */
-const FALLBACK_DIALECTS: Dialect[] = [
-  DEFAULT_DIALECT,
-  { changelog: 'flink-1.15-dev', channelSubtaskIndex: true },
-  { changelog: 'flink-1.14', channelSubtaskIndex: true },
-  { changelog: 'release', channelSubtaskIndex: false },
-  { changelog: 'flink-1.14', channelSubtaskIndex: false },
-];
+const FALLBACK_DIALECTS: Dialect[] = (['release', 'flink-1.15-dev', 'flink-1.14'] as const).flatMap(
+  (changelog) => [true, false].map((channelSubtaskIndex) => ({ changelog, channelSubtaskIndex })),
+).sort((a, b) => Number(b.channelSubtaskIndex) - Number(a.channelSubtaskIndex));
 
 export interface DecodeOptions {
   /** Force one layout instead of detecting it. */
   dialect?: Dialect;
+  /** File name or URI of the input: recorded in `input.file` and in every error. */
+  file?: string;
 }
 
 /**
@@ -37,19 +36,55 @@ export function decodeMetadata(bytes: Uint8Array, options: DecodeOptions = {}): 
   if (!(bytes instanceof Uint8Array)) {
     throw new FormatError('BadValue', 'input must be a Uint8Array');
   }
-  if (options.dialect) return decodeWith(bytes, options.dialect);
-  let first: unknown;
-  for (const dialect of FALLBACK_DIALECTS) {
+  const meta = detectAndDecode(bytes, options);
+  meta.input = { byteLength: bytes.length };
+  const digest = sha256Sync(bytes);
+  if (digest !== undefined) meta.input.sha256 = digest;
+  if (options.file !== undefined) meta.input.file = options.file;
+  return meta;
+}
+
+/** {@link decodeMetadata}, with the SHA-256 computed by WebCrypto where node:crypto is absent. */
+export async function decodeMetadataAsync(
+  bytes: Uint8Array,
+  options: DecodeOptions = {},
+): Promise<CheckpointMetadata> {
+  const meta = decodeMetadata(bytes, options);
+  meta.input!.sha256 ??= await sha256(bytes);
+  return meta;
+}
+
+function detectAndDecode(bytes: Uint8Array, options: DecodeOptions): CheckpointMetadata {
+  const dialects = options.dialect ? [options.dialect] : FALLBACK_DIALECTS;
+  // When no layout fits, report the attempt that got furthest (running out of input counts as
+  // getting to the end): its error is the one that describes the file.
+  let best: FormatError | undefined;
+  const tried: DecodeContext[] = [];
+  for (const dialect of dialects) {
+    // A decode that agrees with an earlier attempt on every layout question that attempt met
+    // takes the same path and fails the same way: skip it.
+    if (tried.some((t) => sameOnTouched(t, dialect))) continue;
+    const ctx: DecodeContext = { version: 0, dialect, touched: {} };
     try {
-      return decodeWith(bytes, dialect);
+      return decodeWith(bytes, ctx);
     } catch (e) {
-      if (!(e instanceof FormatError)) throw internal(e);
-      if (first === undefined) first = e;
+      const err = e instanceof FormatError ? e : internal(e);
+      if (best === undefined || progress(err) > progress(best)) best = err;
+      tried.push(ctx);
       // Only a problem inside the operator section can be a layout question.
-      if (!couldBeLayout(e)) break;
+      if (!couldBeLayout(err)) break;
     }
   }
-  throw first;
+  throw options.file === undefined ? best! : best!.withFile(options.file);
+}
+
+/** How far an attempt got; running out of input counts as reaching the end. */
+function progress(e: FormatError): number {
+  return e.code === 'Truncated' ? Number.MAX_SAFE_INTEGER : (e.offset ?? -1);
+}
+
+function sameOnTouched(attempt: DecodeContext, d: Dialect): boolean {
+  return (Object.keys(attempt.touched) as (keyof Dialect)[]).every((k) => attempt.dialect[k] === d[k]);
 }
 
 function couldBeLayout(e: FormatError): boolean {
@@ -57,13 +92,13 @@ function couldBeLayout(e: FormatError): boolean {
 }
 
 function internal(e: unknown): FormatError {
-  return new FormatError('BadValue', `internal decoder error: ${String(e)}`, { cause: e });
+  return new FormatError('Internal', `internal decoder error: ${String(e)}`, { cause: e });
 }
 
-function decodeWith(bytes: Uint8Array, dialect: Dialect): CheckpointMetadata {
+function decodeWith(bytes: Uint8Array, ctx: DecodeContext): CheckpointMetadata {
   const r = new ByteReader(bytes);
   try {
-    return readMetadata(r, dialect);
+    return readMetadata(r, ctx);
   } catch (e) {
     if (e instanceof FormatError) throw e;
     // A RangeError or similar here is a bug in this package; still surface a FormatError.
@@ -71,7 +106,7 @@ function decodeWith(bytes: Uint8Array, dialect: Dialect): CheckpointMetadata {
   }
 }
 
-function readMetadata(r: ByteReader, dialect: Dialect): CheckpointMetadata {
+function readMetadata(r: ByteReader, ctx: DecodeContext): CheckpointMetadata {
   const magic = r.i32('magic number');
   if (magic !== METADATA_MAGIC) {
     throw r.error('BadMagic', `expected magic 0x4960672d, found 0x${(magic >>> 0).toString(16).padStart(8, '0')}`, 0);
@@ -80,7 +115,7 @@ function readMetadata(r: ByteReader, dialect: Dialect): CheckpointMetadata {
   if (version < 1 || version > 7) {
     throw r.error('UnsupportedVersion', `metadata version ${version} is not one of 1..7`, 4);
   }
-  const ctx: DecodeContext = { version, dialect };
+  ctx.version = version;
   const idAt = r.offset;
   const checkpointId = r.i64('checkpoint id');
   if (checkpointId < 0n && version >= 2) {
@@ -99,8 +134,7 @@ function readMetadata(r: ByteReader, dialect: Dialect): CheckpointMetadata {
     const at = r.offset;
     const raw = r.raw(r.remaining, 'properties').slice();
     r.path = 'properties';
-    readCheckpointProperties(raw, at);
-    meta.properties = { raw };
+    meta.properties = { raw, view: readCheckpointProperties(raw, at) };
   } else if (r.remaining > 0) {
     throw r.error('TrailingBytes', `${r.remaining} bytes follow the last operator`);
   }

@@ -1,3 +1,5 @@
+import type { CheckpointPropertiesView } from './trailer/properties.js';
+
 /**
  * The in-memory model of a Flink `_metadata` file. Plain objects, discriminated by `kind`.
  *
@@ -333,6 +335,20 @@ export interface MasterState {
 export interface PropertiesTrailer {
   /** The bytes from the end of the body to the end of the file, re-emitted verbatim. */
   raw: Uint8Array;
+  /**
+   * What `raw` says (checkpoint or savepoint, format, retention flags); `null` for a Java null.
+   * Derived from `raw`: to change the properties, write new `raw` with `writeCheckpointProperties`.
+   */
+  view: CheckpointPropertiesView | null;
+}
+
+/** Size and SHA-256 of the decoded input (set by the decoder, ignored by the encoder). */
+export interface InputInfo {
+  byteLength: number;
+  /** Lowercase hex; absent where no synchronous SHA-256 exists (see `decodeMetadataAsync`). */
+  sha256?: string;
+  /** File name or URI, when the caller passed it. */
+  file?: string;
 }
 
 /** A decoded `_metadata` file. */
@@ -345,4 +361,6 @@ export interface CheckpointMetadata {
   operators: OperatorState[];
   /** V4+. */
   properties?: PropertiesTrailer;
+  /** Where the model came from (set by the decoder; not part of the encoding). */
+  input?: InputInfo;
 }

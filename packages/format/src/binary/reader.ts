@@ -1,7 +1,19 @@
-import { MUtf8Decoder } from 'mutf-8';
+import { MUtf8Decoder, MUtf8Encoder } from 'mutf-8';
 import { FormatError, type FormatErrorCode } from '../errors.js';
 
 const mutf8 = new MUtf8Decoder('mutf-8', { fatal: true });
+const mutf8Encoder = new MUtf8Encoder();
+
+function isPlainAscii(b: Uint8Array): boolean {
+  for (const x of b) if (x === 0 || x > 0x7f) return false;
+  return true;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /**
  * Big-endian cursor over a byte array, as written by `java.io.DataOutputStream`.
@@ -121,8 +133,10 @@ export class ByteReader {
     const at = this.offset;
     const n = this.u16(`${what} length`);
     const body = this.raw(n, what);
+    if (isPlainAscii(body)) return String.fromCharCode(...body);
+    let s: string;
     try {
-      return mutf8.decode(body);
+      s = mutf8.decode(body);
     } catch (e) {
       throw new FormatError('BadUtf', `${what} is not valid modified UTF-8`, {
         offset: this.base + at,
@@ -130,6 +144,12 @@ export class ByteReader {
         cause: e,
       });
     }
+    // Java's writeUTF has one encoding per string; overlong forms or raw NULs never come from it
+    // and would not survive a byte-exact round trip.
+    if (!sameBytes(mutf8Encoder.encode(s), body)) {
+      throw this.error('BadUtf', `${what} is not in the canonical modified UTF-8 that writeUTF emits`, at);
+    }
+    return s;
   }
 
   /**

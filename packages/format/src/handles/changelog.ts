@@ -18,6 +18,7 @@ import { Tag, type DecodeContext, type EncodeContext } from './tags.js';
 
 /** Tags 8 / 14. */
 export function readChangelogHandle(r: ByteReader, ctx: DecodeContext, v2: boolean): ChangelogHandle {
+  if (!v2) ctx.touched.changelog = true;
   const layout = v2 ? 'release' : ctx.dialect.changelog;
   const keyGroupRange = readKeyGroupRange(r);
   const h: ChangelogHandle = { kind: 'changelog', keyGroupRange, materialized: [], nonMaterialized: [] };
@@ -75,6 +76,7 @@ function writeKeyedList(w: ByteWriter, list: (KeyedStateHandle | null)[], ctx: E
 
 /** Tag 9. */
 export function readInMemoryChangelogHandle(r: ByteReader, ctx: DecodeContext): InMemoryChangelogHandle {
+  ctx.touched.changelog = true;
   const keyGroupRange = readKeyGroupRange(r);
   const from = r.i64('from sequence number');
   const to = r.i64('to sequence number');
@@ -114,6 +116,7 @@ export function readChangelogFileHandle(
   ctx: DecodeContext,
   v2: boolean,
 ): ChangelogFileHandle {
+  if (!v2) ctx.touched.changelog = true;
   const layout = v2 ? 'release' : ctx.dialect.changelog;
   const keyGroupRange = readKeyGroupRange(r);
   const n = r.count('number of segments', 9);

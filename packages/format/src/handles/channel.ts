@@ -66,6 +66,7 @@ function readChannelHandle(
       throw r.error('UnknownTag', `channel handle type ${type} is not valid in the ${dir} list`, at);
     }
   }
+  ctx.touched.channelSubtaskIndex = true;
   const subtaskIndex = ctx.dialect.channelSubtaskIndex ? r.i32('subtask index') : undefined;
   const a = r.i32(dir === 'input' ? 'gate index' : 'partition index');
   const b = r.i32(dir === 'input' ? 'input channel index' : 'subpartition index');

@@ -37,6 +37,8 @@ export const DEFAULT_DIALECT: Dialect = { changelog: 'release', channelSubtaskIn
 export interface DecodeContext {
   version: number;
   dialect: Dialect;
+  /** Which dialect dimensions the decoder has relied on so far (for layout detection). */
+  touched: { [K in keyof Dialect]?: true };
 }
 
 /** What an encoder needs to know besides the model. */

@@ -1,0 +1,22 @@
+package dev.ckpt.conformance;
+
+/** Facts about the Flink 1.20 line that the shared code cannot detect by itself. */
+final class FlinkLine {
+    private FlinkLine() {}
+
+    /** The Flink release line this build was compiled against. */
+    static final String LINE = "1.20";
+
+    /** The metadata format version this line's writer emits. */
+    static final int EXPECTED_METADATA_VERSION = 4;
+
+    /** Scenarios that need a feature this line does not have. */
+    static boolean supports(String feature) {
+        switch (feature) {
+            case "forst":
+                return false; // ForSt arrived with 2.0
+            default:
+                return true;
+        }
+    }
+}

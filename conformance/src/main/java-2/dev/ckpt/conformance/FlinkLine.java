@@ -1,0 +1,28 @@
+package dev.ckpt.conformance;
+
+import org.apache.flink.runtime.util.EnvironmentInformation;
+
+/** Facts about the Flink 2.x lines that the shared code cannot detect by itself. */
+final class FlinkLine {
+    private FlinkLine() {}
+
+    /** The Flink release line this build was compiled against, e.g. "2.0" or "2.3". */
+    static final String LINE = majorMinor(EnvironmentInformation.getVersion());
+
+    /** The metadata format version this line's writer emits (2.0: V5; later 2.x: V6). */
+    static final int EXPECTED_METADATA_VERSION = "2.0".equals(LINE) ? 5 : 6;
+
+    static boolean supports(String feature) {
+        switch (feature) {
+            case "forst":
+                return !"2.0".equals(LINE);
+            default:
+                return true;
+        }
+    }
+
+    private static String majorMinor(String v) {
+        String[] p = v.split("\\.");
+        return p.length >= 2 ? p[0] + "." + p[1] : v;
+    }
+}

@@ -1,0 +1,26 @@
+package dev.ckpt.conformance;
+
+import java.util.Arrays;
+
+/** Entry point: {@code generate | dump | assign | restore}. */
+public final class Main {
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            System.err.println("usage: (generate|dump|assign|restore) [args...]");
+            System.exit(2);
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        switch (args[0]) {
+            case "generate": Generate.main(rest); break;
+            case "dump": Dump.main(rest); break;
+            case "assign": Assign.main(rest); break;
+            case "restore": Restore.main(rest); break;
+            case "version":
+                System.out.println(org.apache.flink.runtime.util.EnvironmentInformation.getVersion() + " line=" + FlinkLine.LINE);
+                break;
+            default:
+                System.err.println("unknown command " + args[0]);
+                System.exit(2);
+        }
+    }
+}

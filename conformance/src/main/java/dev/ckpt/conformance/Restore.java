@@ -1,0 +1,209 @@
+package dev.ckpt.conformance;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
+import org.apache.flink.runtime.jobmaster.JobResult;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.util.EnvironmentInformation;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Restore check: restarts a fixture's job from its snapshot with a new parallelism for the
+ * stateful operators and compares what they restored with the manifest's {@code expected}.
+ *
+ * <pre>
+ *   restore SCENARIO_DIR NEW_PARALLELISM     prints a JSON verdict; exit 0 = ok, 1 = mismatch or Flink refused, 2 = usage
+ *   restore --jsonl NEW_PARALLELISM DIR...   one verdict per line (one JVM); exit 0 only if all are ok
+ * </pre>
+ *
+ * Sources get new uids in restore mode (their state is skipped with allowNonRestoredState), so the
+ * check is about the stateful operators. Any Flink version may restore any fixture it can read.
+ */
+public final class Restore {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+    static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+    public static void main(String[] args) throws Exception {
+        if (args.length >= 2 && args[0].equals("--jsonl")) {
+            int p = Integer.parseInt(args[1]);
+            PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+            int failed = 0;
+            for (int i = 2; i < args.length; i++) {
+                ObjectNode verdict = run(Paths.get(args[i]).toAbsolutePath().normalize(), p);
+                verdict.put("path", args[i]);
+                if (!verdict.get("ok").asBoolean()) failed++;
+                out.println(MAPPER.writeValueAsString(verdict));
+                out.flush();
+            }
+            System.err.println("restore: " + (args.length - 2 - failed) + " ok, " + failed + " failed");
+            System.exit(failed == 0 ? 0 : 1);
+        }
+        if (args.length != 2) {
+            System.err.println("usage: restore SCENARIO_DIR NEW_PARALLELISM");
+            System.exit(2);
+        }
+        Path dir = Paths.get(args[0]).toAbsolutePath().normalize();
+        int parallelism = Integer.parseInt(args[1]);
+        ObjectNode verdict = run(dir, parallelism);
+        PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
+        out.println(MAPPER.writer().with(SerializationFeature.INDENT_OUTPUT).writeValueAsString(verdict));
+        out.flush();
+        System.exit(verdict.get("ok").asBoolean() ? 0 : 1);
+    }
+
+    static ObjectNode run(Path dir, int parallelism) throws Exception {
+        JsonNode manifest = MAPPER.readTree(dir.resolve("manifest.json").toFile());
+        String name = manifest.get("scenario").asText();
+        ObjectNode v = F.objectNode();
+        v.put("scenario", name);
+        v.put("fixtureFlinkVersion", manifest.get("flinkVersion").asText());
+        v.put("flinkVersion", EnvironmentInformation.getVersion());
+        v.put("newParallelism", parallelism);
+        Generate.Scenario scenario = null;
+        for (Generate.Scenario s : Generate.scenarios()) if (s.name.equals(name)) scenario = s;
+        if (scenario == null) {
+            v.put("ok", false);
+            v.put("error", "unknown scenario " + name);
+            return v;
+        }
+        Path metadata = dir.resolve(manifest.get("metadataPath").asText());
+        String pointer = metadata.getParent().toUri().toString();
+        Path work = Files.createTempDirectory("ckpt-restore-");
+        ArrayNode checks = v.putArray("checks");
+        try {
+            Jobs.restoreMode = true;
+            Jobs.rescale = parallelism;
+            Jobs.REPORTS.clear();
+            Jobs.TICKS.set(0);
+            JobID jobId = new JobID();
+            Configuration conf = Generate.jobConfig(scenario, work, jobId);
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+            Jobs.Built built = scenario.job.apply(env, scenario);
+            JobGraph jg = env.getStreamGraph().getJobGraph(Restore.class.getClassLoader(), jobId);
+            jg.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(pointer, true));
+            try (MiniCluster mc = Generate.startCluster(conf, Math.max(8, parallelism))) {
+                mc.submitJob(jg).get(60, TimeUnit.SECONDS);
+                Map<String, Integer> want = built.checks;
+                long deadline = System.currentTimeMillis() + 90_000;
+                while (true) {
+                    Map<String, Integer> have = new HashMap<>();
+                    for (Jobs.Report r : Jobs.REPORTS) have.merge(r.operator, 1, Integer::sum);
+                    boolean done = true;
+                    for (var e : want.entrySet()) done &= have.getOrDefault(e.getKey(), 0) >= e.getValue();
+                    if (!built.deterministic) done = Jobs.TICKS.get() > 0;
+                    if (done) break;
+                    if (mc.getJobStatus(jobId).get().isGloballyTerminalState()) {
+                        JobResult res = mc.requestJobResult(jobId).get();
+                        Throwable t = res.getSerializedThrowable()
+                                .map(st -> st.deserializeError(Restore.class.getClassLoader())).orElse(null);
+                        throw new IllegalStateException("job ended during restore", t);
+                    }
+                    if (System.currentTimeMillis() > deadline) {
+                        throw new IllegalStateException("timeout waiting for restore reports: have " + have + ", want " + want);
+                    }
+                    Thread.sleep(50);
+                }
+                mc.cancelJob(jobId).get(60, TimeUnit.SECONDS);
+                mc.requestJobResult(jobId).get(60, TimeUnit.SECONDS);
+            }
+            boolean ok = true;
+            if (!built.deterministic) {
+                ObjectNode c = checks.addObject();
+                c.put("name", "restored");
+                c.put("ok", true);
+                c.put("detail", "contents are not deterministic; the job restored and processed records");
+            }
+            JsonNode expected = manifest.get("expected");
+            for (String op : built.checks.keySet()) ok &= check(op, expected, checks);
+            v.put("ok", ok);
+        } catch (Throwable e) {
+            v.put("ok", false);
+            v.set("error", Dump.errorJson(e));
+        } finally {
+            Jobs.restoreMode = false;
+            Jobs.rescale = 0;
+            Generate.deleteTree(work);
+        }
+        return v;
+    }
+
+    static JsonNode json(Object o) throws Exception {
+        return MAPPER.readTree(MAPPER.writeValueAsString(o)); // same node types for both sides
+    }
+
+    static boolean check(String op, JsonNode expected, ArrayNode checks) throws Exception {
+        List<Jobs.Report> reports = new ArrayList<>();
+        for (Jobs.Report r : Jobs.REPORTS) if (r.operator.equals(op)) reports.add(r);
+        ObjectNode c = checks.addObject();
+        c.put("name", op);
+        c.put("subtasks", reports.size());
+        boolean ok;
+        if (op.equals("keyed") || op.equals("keyed-8")) {
+            ObjectNode merged = F.objectNode();
+            List<String> dup = new ArrayList<>();
+            for (Jobs.Report r : reports) {
+                JsonNode m = json(r.contents);
+                m.fields().forEachRemaining(e -> {
+                    if (merged.has(e.getKey())) dup.add(e.getKey());
+                    merged.set(e.getKey(), e.getValue());
+                });
+            }
+            JsonNode want = json(expected.get("keyed").get("keys"));
+            ok = dup.isEmpty() && merged.equals(want);
+            c.put("keys", merged.size());
+            if (!dup.isEmpty()) c.put("detail", "keys restored on more than one subtask: " + dup);
+            else if (!ok) { c.set("found", merged); c.set("expected", want); }
+        } else if (op.equals("opstate") || op.equals("wide")) {
+            JsonNode exp = expected.get("operatorState");
+            List<Long> split = new ArrayList<>();
+            boolean unionOk = true;
+            List<Long> wantUnion = new ArrayList<>();
+            for (JsonNode n : exp.get("union-list")) wantUnion.add(n.asLong());
+            for (Jobs.Report r : reports) {
+                JsonNode m = json(r.contents);
+                for (JsonNode n : m.get("split-list")) split.add(n.asLong());
+                List<Long> u = new ArrayList<>();
+                for (JsonNode n : m.get("union-list")) u.add(n.asLong());
+                u.sort(null);
+                unionOk &= u.equals(wantUnion);
+            }
+            split.sort(null);
+            List<Long> wantSplit = new ArrayList<>();
+            for (JsonNode n : exp.get("split-list")) wantSplit.add(n.asLong());
+            wantSplit.sort(null);
+            ok = unionOk && split.equals(wantSplit);
+            c.put("splitEntries", split.size());
+            c.put("unionComplete", unionOk);
+            if (!ok) c.put("detail", "split restored " + split + ", expected " + wantSplit);
+        } else if (op.equals("broadcast")) {
+            JsonNode want = json(expected.get("broadcastState").get("entries"));
+            ok = true;
+            for (Jobs.Report r : reports) ok &= json(r.contents).equals(want);
+            if (!ok) c.put("detail", "a subtask restored different broadcast entries");
+        } else {
+            ok = false;
+            c.put("detail", "no check for " + op);
+        }
+        c.put("ok", ok);
+        return ok;
+    }
+}

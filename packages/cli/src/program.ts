@@ -1,0 +1,54 @@
+import { CkptError } from '@ckpt/format';
+import { Command, CommanderError } from 'commander';
+import { convert } from './commands/convert.js';
+import { inspect } from './commands/inspect.js';
+
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+const defaultIo: Io = {
+  out: (s) => process.stdout.write(s + '\n'),
+  err: (s) => process.stderr.write(s + '\n'),
+};
+
+export function buildProgram(io: Io = defaultIo): Command {
+  const program = new Command('ckpt')
+    .description('Inspect, verify and convert Apache Flink checkpoints and savepoints')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+
+  program
+    .command('inspect')
+    .description('show what a checkpoint or savepoint holds, per operator')
+    .argument('<file-or-dir>', 'a _metadata file or the checkpoint/savepoint directory holding it')
+    .option('--json', 'print the summary as JSON')
+    .action((target: string, opts: { json?: boolean }) => inspect(target, opts, io.out));
+
+  program
+    .command('convert')
+    .description('convert between binary _metadata and JSON (output *.json = JSON, else binary)')
+    .argument('<in>', 'input: a _metadata file, a directory holding one, or a JSON file')
+    .argument('<out>', 'output file')
+    .action((input: string, output: string) => convert(input, output, io.err));
+
+  return program;
+}
+
+/** Runs the CLI; returns the process exit code (0 ok, 1 usage or I/O error, 2 bad input). */
+export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
+  try {
+    await buildProgram(io).parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
+    if (e instanceof CkptError) {
+      io.err(`ckpt: ${e.message}`);
+      return 2;
+    }
+    io.err(`ckpt: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+}

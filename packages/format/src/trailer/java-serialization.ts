@@ -1,0 +1,420 @@
+/**
+ * A small, generic, bounds-checked reader for the subset of the Java Object Serialization
+ * stream protocol (version 5) that Flink's `CheckpointProperties` trailer uses: TC_OBJECT,
+ * TC_CLASSDESC, TC_ENUM, TC_STRING, TC_LONGSTRING, TC_REFERENCE, TC_NULL and TC_ENDBLOCKDATA
+ * (as the end of empty class / object annotations). Everything else is rejected with
+ * `FormatError('BadTrailer')`. Written from the public protocol description, not from the JDK.
+ * The matching writer is in `properties.ts` ({@link writeJavaStream}).
+ *
+ * The reader never recurses deeper than {@link MAX_DEPTH}, never allocates from an unchecked
+ * length, and throws nothing but {@link FormatError}; error offsets are absolute in the file.
+ */
+import { MUtf8Decoder } from 'mutf-8';
+import { ByteReader } from '../binary/reader.js';
+import { FormatError } from '../errors.js';
+
+/** Stream type codes (`java.io.ObjectStreamConstants.TC_*`). */
+export const TC = {
+  NULL: 0x70, REFERENCE: 0x71, CLASSDESC: 0x72, OBJECT: 0x73, STRING: 0x74, ARRAY: 0x75,
+  CLASS: 0x76, BLOCKDATA: 0x77, ENDBLOCKDATA: 0x78, RESET: 0x79, BLOCKDATALONG: 0x7a,
+  EXCEPTION: 0x7b, LONGSTRING: 0x7c, PROXYCLASSDESC: 0x7d, ENUM: 0x7e,
+} as const;
+
+/** Class descriptor flag: class has a `writeObject` method (object data ends with TC_ENDBLOCKDATA). */
+export const SC_WRITE_METHOD = 0x01;
+/** Class descriptor flag: class is `Serializable`. */
+export const SC_SERIALIZABLE = 0x02;
+/** Class descriptor flag: class is `Externalizable` (not supported). */
+export const SC_EXTERNALIZABLE = 0x04;
+/** Class descriptor flag: class is an enum. */
+export const SC_ENUM = 0x10;
+
+/** Stream header magic `0xACED`. */
+export const STREAM_MAGIC = 0xaced;
+/** Stream protocol version (5). */
+export const STREAM_VERSION = 5;
+/** The first wire handle; handle `i` of {@link JavaStream.handles} is `BASE_HANDLE + i`. */
+export const BASE_HANDLE = 0x7e0000;
+/** Maximum nesting of objects / enums / class descriptors (hostile input must not blow the stack). */
+export const MAX_DEPTH = 24;
+
+/** Primitive field type codes. */
+export type JavaPrimitiveCode = 'Z' | 'B' | 'C' | 'S' | 'I' | 'J' | 'F' | 'D';
+/** Field type codes: primitives, `L` (object) and `[` (array). */
+export type JavaFieldCode = JavaPrimitiveCode | 'L' | '[';
+
+/** One serializable field of a class descriptor. */
+export interface JavaFieldDesc {
+  code: JavaFieldCode;
+  name: string;
+  /** JVM type signature for `L` / `[` fields, e.g. `Ljava/lang/String;`. */
+  signature?: string;
+}
+
+/** A class descriptor (TC_CLASSDESC). */
+export interface JavaClassDesc {
+  kind: 'classDesc';
+  /** Binary class name, e.g. `org.apache.flink.runtime.checkpoint.CheckpointType`. */
+  name: string;
+  /** serialVersionUID (a Java `long`). */
+  suid: bigint;
+  /** `SC_*` flags. */
+  flags: number;
+  /** Fields in stream order. */
+  fields: JavaFieldDesc[];
+  superClass: JavaClassDesc | null;
+  /** Absolute offset of the TC_CLASSDESC byte (reader only; ignored by the writer). */
+  offset?: number;
+}
+
+/** The field values of one class of an object's hierarchy, aligned with `classDesc.fields`. */
+export interface JavaClassData {
+  classDesc: JavaClassDesc;
+  values: JavaFieldValue[];
+}
+
+/** An ordinary object (TC_OBJECT). */
+export interface JavaObject {
+  kind: 'object';
+  classDesc: JavaClassDesc;
+  /** One entry per class of the hierarchy, topmost superclass first (stream order). */
+  classData: JavaClassData[];
+  offset?: number;
+}
+
+/** An enum constant (TC_ENUM). */
+export interface JavaEnum {
+  kind: 'enum';
+  classDesc: JavaClassDesc;
+  /** Same as `classDesc.name`. */
+  className: string;
+  constant: string;
+  offset?: number;
+}
+
+/** What may stand where the protocol expects an object. */
+export type JavaContent = JavaObject | JavaEnum | string | null;
+/** A field value: `Z` boolean, `B C S I F D` number, `J` bigint, `L [` content. */
+export type JavaFieldValue = boolean | number | bigint | JavaContent;
+/** An entry of the handle table. */
+export type JavaHandle = JavaClassDesc | JavaObject | JavaEnum | string;
+
+/** A decoded stream: its one top-level object plus the tables built while reading it. */
+export interface JavaStream {
+  root: JavaContent;
+  /** Every class descriptor, in stream order. */
+  classDescs: JavaClassDesc[];
+  /** Handle table; index `i` is wire handle `BASE_HANDLE + i`. References share JS objects. */
+  handles: JavaHandle[];
+}
+
+const FIELD_CODES = 'ZBCSIJFDL[';
+const hex = (n: number): string => `0x${n.toString(16).padStart(2, '0')}`;
+const tcName = (tc: number): string =>
+  Object.entries(TC).find(([, v]) => v === tc)?.[0].replace(/^/, 'TC_') ?? `type code ${hex(tc)}`;
+
+/** Finds a field by name, most-derived class first. */
+export function getField(
+  obj: JavaObject,
+  name: string,
+): { field: JavaFieldDesc; value: JavaFieldValue } | undefined {
+  for (let i = obj.classData.length - 1; i >= 0; i--) {
+    const cd = obj.classData[i]!;
+    const idx = cd.classDesc.fields.findIndex((f) => f.name === name);
+    if (idx >= 0) return { field: cd.classDesc.fields[idx]!, value: cd.values[idx] ?? null };
+  }
+  return undefined;
+}
+
+/** Sorts fields as `ObjectStreamClass` does: primitives first, then objects; each by name. */
+export function javaFieldOrder(fields: readonly JavaFieldDesc[]): JavaFieldDesc[] {
+  const isObj = (f: JavaFieldDesc): number => (f.code === 'L' || f.code === '[' ? 1 : 0);
+  return [...fields].sort(
+    (a, b) => isObj(a) - isObj(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
+}
+
+const decoder = new MUtf8Decoder('mutf-8', { fatal: true });
+
+class StreamReader {
+  readonly r: ByteReader;
+  readonly handles: JavaHandle[] = [];
+  readonly classDescs: JavaClassDesc[] = [];
+  private readonly complete = new WeakSet<JavaClassDesc>();
+  private depth = 0;
+
+  constructor(
+    bytes: Uint8Array,
+    private readonly base: number,
+  ) {
+    this.r = new ByteReader(bytes);
+  }
+
+  bad(detail: string, at = this.r.offset): FormatError {
+    return this.r.error('BadTrailer', detail, at);
+  }
+
+  private nested<T>(at: number, fn: () => T): T {
+    if (this.depth >= MAX_DEPTH) throw this.bad(`nesting deeper than ${MAX_DEPTH} levels`, at);
+    this.depth++;
+    try {
+      return fn();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private handle(): JavaHandle {
+    const at = this.r.offset;
+    const h = this.r.i32('handle');
+    const entry = this.handles[h - BASE_HANDLE];
+    if (entry === undefined) throw this.bad(`reference to unassigned handle 0x${(h >>> 0).toString(16)}`, at);
+    return entry;
+  }
+
+  /** Reads an object position: TC_OBJECT, TC_ENUM, TC_STRING, TC_LONGSTRING, TC_REFERENCE, TC_NULL. */
+  content(): JavaContent {
+    const at = this.r.offset;
+    const tc = this.r.u8('type code');
+    switch (tc) {
+      case TC.NULL:
+        return null;
+      case TC.REFERENCE: {
+        const h = this.handle();
+        if (typeof h !== 'string' && h.kind === 'classDesc') {
+          throw this.bad('reference to a class descriptor where an object is expected', at);
+        }
+        return h;
+      }
+      case TC.STRING:
+      case TC.LONGSTRING:
+        return this.newString(tc);
+      case TC.OBJECT:
+        return this.nested(at, () => this.newObject(at));
+      case TC.ENUM:
+        return this.nested(at, () => this.newEnum(at));
+      default:
+        throw this.bad(`unsupported ${tcName(tc)} where an object is expected`, at);
+    }
+  }
+
+  private newString(tc: number): string {
+    const at = this.r.offset;
+    let n: number;
+    if (tc === TC.STRING) {
+      n = this.r.u16('string length');
+    } else {
+      const len = this.r.i64('long string length');
+      if (len < 0n) throw this.bad(`long string length ${len} is negative`, at);
+      if (len > BigInt(this.r.remaining)) {
+        const detail = `long string needs ${len} bytes but only ${this.r.remaining} remain`;
+        throw this.r.error('Truncated', detail, at);
+      }
+      n = Number(len);
+    }
+    const body = this.r.raw(n, 'string');
+    let s: string;
+    try {
+      s = decoder.decode(body);
+    } catch (e) {
+      const ctx = { offset: at, path: this.r.path, cause: e };
+      throw new FormatError('BadUtf', 'string is not valid modified UTF-8', ctx);
+    }
+    this.handles.push(s);
+    return s;
+  }
+
+  private newObject(at: number): JavaObject {
+    const desc = this.classDesc();
+    if (desc === null) throw this.bad('TC_OBJECT without a class descriptor', at);
+    if (desc.flags & SC_ENUM) throw this.bad(`enum class ${desc.name} read as an ordinary object`, at);
+    if (!(desc.flags & SC_SERIALIZABLE)) throw this.bad(`class ${desc.name} is not serializable`, at);
+    const obj: JavaObject = { kind: 'object', classDesc: desc, classData: [], offset: this.base + at };
+    this.handles.push(obj);
+    const chain: JavaClassDesc[] = [];
+    for (let d: JavaClassDesc | null = desc; d !== null; d = d.superClass) {
+      if (chain.length >= MAX_DEPTH) throw this.bad('class hierarchy too deep', at);
+      chain.unshift(d);
+    }
+    for (const d of chain) {
+      if (d.flags & SC_EXTERNALIZABLE) throw this.bad(`externalizable class ${d.name} not supported`);
+      const values: JavaFieldValue[] = [];
+      if (d.flags & SC_SERIALIZABLE) {
+        for (const f of d.fields) values.push(this.r.at(f.name, () => this.fieldValue(f)));
+        if (d.flags & SC_WRITE_METHOD) {
+          const endAt = this.r.offset;
+          const tc = this.r.u8('end of object annotation');
+          if (tc !== TC.ENDBLOCKDATA) {
+            const what = `object annotation of ${d.name} (custom writeObject data)`;
+            throw this.bad(`${what} not supported: ${tcName(tc)}`, endAt);
+          }
+        }
+      } else if (d.fields.length > 0) {
+        throw this.bad(`non-serializable class ${d.name} declares fields`, at);
+      }
+      obj.classData.push({ classDesc: d, values });
+    }
+    return obj;
+  }
+
+  private newEnum(at: number): JavaEnum {
+    const desc = this.classDesc();
+    if (desc === null) throw this.bad('TC_ENUM without a class descriptor', at);
+    if (!(desc.flags & SC_ENUM)) throw this.bad(`TC_ENUM with non-enum class ${desc.name}`, at);
+    const offset = this.base + at;
+    const en: JavaEnum = { kind: 'enum', classDesc: desc, className: desc.name, constant: '', offset };
+    this.handles.push(en);
+    const nameAt = this.r.offset;
+    const tc = this.r.u8('enum constant name');
+    if (tc !== TC.STRING && tc !== TC.LONGSTRING) {
+      throw this.bad(`enum constant name must be a new string, got ${tcName(tc)}`, nameAt);
+    }
+    en.constant = this.newString(tc);
+    return en;
+  }
+
+  private fieldValue(f: JavaFieldDesc): JavaFieldValue {
+    const r = this.r;
+    switch (f.code) {
+      case 'Z':
+        return r.u8('boolean') !== 0;
+      case 'B':
+        return r.i8('byte');
+      case 'C':
+        return r.u16('char');
+      case 'S':
+        return (r.u16('short') << 16) >> 16;
+      case 'I':
+        return r.i32('int');
+      case 'J':
+        return r.i64('long');
+      case 'F':
+      case 'D': {
+        const b = r.raw(f.code === 'F' ? 4 : 8, f.code === 'F' ? 'float' : 'double');
+        const view = new DataView(b.buffer, b.byteOffset, b.length);
+        return f.code === 'F' ? view.getFloat32(0) : view.getFloat64(0);
+      }
+      default:
+        return this.content();
+    }
+  }
+
+  /** Reads a class descriptor position: TC_CLASSDESC, TC_REFERENCE (to a complete one) or TC_NULL. */
+  classDesc(): JavaClassDesc | null {
+    const at = this.r.offset;
+    const tc = this.r.u8('class descriptor');
+    if (tc === TC.NULL) return null;
+    if (tc === TC.REFERENCE) {
+      const h = this.handle();
+      if (typeof h === 'string' || h.kind !== 'classDesc' || !this.complete.has(h)) {
+        throw this.bad('reference to something that is not a complete class descriptor', at);
+      }
+      return h;
+    }
+    if (tc !== TC.CLASSDESC) {
+      throw this.bad(`unsupported ${tcName(tc)} where a class descriptor is expected`, at);
+    }
+    return this.nested(at, () => this.newClassDesc(at));
+  }
+
+  private newClassDesc(at: number): JavaClassDesc {
+    const r = this.r;
+    const name = r.utf('class name');
+    const suid = r.i64('serialVersionUID');
+    const offset = this.base + at;
+    const desc: JavaClassDesc = { kind: 'classDesc', name, suid, flags: 0, fields: [], superClass: null, offset };
+    this.handles.push(desc);
+    this.classDescs.push(desc);
+    const flagsAt = r.offset;
+    desc.flags = r.u8('class flags');
+    if (desc.flags & SC_SERIALIZABLE && desc.flags & SC_EXTERNALIZABLE) {
+      throw this.bad(`class ${name} is flagged both serializable and externalizable`, flagsAt);
+    }
+    const countAt = r.offset;
+    const count = r.u16('field count');
+    if (count > 0x7fff) throw this.bad(`field count ${count - 0x10000} is negative`, countAt);
+    r.need(count * 3, `${count} field descriptors`);
+    const names = new Set<string>();
+    for (let i = 0; i < count; i++) {
+      const fieldAt = r.offset;
+      const code = String.fromCharCode(r.u8('field type code'));
+      if (!FIELD_CODES.includes(code)) throw this.bad(`unknown field type code '${code}'`, fieldAt);
+      const field: JavaFieldDesc = { code: code as JavaFieldCode, name: r.utf('field name') };
+      if (names.has(field.name)) throw this.bad(`duplicate field ${field.name} in class ${name}`, fieldAt);
+      names.add(field.name);
+      if (code === 'L' || code === '[') {
+        const sigAt = r.offset;
+        const sig = this.typeString();
+        if (!sig.startsWith(code)) {
+          throw this.bad(`field ${field.name}: signature ${sig} does not match '${code}'`, sigAt);
+        }
+        field.signature = sig;
+      }
+      desc.fields.push(field);
+    }
+    if (desc.flags & SC_ENUM && (suid !== 0n || count !== 0)) {
+      throw this.bad(`enum class ${name} must have serialVersionUID 0 and no fields`, at);
+    }
+    const annAt = r.offset;
+    const tc = r.u8('end of class annotation');
+    if (tc !== TC.ENDBLOCKDATA) {
+      throw this.bad(`class annotation content of ${name} not supported: ${tcName(tc)}`, annAt);
+    }
+    desc.superClass = this.classDesc();
+    this.complete.add(desc);
+    return desc;
+  }
+
+  private typeString(): string {
+    const at = this.r.offset;
+    const tc = this.r.u8('field type string');
+    if (tc === TC.STRING || tc === TC.LONGSTRING) return this.newString(tc);
+    if (tc === TC.REFERENCE) {
+      const h = this.handle();
+      if (typeof h === 'string') return h;
+      throw this.bad('field type reference does not point to a string', at);
+    }
+    throw this.bad(`unsupported ${tcName(tc)} where a field type string is expected`, at);
+  }
+}
+
+function relocate(e: unknown, base: number, at: number): FormatError {
+  if (e instanceof FormatError) {
+    if (base === 0) return e;
+    const offset = e.offset === undefined ? undefined : e.offset + base;
+    return new FormatError(e.code, e.detail, { offset, path: e.path, cause: e.cause });
+  }
+  return new FormatError('BadTrailer', `unexpected error in Java serialization stream: ${String(e)}`, {
+    offset: base + at,
+    cause: e,
+  });
+}
+
+/**
+ * Reads a complete Java serialization stream holding exactly one top-level content element and
+ * nothing after it.
+ *
+ * @param raw the stream bytes, starting with `AC ED 00 05`
+ * @param baseOffset absolute file offset of `raw[0]`; added to every error offset and node offset
+ * @param path model path used in error messages (e.g. `properties`)
+ * @throws FormatError `BadTrailer` for unsupported or malformed constructs or trailing bytes,
+ *   `Truncated` when the input ends early, `BadUtf` for malformed modified UTF-8; nothing else
+ */
+export function readJavaStream(raw: Uint8Array, baseOffset = 0, path = ''): JavaStream {
+  let reader: StreamReader | undefined;
+  try {
+    reader = new StreamReader(raw, baseOffset);
+    const r = reader.r;
+    r.path = path;
+    const magic = r.u16('stream magic');
+    if (magic !== STREAM_MAGIC) throw reader.bad(`stream magic ${hex(magic)} is not 0xaced`, 0);
+    const version = r.u16('stream version');
+    if (version !== STREAM_VERSION) throw reader.bad(`stream version ${version} is not 5`, 2);
+    const root = reader.content();
+    if (r.remaining > 0) throw reader.bad(`${r.remaining} trailing bytes after the serialized object`);
+    return { root, classDescs: reader.classDescs, handles: reader.handles };
+  } catch (e) {
+    throw relocate(e, baseOffset, reader?.r.offset ?? 0);
+  }
+}
+
