@@ -6,6 +6,8 @@
 #                                                 -> conformance/target/dumps/flink-<line>.jsonl
 #   scripts/conformance.sh generate [a,b,...]     build + regenerate fixtures/generated/<version>/<scenario>/
 #                                                 (all scenarios, or only the listed ones)
+#   scripts/conformance.sh restore [P]            build + restore every fixture with every line at parallelism P (default 3)
+#                                                 -> conformance/target/restore/flink-<line>.jsonl (slow: seconds per fixture)
 #
 # Environment: CKPT_FLINK_LINES="1.20 2.0 2.3" (default: all three).
 set -euo pipefail
@@ -54,8 +56,20 @@ case "$cmd" in
     done
     du -sh "$root/fixtures/generated"
     ;;
+  restore)
+    p="${1:-3}"
+    out="$conf/target/restore"
+    mkdir -p "$out"
+    mapfile -t dirs < <(find "$root/fixtures/generated" -name manifest.json -printf '%h\n' | LC_ALL=C sort)
+    for l in $lines; do
+      build "$l"
+      "$conf/run.sh" "$l" restore --jsonl "$p" "${dirs[@]}" >"$out/flink-$l.jsonl" 2>"$out/flink-$l.log" || true
+      ok=$(grep -c '"ok":true' "$out/flink-$l.jsonl" || true)
+      echo "flink-$l: $ok of ${#dirs[@]} fixtures restored at parallelism $p as expected -> conformance/target/restore/flink-$l.jsonl"
+    done
+    ;;
   *)
-    echo "usage: scripts/conformance.sh [build|dump|generate [scenario,...]]" >&2
+    echo "usage: scripts/conformance.sh [build|dump|generate [scenario,...]|restore [parallelism]]" >&2
     exit 2
     ;;
 esac

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   ByteReader,
@@ -165,5 +167,15 @@ describe('worked example: V6 savepoint with one operator (spec §10)', () => {
       delegate: { kind: 'emptySegmentFile' },
     };
     expect(() => encodeMetadata(m)).toThrow(/operators\[0\]\.subtasks\[0\]\.managedKeyedState/);
+  });
+});
+
+describe('the runnable example', () => {
+  const example = new URL('../examples/roundtrip.mjs', import.meta.url).pathname;
+  const dist = new URL('../dist/index.js', import.meta.url).pathname;
+  it.skipIf(!existsSync(dist))('runs and reports a byte-exact round trip', () => {
+    const out = execFileSync(process.execPath, [example], { encoding: 'utf8' });
+    expect(out).toMatch(/^version 6, checkpoint 1, savepoint/);
+    expect(out).toMatch(/byte-exact: true/);
   });
 });

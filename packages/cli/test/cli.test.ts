@@ -1,0 +1,104 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { run, type Io, type MetadataSummary } from '../src/index.js';
+import { corpusEntries, HAVE_CORPUS } from '../../format/test/support/corpus.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const SAMPLE = join(root, 'fixtures/generated/2.3.0/keyed-hashmap-savepoint');
+
+function capture(): Io & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { stdout, stderr, out: (s) => stdout.push(s), err: (s) => stderr.push(s) };
+}
+
+describe('ckpt inspect', () => {
+  it('summarises the bundled sample savepoint', async () => {
+    const io = capture();
+    expect(await run(['inspect', SAMPLE], io)).toBe(0);
+    const text = io.stdout.join('\n');
+    expect(text).toMatch(/format version: 6/);
+    expect(text).toMatch(/type:\s+savepoint \(CANONICAL/);
+    expect(text).toMatch(/operator id\s+uid \/ name/);
+  });
+
+  it('prints JSON with --json whose operators match the manifest', async () => {
+    const io = capture();
+    expect(await run(['inspect', SAMPLE, '--json'], io)).toBe(0);
+    const s = JSON.parse(io.stdout.join('\n')) as MetadataSummary;
+    const manifest = JSON.parse(readFileSync(join(SAMPLE, 'manifest.json'), 'utf8'));
+    expect(s.version).toBe(6);
+    const uids = s.operators.map((o) => o.uid).filter(Boolean);
+    for (const op of manifest.operators.filter((o: { uid?: string }) => o.uid)) expect(uids).toContain(op.uid);
+  });
+
+  it('fails with exit code 2 and names file and offset on a damaged file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ckpt-'));
+    const bad = join(dir, '_metadata');
+    writeFileSync(bad, readFileSync(join(SAMPLE, '_metadata')).subarray(0, 100));
+    const io = capture();
+    expect(await run(['inspect', dir], io)).toBe(2);
+    expect(io.stderr.join('\n')).toMatch(new RegExp(`Truncated: .*${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, offset \\d+`));
+  });
+
+  it.skipIf(!HAVE_CORPUS)('works on every corpus file', async () => {
+    for (const e of corpusEntries()) {
+      const io = capture();
+      expect(await run(['inspect', e.file, '--json'], io), e.id).toBe(0);
+      const s = JSON.parse(io.stdout.join('\n')) as MetadataSummary;
+      expect(s.operators.length).toBe(Number(e.row.operators));
+      expect(s.sha256).toBe(e.row.sha256_of_metadata);
+      const text = capture();
+      expect(await run(['inspect', e.file], text)).toBe(0);
+    }
+  });
+});
+
+describe('ckpt convert', () => {
+  it('converts binary → JSON → binary byte-exactly, writing atomically', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ckpt-'));
+    const json = join(dir, 'meta.json');
+    const bin = join(dir, 'copy_metadata');
+    const io = capture();
+    expect(await run(['convert', SAMPLE, json], io)).toBe(0);
+    expect(JSON.parse(readFileSync(json, 'utf8')).version).toBe(6);
+    expect(await run(['convert', json, bin], io)).toBe(0);
+    expect(readFileSync(bin).equals(readFileSync(join(SAMPLE, '_metadata')))).toBe(true);
+  });
+
+  it('refuses to overwrite its input', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ckpt-'));
+    const f = join(dir, '_metadata');
+    const original = readFileSync(join(SAMPLE, '_metadata'));
+    writeFileSync(f, original);
+    const io = capture();
+    expect(await run(['convert', f, f], io)).toBe(1);
+    expect(io.stderr.join('\n')).toMatch(/refusing to overwrite/);
+    expect(readFileSync(f).equals(original)).toBe(true);
+  });
+
+  it('reports invalid JSON models with the model path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ckpt-'));
+    const json = join(dir, 'm.json');
+    const io = capture();
+    expect(await run(['convert', SAMPLE, json], io)).toBe(0);
+    const m = JSON.parse(readFileSync(json, 'utf8'));
+    m.operators[0].operatorId = 'xyz';
+    writeFileSync(json, JSON.stringify(m));
+    expect(await run(['convert', json, join(dir, 'out')], io)).toBe(2);
+    expect(io.stderr.join('\n')).toMatch(/InvalidModel: operator id must be 32 hex digits.*operators\[0\]/);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+});
+
+describe('the ckpt binary', () => {
+  const bin = join(root, 'packages/cli/dist/bin.js');
+  it.skipIf(!existsSync(bin))('runs from the built checkout', () => {
+    const out = execFileSync(process.execPath, [bin, 'inspect', SAMPLE], { encoding: 'utf8' });
+    expect(out).toMatch(/checkpoint id:/);
+  });
+});
