@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { corpusTrailers, HAVE_CORPUS } from './support/corpus.js';
+import { propertiesViewArb as view } from './support/arbitraries.js';
 import { FormatError } from '../src/errors.js';
 import {
   TRAILER_CLASSES,
@@ -13,23 +13,13 @@ import {
   type TrailerTemplate,
 } from '../src/trailer/index.js';
 
-const CORPUS = '/work/shared/fixtures/flink-corpus';
-const haveCorpus = existsSync(join(CORPUS, 'MANIFEST.tsv'));
-if (!haveCorpus) console.log(`flink corpus not found at ${CORPUS}: skipping corpus trailer property tests`);
+const haveCorpus = HAVE_CORPUS;
 
-/** One real trailer per distinct trailer length (tests only: the last stream header in the file). */
-function realTrailers(): Uint8Array[] {
-  if (!haveCorpus) return [];
-  const [head, ...rows] = readFileSync(join(CORPUS, 'MANIFEST.tsv'), 'utf8').trim().split('\n');
-  const cols = head!.split('\t');
+/** One real trailer per distinct trailer length. */
+async function realTrailers(): Promise<Uint8Array[]> {
   const byLength = new Map<number, Uint8Array>();
-  for (const line of rows) {
-    const row = line.split('\t');
-    const version = Number(row[cols.indexOf('version')]);
-    if (version < 4 || version > 6) continue;
-    const file = readFileSync(join(CORPUS, row[cols.indexOf('id')]!, '_metadata'));
-    const start = file.lastIndexOf(Buffer.from('aced0005737200' + '38', 'hex'));
-    if (start >= 0 && !byLength.has(file.length - start)) byLength.set(file.length - start, new Uint8Array(file.subarray(start)));
+  for (const t of await corpusTrailers()) {
+    if (t.trailer.length > 5 && !byLength.has(t.trailer.length)) byLength.set(t.trailer.length, t.trailer);
   }
   return [...byLength.values()];
 }
@@ -40,44 +30,6 @@ const withoutClasses = (v: CheckpointPropertiesView): View => {
   return rest;
 };
 
-const anyString = fc.oneof(
-  fc.string(),
-  fc.string({ unit: fc.nat(0xffff).map((c) => String.fromCharCode(c)) }), // lone surrogates, NUL
-  fc.constantFrom('Checkpoint', 'Savepoint', 'NATIVE', 'FORWARD', 'Ljava/lang/String;', ''),
-);
-const enumName = (...known: string[]): fc.Arbitrary<string | undefined> =>
-  fc.option(fc.oneof(fc.constantFrom(...known), anyString), { nil: undefined });
-const snapshotType: fc.Arbitrary<SnapshotTypeView> = fc.oneof(
-  fc.record(
-    {
-      kind: fc.constant('checkpoint' as const),
-      className: fc.constant(TRAILER_CLASSES.checkpointType),
-      name: fc.option(anyString, { nil: null }),
-      sharingFilesStrategy: enumName('FORWARD_BACKWARD', 'FORWARD', 'NO_SHARING'),
-    },
-    { requiredKeys: ['kind', 'className', 'name'] },
-  ),
-  fc.record(
-    {
-      kind: fc.constant('savepoint' as const),
-      className: fc.constant(TRAILER_CLASSES.savepointType),
-      name: fc.option(anyString, { nil: null }),
-      formatType: enumName('CANONICAL', 'NATIVE'),
-      postCheckpointAction: enumName('NONE', 'SUSPEND', 'TERMINATE'),
-    },
-    { requiredKeys: ['kind', 'className', 'name'] },
-  ),
-);
-const view: fc.Arbitrary<View> = fc.record({
-  discardCancelled: fc.boolean(),
-  discardFailed: fc.boolean(),
-  discardFinished: fc.boolean(),
-  discardSubsumed: fc.boolean(),
-  discardSuspended: fc.boolean(),
-  forced: fc.boolean(),
-  unclaimed: fc.boolean(),
-  snapshotType,
-});
 const long = fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n });
 const template: fc.Arbitrary<TrailerTemplate> = fc.record({ checkpointTypeSuid: long, savepointTypeSuid: long });
 
@@ -181,8 +133,10 @@ describe('trailer properties', () => {
   });
 });
 
+const realTrailerList = await realTrailers();
+
 describe.skipIf(!haveCorpus)('trailer properties on corpus trailers', () => {
-  const trailers = realTrailers();
+  const trailers = realTrailerList;
 
   it('every truncation of a real trailer gives BadTrailer or Truncated', () => {
     expect(trailers.length).toBeGreaterThan(0);

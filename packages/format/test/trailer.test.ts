@@ -1,7 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FormatError } from '../src/errors.js';
+import { corpusTrailers, HAVE_CORPUS } from './support/corpus.js';
 import {
   DEFAULT_TEMPLATE,
   TEMPLATES_BY_RELEASE,
@@ -17,41 +16,8 @@ import {
   type JavaObject,
 } from '../src/trailer/index.js';
 
-const CORPUS = '/work/shared/fixtures/flink-corpus';
-const haveCorpus = existsSync(join(CORPUS, 'MANIFEST.tsv'));
-if (!haveCorpus) console.log(`flink corpus not found at ${CORPUS}: skipping corpus trailer tests`);
-
-interface CorpusTrailer {
-  id: string;
-  version: number;
-  release: string;
-  snapshotType: string;
-  start: number;
-  trailer: Uint8Array;
-}
-
-/** Trailers of all version 4–6 corpus files (search for the last stream header; tests only). */
-function corpusTrailers(): CorpusTrailer[] {
-  if (!haveCorpus) return [];
-  const [head, ...rows] = readFileSync(join(CORPUS, 'MANIFEST.tsv'), 'utf8').trim().split('\n');
-  const cols = head!.split('\t');
-  const col = (row: string[], name: string): string => row[cols.indexOf(name)] ?? '';
-  const out: CorpusTrailer[] = [];
-  for (const line of rows) {
-    const row = line.split('\t');
-    const version = Number(col(row, 'version'));
-    if (version < 4 || version > 6) continue;
-    const file = readFileSync(join(CORPUS, col(row, 'id'), '_metadata'));
-    const nul = Buffer.from('aced000570', 'hex');
-    const start = file.subarray(file.length - 5).equals(nul)
-      ? file.length - 5
-      : file.lastIndexOf(Buffer.from('aced0005737200' + '38', 'hex'));
-    const trailer = new Uint8Array(file.subarray(start));
-    const base = { id: col(row, 'id'), version, release: col(row, 'flink_version_guess') };
-    out.push({ ...base, snapshotType: col(row, 'snapshot_type'), start, trailer });
-  }
-  return out;
-}
+const haveCorpus = HAVE_CORPUS;
+const trailers = await corpusTrailers();
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const fromHex = (h: string): Uint8Array => new Uint8Array(Buffer.from(h.replace(/\s+/g, ''), 'hex'));
@@ -94,7 +60,6 @@ const savepoint = (formatType: string, name = 'Savepoint', action = 'NONE'): typ
 });
 
 describe.skipIf(!haveCorpus)('corpus trailers (versions 4-6)', () => {
-  const trailers = corpusTrailers();
 
   it('finds the trailers', () => {
     expect(trailers.length).toBeGreaterThan(100);

@@ -1,5 +1,6 @@
 import { MUtf8Decoder, MUtf8Encoder } from 'mutf-8';
 import { FormatError, type FormatErrorCode } from '../errors.js';
+import { PathTracker } from './path-tracker.js';
 
 const mutf8 = new MUtf8Decoder('mutf-8', { fatal: true });
 const mutf8Encoder = new MUtf8Encoder();
@@ -20,16 +21,10 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  * Every read checks the remaining length before it allocates, and every error names the offset
  * and the model path (kept in {@link path} by the caller with {@link at}).
  */
-export class ByteReader {
+export class ByteReader extends PathTracker {
   readonly bytes: Uint8Array;
   private readonly view: DataView;
   offset: number;
-  /** Current field path, maintained by decoders for error messages. */
-  path = '';
-  /** Current nesting depth of handles (bounded, so hostile input cannot exhaust the stack). */
-  private depth = 0;
-  static readonly MAX_DEPTH = 64;
-
   /**
    * @param base added to offsets in errors, for a reader over a slice of a larger file.
    */
@@ -38,6 +33,7 @@ export class ByteReader {
     offset = 0,
     readonly base = 0,
   ) {
+    super();
     this.bytes = bytes;
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.offset = offset;
@@ -47,28 +43,8 @@ export class ByteReader {
     return this.bytes.length - this.offset;
   }
 
-  /** Runs `fn` with `segment` appended to the field path; restores the path afterwards. */
-  at<T>(segment: string, fn: () => T): T {
-    const saved = this.path;
-    this.path = segment.startsWith('[') || saved === '' ? saved + segment : `${saved}.${segment}`;
-    try {
-      return fn();
-    } finally {
-      this.path = saved;
-    }
-  }
-
-  /** Runs `fn` one nesting level deeper; fails with BadValue beyond {@link MAX_DEPTH}. */
-  nested<T>(fn: () => T): T {
-    if (this.depth >= ByteReader.MAX_DEPTH) {
-      throw this.error('BadValue', `handles nested deeper than ${ByteReader.MAX_DEPTH} levels`);
-    }
-    this.depth++;
-    try {
-      return fn();
-    } finally {
-      this.depth--;
-    }
+  protected tooDeep(detail: string): FormatError {
+    return this.error('BadValue', detail);
   }
 
   error(code: FormatErrorCode, detail: string, offset = this.offset): FormatError {

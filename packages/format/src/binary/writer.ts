@@ -1,5 +1,6 @@
 import { MUtf8Encoder } from 'mutf-8';
 import { FormatError } from '../errors.js';
+import { PathTracker } from './path-tracker.js';
 
 const mutf8 = new MUtf8Encoder();
 const INT_MIN = -0x80000000;
@@ -8,41 +9,18 @@ const LONG_MIN = -(1n << 63n);
 const LONG_MAX = (1n << 63n) - 1n;
 
 /** Growable big-endian writer, the mirror image of {@link ByteReader}. */
-export class ByteWriter {
+export class ByteWriter extends PathTracker {
   private buf: Uint8Array;
   private view: DataView;
   length = 0;
-  /** Current model path, for errors about values that cannot be written. */
-  path = '';
-  private depth = 0;
-  static readonly MAX_DEPTH = 64;
-
-  /** Runs `fn` one nesting level deeper; rejects cyclic or absurdly deep models. */
-  nested<T>(fn: () => T): T {
-    if (this.depth >= ByteWriter.MAX_DEPTH) {
-      throw this.invalid(`handles nested deeper than ${ByteWriter.MAX_DEPTH} levels (cyclic model?)`);
-    }
-    this.depth++;
-    try {
-      return fn();
-    } finally {
-      this.depth--;
-    }
-  }
-
   constructor(initial = 4096) {
+    super();
     this.buf = new Uint8Array(initial);
     this.view = new DataView(this.buf.buffer);
   }
 
-  at<T>(segment: string, fn: () => T): T {
-    const saved = this.path;
-    this.path = segment.startsWith('[') || saved === '' ? saved + segment : `${saved}.${segment}`;
-    try {
-      return fn();
-    } finally {
-      this.path = saved;
-    }
+  protected tooDeep(detail: string): FormatError {
+    return this.invalid(`${detail} (cyclic model?)`);
   }
 
   invalid(detail: string): FormatError {

@@ -15,7 +15,13 @@ import type {
   SubtaskState,
 } from '../../src/index.js';
 import { DISTRIBUTION_MODES } from '../../src/index.js';
-import { writeCheckpointProperties, readCheckpointProperties } from '../../src/trailer/properties.js';
+import {
+  readCheckpointProperties,
+  TRAILER_CLASSES,
+  writeCheckpointProperties,
+  type CheckpointPropertiesView,
+  type SnapshotTypeView,
+} from '../../src/trailer/index.js';
 
 /**
  * fast-check arbitraries for valid models of every version and handle kind. A model is generated
@@ -257,8 +263,8 @@ function subtask(ctx: Ctx): fc.Arbitrary<SubtaskState> {
       rawOperatorState: v === 1 ? fc.constant(null) : maybe(operatorHandle()),
       managedKeyedState: maybe(keyed(ctx)),
       rawKeyedState: maybe(keyed(ctx)),
-      inputChannelState: v >= 3 ? inputChannels(ctx) : fc.constant([]),
-      resultSubpartitionState: v >= 3 ? resultSubpartitions(ctx) : fc.constant([]),
+      inputChannelState: v >= 3 ? inputChannels(ctx) : fc.constant<InputChannelStateHandle[]>([]),
+      resultSubpartitionState: v >= 3 ? resultSubpartitions(ctx) : fc.constant<ResultSubpartitionStateHandle[]>([]),
       legacy:
         v <= 2
           ? fc.record({ duration: long, legacyOperatorState: fc.array(maybe(stream(1)), { maxLength: 2 }) })
@@ -296,8 +302,8 @@ function subtask(ctx: Ctx): fc.Arbitrary<SubtaskState> {
     rawOperatorState: fc.constant(null),
     managedKeyedState: fc.constant(null),
     rawKeyedState: fc.constant(null),
-    inputChannelState: fc.constant([]),
-    resultSubpartitionState: fc.constant([]),
+    inputChannelState: fc.constant<InputChannelStateHandle[]>([]),
+    resultSubpartitionState: fc.constant<ResultSubpartitionStateHandle[]>([]),
   });
   return fc.oneof({ weight: 4, arbitrary: live }, { weight: 1, arbitrary: finished });
 }
@@ -337,7 +343,38 @@ function operator(ctx: Ctx): fc.Arbitrary<OperatorState> {
 
 const masterState: fc.Arbitrary<MasterState> = fc.record({ name: utf, version: int, payload: bytes });
 
-const propertiesView = fc.record({
+// ---------------------------------------------------------------- properties trailer
+
+const anyString = fc.oneof(
+  fc.string(),
+  fc.string({ unit: fc.nat(0xffff).map((c) => String.fromCharCode(c)) }), // lone surrogates, NUL
+  fc.constantFrom('Checkpoint', 'Savepoint', 'NATIVE', 'FORWARD', 'Ljava/lang/String;', ''),
+);
+const enumName = (...known: string[]): fc.Arbitrary<string | undefined> =>
+  fc.option(fc.oneof(fc.constantFrom(...known), anyString), { nil: undefined });
+const snapshotType: fc.Arbitrary<SnapshotTypeView> = fc.oneof(
+  fc.record(
+    {
+      kind: fc.constant('checkpoint' as const),
+      className: fc.constant(TRAILER_CLASSES.checkpointType),
+      name: fc.option(anyString, { nil: null }),
+      sharingFilesStrategy: enumName('FORWARD_BACKWARD', 'FORWARD', 'NO_SHARING'),
+    },
+    { requiredKeys: ['kind', 'className', 'name'] },
+  ),
+  fc.record(
+    {
+      kind: fc.constant('savepoint' as const),
+      className: fc.constant(TRAILER_CLASSES.savepointType),
+      name: fc.option(anyString, { nil: null }),
+      formatType: enumName('CANONICAL', 'NATIVE'),
+      postCheckpointAction: enumName('NONE', 'SUSPEND', 'TERMINATE'),
+    },
+    { requiredKeys: ['kind', 'className', 'name'] },
+  ),
+);
+/** Any properties view the trailer writer accepts (the decoder's model uses these too). */
+export const propertiesViewArb: fc.Arbitrary<Omit<CheckpointPropertiesView, 'classes'>> = fc.record({
   discardCancelled: fc.boolean(),
   discardFailed: fc.boolean(),
   discardFinished: fc.boolean(),
@@ -345,24 +382,9 @@ const propertiesView = fc.record({
   discardSuspended: fc.boolean(),
   forced: fc.boolean(),
   unclaimed: fc.boolean(),
-  snapshotType: fc.oneof(
-    fc.record({
-      kind: fc.constant('checkpoint' as const),
-      className: fc.constant('org.apache.flink.runtime.checkpoint.CheckpointType'),
-      name: fc.constantFrom('Checkpoint', 'Full Checkpoint'),
-      sharingFilesStrategy: fc.constantFrom('FORWARD_BACKWARD', 'FORWARD', 'NO_SHARING'),
-    }),
-    fc.record({
-      kind: fc.constant('savepoint' as const),
-      className: fc.constant('org.apache.flink.runtime.checkpoint.SavepointType'),
-      name: fc.constantFrom('Savepoint', 'Suspend Savepoint', 'Terminate Savepoint'),
-      formatType: fc.constantFrom('CANONICAL', 'NATIVE'),
-      postCheckpointAction: fc.constantFrom('NONE', 'SUSPEND', 'TERMINATE'),
-    }),
-  ),
+  snapshotType,
 });
-
-const trailer = fc.option(propertiesView, { nil: null, freq: 8 }).map((view) => {
+const trailer = fc.option(propertiesViewArb, { nil: null, freq: 8 }).map((view) => {
   const raw = writeCheckpointProperties(view);
   return { raw, view: readCheckpointProperties(raw) };
 });
@@ -380,7 +402,7 @@ export function metadataArb(version?: number): fc.Arbitrary<Generated> {
     return fc
       .record({
         checkpointId: v >= 2 ? fc.bigInt({ min: 0n, max: (1n << 63n) - 1n }) : long,
-        masterStates: v >= 2 ? fc.array(masterState, { maxLength: 2 }) : fc.constant([]),
+        masterStates: v >= 2 ? fc.array(masterState, { maxLength: 2 }) : fc.constant<MasterState[]>([]),
         operators: fc.array(operator(ctx), { maxLength: 3 }),
         properties: v >= 4 ? trailer : fc.constant(undefined),
       })

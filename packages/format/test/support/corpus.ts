@@ -45,3 +45,33 @@ export function corpusEntries(): CorpusEntry[] {
 export function readCorpusFile(e: CorpusEntry): Uint8Array {
   return new Uint8Array(readFileSync(e.file));
 }
+
+/** A V4+ corpus file's Java-serialized properties trailer, as split off by the decoder. */
+export interface CorpusTrailer {
+  id: string;
+  version: number;
+  release: string;
+  snapshotType: string;
+  /** Offset of the trailer in the file. */
+  start: number;
+  trailer: Uint8Array;
+}
+
+/** Trailers of all corpus files of versions 4 and later. */
+export async function corpusTrailers(): Promise<CorpusTrailer[]> {
+  const { decodeMetadata } = await import('../../src/index.js');
+  return corpusEntries()
+    .filter((e) => e.version >= 4)
+    .map((e) => {
+      const bytes = readCorpusFile(e);
+      const trailer = decodeMetadata(bytes).properties!.raw;
+      return {
+        id: e.id,
+        version: e.version,
+        release: e.row.flink_version_guess ?? '',
+        snapshotType: e.row.snapshot_type ?? '',
+        start: bytes.length - trailer.length,
+        trailer,
+      };
+    });
+}

@@ -1,5 +1,10 @@
 package dev.ckpt.conformance;
 
+import org.apache.flink.runtime.io.network.partition.ResultPartitionType;
+import org.apache.flink.runtime.jobgraph.DistributionPattern;
+import org.apache.flink.runtime.jobgraph.JobEdge;
+import org.apache.flink.runtime.jobgraph.JobVertex;
+
 /** Facts about the Flink 1.20 line that the shared code cannot detect by itself. */
 final class FlinkLine {
     private FlinkLine() {}
@@ -18,5 +23,10 @@ final class FlinkLine {
             default:
                 return true;
         }
+    }
+
+    /** Connects upstream -> downstream with a pipelined data set (signature differs per line). */
+    static JobEdge connect(JobVertex downstream, JobVertex upstream, DistributionPattern pattern) {
+        return downstream.connectNewDataSetAsInput(upstream, pattern, ResultPartitionType.PIPELINED_BOUNDED);
     }
 }

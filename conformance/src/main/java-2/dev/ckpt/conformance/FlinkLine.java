@@ -1,5 +1,10 @@
 package dev.ckpt.conformance;
 
+import org.apache.flink.runtime.io.network.partition.ResultPartitionType;
+import org.apache.flink.runtime.jobgraph.DistributionPattern;
+import org.apache.flink.runtime.jobgraph.IntermediateDataSetID;
+import org.apache.flink.runtime.jobgraph.JobEdge;
+import org.apache.flink.runtime.jobgraph.JobVertex;
 import org.apache.flink.runtime.util.EnvironmentInformation;
 
 /** Facts about the Flink 2.x lines that the shared code cannot detect by itself. */
@@ -24,5 +29,11 @@ final class FlinkLine {
     private static String majorMinor(String v) {
         String[] p = v.split("\\.");
         return p.length >= 2 ? p[0] + "." + p[1] : v;
+    }
+
+    /** Connects upstream -> downstream with a pipelined data set (signature differs per line). */
+    static JobEdge connect(JobVertex downstream, JobVertex upstream, DistributionPattern pattern) {
+        return downstream.connectNewDataSetAsInput(
+                upstream, pattern, ResultPartitionType.PIPELINED_BOUNDED, new IntermediateDataSetID(), false, false);
     }
 }

@@ -20,6 +20,9 @@ import org.apache.flink.runtime.executiongraph.DefaultExecutionGraph;
 import org.apache.flink.runtime.executiongraph.ExecutionJobVertex;
 import org.apache.flink.runtime.executiongraph.ExecutionVertex;
 import org.apache.flink.runtime.executiongraph.TestingDefaultExecutionGraphBuilder;
+import org.apache.flink.runtime.io.network.api.writer.SubtaskStateMapper;
+import org.apache.flink.runtime.jobgraph.DistributionPattern;
+import org.apache.flink.runtime.jobgraph.JobEdge;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.jobgraph.JobType;
 import org.apache.flink.runtime.jobgraph.JobVertex;
@@ -59,7 +62,9 @@ import java.util.concurrent.ScheduledExecutorService;
  *
  * Job description: {"allowNonRestoredState": false, "vertices": [{"name": "...", "parallelism": 4,
  * "maxParallelism": 128 (optional; absent = not configured, Flink may adopt the state's),
- * "operators": ["<operator id hex>", ...] (chain order, head first)}]}
+ * "operators": ["<operator id hex>", ...] (chain order, head first),
+ * "inputs": [{"from": "<vertex name>", "pattern": "ALL_TO_ALL"|"POINTWISE",
+ *             "upstreamMapper"?: SubtaskStateMapper, "downstreamMapper"?: SubtaskStateMapper}] (optional, gate order)}]}
  */
 public final class Assign {
     static final ObjectMapper MAPPER = new ObjectMapper();
@@ -182,6 +187,7 @@ public final class Assign {
     static JobGraph jobGraph(JsonNode job) {
         JobGraph jg = new JobGraph(new JobID(), "assign-oracle");
         jg.setJobType(JobType.STREAMING);
+        Map<String, JobVertex> byName = new LinkedHashMap<>();
         for (JsonNode v : job.get("vertices")) {
             List<OperatorIDPair> ids = new ArrayList<>();
             List<String> hex = new ArrayList<>();
@@ -194,6 +200,19 @@ public final class Assign {
             jv.setParallelism(v.get("parallelism").asInt());
             if (v.has("maxParallelism")) jv.setMaxParallelism(v.get("maxParallelism").asInt());
             jg.addVertex(jv);
+            byName.put(jv.getName(), jv);
+        }
+        // inputs (optional): the edges, in input-gate order; needed for channel-state rescaling
+        for (JsonNode v : job.get("vertices")) {
+            JobVertex down = byName.get(v.path("name").asText("v"));
+            for (JsonNode in : v.path("inputs")) {
+                JobVertex up = byName.get(in.get("from").asText());
+                if (up == null) throw new IllegalArgumentException("unknown input vertex " + in.get("from"));
+                JobEdge e = FlinkLine.connect(down, up,
+                        DistributionPattern.valueOf(in.path("pattern").asText("ALL_TO_ALL")));
+                if (in.has("upstreamMapper")) e.setUpstreamSubtaskStateMapper(SubtaskStateMapper.valueOf(in.get("upstreamMapper").asText()));
+                if (in.has("downstreamMapper")) e.setDownstreamSubtaskStateMapper(SubtaskStateMapper.valueOf(in.get("downstreamMapper").asText()));
+            }
         }
         return jg;
     }

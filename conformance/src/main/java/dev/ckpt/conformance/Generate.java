@@ -421,6 +421,15 @@ public final class Generate {
             List<OperatorIDPair> pairs = new ArrayList<>(v.getOperatorIDs());
             java.util.Collections.reverse(pairs);
             for (OperatorIDPair p : pairs) ids.add(p.getGeneratedOperatorID().toHexString());
+            ArrayNode inputs = o.putArray("inputs");
+            for (org.apache.flink.runtime.jobgraph.JobEdge e : v.getInputs()) {
+                ObjectNode in = inputs.addObject();
+                in.put("from", e.getSource().getProducer().getName());
+                in.put("pattern", e.getDistributionPattern().name());
+                in.put("upstreamMapper", e.getUpstreamSubtaskStateMapper().name());
+                in.put("downstreamMapper", e.getDownstreamSubtaskStateMapper().name());
+                if (e.getShipStrategyName() != null) in.put("shipStrategy", e.getShipStrategyName());
+            }
         }
         return a;
     }
