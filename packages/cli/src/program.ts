@@ -29,10 +29,15 @@ export function buildProgram(io: Io = defaultIo): Command {
 
   program
     .command('convert')
-    .description('convert between binary _metadata and JSON (output *.json = JSON, else binary)')
-    .argument('<in>', 'input: a _metadata file, a directory holding one, or a JSON file')
-    .argument('<out>', 'output file')
-    .action((input: string, output: string) => convert(input, output, io.err));
+    .description('convert between binary _metadata, JSON, msgpack and protobuf (byte-exact)')
+    .argument('<in>', 'input: a _metadata file, a directory holding one, or a .json/.msgpack/.pb file')
+    .argument('<out>', 'output file; its extension picks the format unless --to is given')
+    .option('--to <format>', 'binary | json | msgpack | protobuf')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  ckpt convert sp-1/ sp-1.json\n  ckpt convert sp-1.json _metadata\n  ckpt convert sp-1/_metadata out.bin --to protobuf',
+    )
+    .action((input: string, output: string, opts: { to?: string }) => convert(input, output, opts, io.err));
 
   return program;
 }

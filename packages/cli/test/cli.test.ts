@@ -102,3 +102,17 @@ describe('the ckpt binary', () => {
     expect(out).toMatch(/checkpoint id:/);
   });
 });
+
+describe('ckpt convert to msgpack and protobuf', () => {
+  it('goes through every format and back to the same bytes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ckpt-'));
+    const original = readFileSync(join(SAMPLE, '_metadata'));
+    const io = capture();
+    expect(await run(['convert', SAMPLE, join(dir, 'a.msgpack')], io)).toBe(0);
+    expect(await run(['convert', join(dir, 'a.msgpack'), join(dir, 'b.pb')], io)).toBe(0);
+    expect(await run(['convert', join(dir, 'b.pb'), join(dir, 'c'), '--to', 'json'], io)).toBe(0);
+    expect(await run(['convert', join(dir, 'c'), join(dir, 'd_metadata')], io)).toBe(0);
+    expect(readFileSync(join(dir, 'd_metadata')).equals(original)).toBe(true);
+    expect(await run(['convert', SAMPLE, join(dir, 'x'), '--to', 'yaml'], io)).toBe(1);
+  });
+});

@@ -24,3 +24,13 @@ export {
   hasState,
   type SubtaskStateSizes,
 } from './sizes.js';
+export {
+  readCheckpointProperties,
+  writeCheckpointProperties,
+  templateFrom,
+  DEFAULT_TEMPLATE,
+  TEMPLATES_BY_RELEASE,
+  type CheckpointPropertiesView,
+  type SnapshotTypeView,
+  type TrailerTemplate,
+} from './trailer/index.js';

@@ -1,23 +1,23 @@
-import { decodeMetadata, encodeMetadata, fromJson, METADATA_MAGIC, toJsonString } from '@ckpt/format';
+import { formatFromName, parseMetadata, serializeMetadata, sniffFormat, FORMATS, type MetadataFormat } from '@ckpt/convert';
 import { readBytes, resolveMetadataPath, writeAtomically } from '../io.js';
 
-function isBinaryMetadata(b: Uint8Array): boolean {
-  return b.length >= 4 && new DataView(b.buffer, b.byteOffset, 4).getInt32(0) === METADATA_MAGIC;
+export interface ConvertOptions {
+  /** Output format; by default chosen from the output name (`.json`, `.msgpack`, `.pb`, else binary). */
+  to?: string;
 }
 
 /**
- * `ckpt convert <in> <out>`: between binary `_metadata` and its JSON form. The input kind is
- * recognised by content; the output is JSON when its name ends in `.json`, binary otherwise.
- * The output is written atomically and never over the input.
+ * `ckpt convert <in> <out>`: between binary `_metadata`, JSON, msgpack and protobuf. The input
+ * format is recognised by content (and extension); the output is written atomically and never
+ * over the input. Every conversion is byte-exact back to the original `_metadata`.
  */
-export async function convert(input: string, output: string, log: (s: string) => void): Promise<void> {
+export async function convert(input: string, output: string, opts: ConvertOptions, log: (s: string) => void): Promise<void> {
   const file = await resolveMetadataPath(input);
   const bytes = await readBytes(file);
-  const meta = isBinaryMetadata(bytes)
-    ? decodeMetadata(bytes, { file })
-    : fromJson(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  const asJson = output.toLowerCase().endsWith('.json');
-  const data = asJson ? toJsonString(meta) + '\n' : encodeMetadata(meta);
+  const meta = parseMetadata(bytes, sniffFormat(bytes, formatFromName(file)), file);
+  const to = (opts.to ?? formatFromName(output)) as MetadataFormat;
+  if (!FORMATS.includes(to)) throw new Error(`unknown output format ${opts.to}; use one of ${FORMATS.join(', ')}`);
+  const data = serializeMetadata(meta, to);
   await writeAtomically(output, data, [file]);
-  log(`wrote ${output} (${asJson ? 'JSON' : `binary _metadata v${meta.version}`}, ${data.length} ${asJson ? 'chars' : 'bytes'})`);
+  log(`wrote ${output} (${to === 'binary' ? `binary _metadata v${meta.version}` : to}, ${data.length} bytes)`);
 }
