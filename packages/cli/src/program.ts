@@ -1,4 +1,4 @@
-import { CkptError } from '@ckpt/format';
+import { CkptError, operatorIdFromUid } from '@ckpt/format';
 import { Command, CommanderError } from 'commander';
 import { convert } from './commands/convert.js';
 import { inspect } from './commands/inspect.js';
@@ -38,6 +38,17 @@ export function buildProgram(io: Io = defaultIo): Command {
       '\nExamples:\n  ckpt convert sp-1/ sp-1.json\n  ckpt convert sp-1.json _metadata\n  ckpt convert sp-1/_metadata out.bin --to protobuf',
     )
     .action((input: string, output: string, opts: { to?: string }) => convert(input, output, opts, io.err));
+
+  program
+    .command('hash-uid')
+    .description("print the operator id Flink derives from a uid (.uid(\"...\"))")
+    .argument('<uid...>', 'one or more uids')
+    .option('--json', 'print {uid: operatorId} as JSON')
+    .addHelpText('after', '\nExample:\n  ckpt hash-uid value-process-uid   # ca4f5fe9a637b656f09ea78b3e7a15b9')
+    .action((uids: string[], opts: { json?: boolean }) => {
+      const ids = uids.map((u) => [u, operatorIdFromUid(u)] as const);
+      io.out(opts.json ? JSON.stringify(Object.fromEntries(ids), null, 2) : ids.map(([u, id]) => `${id}  ${u}`).join('\n'));
+    });
 
   return program;
 }

@@ -116,3 +116,14 @@ describe('ckpt convert to msgpack and protobuf', () => {
     expect(await run(['convert', SAMPLE, join(dir, 'x'), '--to', 'yaml'], io)).toBe(1);
   });
 });
+
+describe('ckpt hash-uid', () => {
+  it('prints the operator ids real Flink derived for the sample uids', async () => {
+    const manifest = JSON.parse(readFileSync(join(SAMPLE, 'manifest.json'), 'utf8'));
+    const ops = manifest.operators.filter((o: { uid?: string }) => o.uid) as { uid: string; operatorId: string }[];
+    const io = capture();
+    expect(await run(['hash-uid', '--json', ...ops.map((o) => o.uid)], io)).toBe(0);
+    const out = JSON.parse(io.stdout.join('\n'));
+    for (const o of ops) expect(out[o.uid]).toBe(o.operatorId);
+  });
+});
