@@ -1,1 +1,69 @@
-export {};
+export { RestoreError, type RestoreErrorCode } from './errors.js';
+export {
+  javaHashCode,
+  toJavaKey,
+  stringHashCode,
+  longHashCode,
+  doubleHashCode,
+  floatHashCode,
+  type JavaKey,
+  type KeyLike,
+  type RowKind,
+} from './java-hash.js';
+export {
+  UPPER_BOUND_MAX_PARALLELISM,
+  DEFAULT_LOWER_BOUND_MAX_PARALLELISM,
+  murmurHash,
+  roundUpToPowerOfTwo,
+  checkParallelismPreconditions,
+  computeDefaultMaxParallelism,
+  keyGroupForKeyHash,
+  keyGroupForKey,
+  operatorIndexForKeyGroup,
+  operatorIndexForKey,
+  keyGroupRange,
+  keyGroupPartitions,
+  keyGroupRangeOf,
+  keyGroupRangeEnd,
+  intersectKeyGroupRanges,
+} from './key-groups.js';
+export { javaHashMapOrder, javaHashMapOrderBy, abstractIdHashCode, expectedSizeCapacity } from './java-hashmap.js';
+export {
+  normalizeJob,
+  type JobDescription,
+  type VertexDescription,
+  type OperatorDescription,
+  type InputDescription,
+  type SubtaskStateMapperName,
+  type RestoreMode,
+  type JobGraph,
+  type JobVertex,
+  type JobEdge,
+  type OperatorIDPair,
+} from './job.js';
+export { parseJobInput, jobFromRestPlan, jobFromUidList, type RestPlan, type JobInputOptions } from './job-formats.js';
+export { messages, FINDING_SEVERITY, type Finding, type FindingCode, type Severity } from './findings.js';
+export { validateGraph, validateSavepointLoad, validateMappingCompleteness, canRescaleMaxParallelism } from './validate.js';
+export { intersectKeyedHandle, keyedHandlesForRange } from './keyed-state.js';
+export { repartitionOperatorState } from './operator-state.js';
+export {
+  oldSubtasksFor,
+  rescaleMappings,
+  ambiguousOldSubtasks,
+  repartitionChannelState,
+  unmergeInputChannels,
+  unmergeResultSubpartitions,
+} from './channel-state.js';
+export { streamIdentity, streamLabel } from './stream-identity.js';
+export {
+  assignStates,
+  type Assignment,
+  type VertexRestore,
+  type SubtaskRestore,
+  type TaskRestore,
+  type OperatorSubtaskRestore,
+  type OperatorMatch,
+  type CoordinatorRestore,
+} from './assign.js';
+export { assignmentToJson, normalizeAssignmentJson, encodeJson } from './assignment-json.js';
+export { restorePlan, type RestorePlan, type SubtaskPlan, type OperatorPlan, type FileRead, type Advice } from './plan.js';

@@ -1,0 +1,307 @@
+import {
+
+  type CheckpointMetadata,
+  type InputChannelStateHandle,
+  type KeyGroupRange,
+  type KeyedStateHandle,
+  type OperatorState,
+  type OperatorStateHandle,
+  type ResultSubpartitionStateHandle,
+  type StreamStateHandle,
+} from '@ckpt/format';
+import { repartitionChannelState, unmergeInputChannels, unmergeResultSubpartitions } from './channel-state.js';
+import { messages, type Finding } from './findings.js';
+import type { JobGraph, JobVertex, SubtaskStateMapperName } from './job.js';
+import { abstractIdHashCode, expectedSizeCapacity, javaHashMapOrderBy } from './java-hashmap.js';
+import { keyGroupPartitions } from './key-groups.js';
+import { keyedHandlesForRange } from './keyed-state.js';
+import { repartitionOperatorState } from './operator-state.js';
+import { validateGraph, validateMappingCompleteness, validateSavepointLoad } from './validate.js';
+
+/** What one operator of one new subtask restores (Flink's `OperatorSubtaskState`, as lists). */
+export interface OperatorSubtaskRestore {
+  /** Generated operator id (the task looks its state up under this id). */
+  operatorId: string;
+  managedKeyedState: KeyedStateHandle[];
+  rawKeyedState: KeyedStateHandle[];
+  managedOperatorState: OperatorStateHandle[];
+  rawOperatorState: OperatorStateHandle[];
+  inputChannelState: InputChannelStateHandle[];
+  resultSubpartitionState: ResultSubpartitionStateHandle[];
+}
+
+/** Restore information of one new subtask (Flink's `JobManagerTaskRestore`); null = starts empty. */
+export interface TaskRestore {
+  checkpointId: bigint;
+  /** Fully finished vertex: deployed as finished, no operator state. */
+  deployedAsFinished: boolean;
+  /** Chain order, head first; empty when deployed as finished. */
+  operators: OperatorSubtaskRestore[];
+}
+
+export interface SubtaskRestore {
+  index: number;
+  /** Key groups this subtask owns under the settled max parallelism. */
+  keyGroupRange: KeyGroupRange;
+  restore: TaskRestore | null;
+}
+
+/** Which stored state an operator of the new job was matched with. */
+export interface OperatorMatch {
+  operatorId: string;
+  /** Id the state was stored under (the uidHash, or the generated id); absent = no stored state. */
+  storedUnder?: string;
+  state?: OperatorState;
+}
+
+export interface VertexRestore {
+  vertex: JobVertex;
+  parallelism: number;
+  /** Max parallelism as Flink settles it (after adoption from the checkpoint). */
+  maxParallelism: number;
+  /** Whether Flink runs state assignment for this vertex (has state, or neighbours have channel state). */
+  processed: boolean;
+  fullyFinished: boolean;
+  operators: OperatorMatch[];
+  subtasks: SubtaskRestore[];
+}
+
+export interface CoordinatorRestore {
+  operatorId: string;
+  vertex: string;
+  /** Stored coordinator state; null = reset to "no state". */
+  state: StreamStateHandle | null;
+}
+
+export interface Assignment {
+  checkpointId: bigint;
+  /** False when Flink refuses the restore; then `error` is what it prints. */
+  ok: boolean;
+  error?: Finding;
+  findings: Finding[];
+  vertices: VertexRestore[];
+  coordinators: CoordinatorRestore[];
+  /** Stored operator ids whose state is not restored (skipped or shadowed). */
+  unrestoredOperatorIds: string[];
+}
+
+interface Working {
+  vertex: JobVertex;
+  maxParallelism: number;
+  operators: OperatorMatch[];
+  /** Operator states by generated id; placeholders for operators without stored state. */
+  states: Map<string, OperatorState>;
+  hasNonFinishedState: boolean;
+  fullyFinished: boolean;
+  hasInputState: boolean;
+  hasOutputState: boolean;
+}
+
+function placeholder(operatorId: string, parallelism: number, maxParallelism: number): OperatorState {
+  return { operatorId, parallelism, maxParallelism, coordinatorState: null, subtasks: [] };
+}
+
+function perOldSubtask<T>(state: OperatorState, pick: (s: OperatorState['subtasks'][number]) => T[]): T[][] {
+  const out: T[][] = Array.from({ length: state.parallelism }, () => []);
+  for (const s of state.subtasks) if (s.index < state.parallelism) out[s.index] = pick(s);
+  return out;
+}
+
+const one = <T>(h: T | null): T[] => (h === null ? [] : [h]);
+
+function failed(meta: CheckpointMetadata, findings: Finding[], error: Finding, vertices: VertexRestore[] = []): Assignment {
+  return { checkpointId: meta.checkpointId, ok: false, error, findings, vertices, coordinators: [], unrestoredOperatorIds: [] };
+}
+
+/**
+ * Predicts Flink's restore of `meta` into the job `job`: validation (graph build, savepoint load,
+ * mapping completeness, per-vertex preconditions) and the state every new subtask receives.
+ * Pure: no I/O. Never throws for restore refusals (see `ok`/`error`); throws `RestoreError` for
+ * inputs ckpt cannot handle.
+ */
+export function assignStates(meta: CheckpointMetadata, job: JobGraph): Assignment {
+  const findings: Finding[] = [];
+  const firstError = (): Finding | undefined => findings.find((f) => f.severity === 'error');
+
+  validateGraph(job, findings);
+  let err = firstError();
+  if (err) return failed(meta, findings, err);
+
+  let stored = new Map(meta.operators.map((o) => [o.operatorId, o] as const));
+  const unrestored: string[] = [];
+  if (job.restoreMode === 'savepoint') {
+    const kept = validateSavepointLoad(meta, job, findings);
+    err = firstError();
+    if (err) return failed(meta, findings, err);
+    for (const id of stored.keys()) if (!kept.has(id)) unrestored.push(id);
+    stored = kept;
+  }
+  validateMappingCompleteness(stored, job, findings, unrestored);
+  err = firstError();
+  if (err) return failed(meta, findings, err);
+
+  // Match operators to stored states (uidHash first if stored, else the generated id).
+  const remaining = new Map(stored);
+  const working: Working[] = job.vertices.map((vertex) => {
+    const states = new Map<string, OperatorState>();
+    const operators: OperatorMatch[] = vertex.operators.map((op) => {
+      const user = op.userDefinedOperatorId;
+      const key = user !== undefined && remaining.has(user) ? user : op.generatedOperatorId;
+      const state = remaining.get(key);
+      remaining.delete(key);
+      if (key === user && remaining.has(op.generatedOperatorId)) findings.push(messages.shadowed(vertex.name, op.generatedOperatorId, user));
+      states.set(op.generatedOperatorId, state ?? placeholder(key, vertex.parallelism, vertex.maxParallelism));
+      return state === undefined ? { operatorId: op.generatedOperatorId } : { operatorId: op.generatedOperatorId, storedUnder: key, state };
+    });
+    const all = [...states.values()];
+    const head = states.get(vertex.operators[0]!.generatedOperatorId)!;
+    const tail = states.get(vertex.operators[vertex.operators.length - 1]!.generatedOperatorId)!;
+    return {
+      vertex,
+      maxParallelism: vertex.maxParallelism,
+      operators,
+      states,
+      hasNonFinishedState: all.some((s) => s.subtasks.length > 0),
+      fullyFinished: all.some((s) => s.finishedMarker !== undefined),
+      hasInputState: head.subtasks.some((s) => s.inputChannelState.length > 0),
+      hasOutputState: tail.subtasks.some((s) => s.resultSubpartitionState.length > 0),
+    };
+  });
+  for (const id of remaining.keys()) if (!unrestored.includes(id)) unrestored.push(id);
+  for (const w of working) {
+    if (w.fullyFinished && [...w.states.values()].some((s) => s.finishedMarker === undefined)) {
+      findings.push(messages.mixedFinished(w.vertex.name));
+    }
+  }
+  err = firstError();
+  if (err) return failed(meta, findings, err);
+
+  const producersOf = (vi: number) => job.vertices[vi]!.inputs.map((e) => working[e.from]!);
+  const consumers = job.vertices.map(() => [] as { consumer: number; gate: number }[]);
+  job.vertices.forEach((v, vi) => v.inputs.forEach((e, gate) => consumers[e.from]!.push({ consumer: vi, gate })));
+  const processed = working.map(
+    (w, vi) =>
+      w.hasNonFinishedState ||
+      producersOf(vi).some((p) => p.hasOutputState) ||
+      consumers[vi]!.some((c) => working[c.consumer]!.hasInputState),
+  );
+
+  // Per-vertex preconditions (may adopt the checkpoint's max parallelism).
+  working.forEach((w, vi) => {
+    if (!processed[vi]) return;
+    checkPreconditions(w, findings);
+  });
+  err = firstError();
+  const vertices = working.map((w, vi) => buildVertex(meta, job, w, processed[vi]!, consumers[vi]!));
+  if (err) return failed(meta, findings, err, vertices);
+
+  const coordinators: CoordinatorRestore[] = [];
+  for (const v of job.vertices) {
+    for (const op of v.operators) {
+      const s = stored.get(op.generatedOperatorId);
+      if (s?.coordinatorState) coordinators.push({ operatorId: op.generatedOperatorId, vertex: v.name, state: s.coordinatorState });
+    }
+  }
+  return { checkpointId: meta.checkpointId, ok: true, findings, vertices, coordinators, unrestoredOperatorIds: unrestored };
+}
+
+/** Flink's per-operator precondition check, in its HashMap order of generated operator ids. */
+function checkPreconditions(w: Working, findings: Finding[]): void {
+  const v = w.vertex;
+  // Flink's list is tail first; the working map is filled in that order.
+  const ids = [...w.states.keys()].reverse();
+  const order = javaHashMapOrderBy(ids, abstractIdHashCode, expectedSizeCapacity(ids.length));
+  const recorded = new Set<number>();
+  for (const id of order) {
+    const s = w.states.get(id)!;
+    if (s.subtasks.length > 0) recorded.add(s.maxParallelism);
+    if (s.maxParallelism < v.parallelism) {
+      findings.push(messages.restoredMaxBelowParallelism(v.id, v.name, id, s.maxParallelism, v.parallelism));
+      return;
+    }
+    if (s.maxParallelism !== w.maxParallelism) {
+      if (!v.maxParallelismConfigured) {
+        findings.push(messages.adopted(v.id, v.name, id, w.maxParallelism, s.maxParallelism));
+        w.maxParallelism = s.maxParallelism;
+      } else {
+        findings.push(messages.maxParallelismChanged(v.name, id, s.maxParallelism, w.maxParallelism));
+        return;
+      }
+    }
+  }
+  if (recorded.size > 1) findings.push(messages.chainConflict(v.name, [...recorded]));
+}
+
+function buildVertex(
+  meta: CheckpointMetadata,
+  job: JobGraph,
+  w: Working,
+  processed: boolean,
+  consumers: { consumer: number; gate: number }[],
+): VertexRestore {
+  const v = w.vertex;
+  const p = v.parallelism;
+  const ranges = keyGroupPartitions(Math.max(w.maxParallelism, p), p);
+  const assigned = processed || w.fullyFinished;
+  const perOp = new Map<string, OperatorSubtaskRestore[]>();
+  if (processed) {
+    const headId = v.operators[0]!.generatedOperatorId;
+    const tailId = v.operators[v.operators.length - 1]!.generatedOperatorId;
+    for (const [id, s] of w.states) {
+      const managedOp = repartitionOperatorState(perOldSubtask(s, (x) => one(x.managedOperatorState)), p);
+      const rawOp = repartitionOperatorState(perOldSubtask(s, (x) => one(x.rawOperatorState)), p);
+      const managedOld = perOldSubtask(s, (x) => one(x.managedKeyedState));
+      const rawOld = perOldSubtask(s, (x) => one(x.rawKeyedState));
+      const inMappers: SubtaskStateMapperName[] = v.inputs.map((e) => e.downstreamMapper);
+      const outMappers: SubtaskStateMapperName[] = consumers.map((c) => job.vertices[c.consumer]!.inputs[c.gate]!.upstreamMapper);
+      const input = id === headId && s.subtasks.length > 0
+        ? repartitionChannelState(perOldSubtask(s, (x) => unmergeInputChannels(x.inputChannelState)), p, inMappers.length ? inMappers : ['ROUND_ROBIN'])
+        : [];
+      const output = id === tailId && s.subtasks.length > 0
+        ? repartitionChannelState(perOldSubtask(s, (x) => unmergeResultSubpartitions(x.resultSubpartitionState)), p, outMappers.length ? outMappers : ['ROUND_ROBIN'])
+        : [];
+      const list: OperatorSubtaskRestore[] = [];
+      for (let i = 0; i < p; i++) {
+        let mk: KeyedStateHandle[];
+        let rk: KeyedStateHandle[];
+        if (s.parallelism === p) {
+          mk = managedOld[i] ?? [];
+          rk = rawOld[i] ?? [];
+        } else {
+          mk = keyedHandlesForRange(managedOld, ranges[i]!);
+          rk = keyedHandlesForRange(rawOld, ranges[i]!);
+        }
+        list.push({
+          operatorId: id,
+          managedKeyedState: mk,
+          rawKeyedState: rk,
+          managedOperatorState: managedOp[i] ?? [],
+          rawOperatorState: rawOp[i] ?? [],
+          inputChannelState: input[i] ?? [],
+          resultSubpartitionState: output[i] ?? [],
+        });
+      }
+      perOp.set(id, list);
+    }
+  }
+  const subtasks: SubtaskRestore[] = ranges.map((keyGroupRange, index) => ({
+    index,
+    keyGroupRange,
+    restore: !assigned
+      ? null
+      : {
+          checkpointId: meta.checkpointId,
+          deployedAsFinished: w.fullyFinished,
+          operators: w.fullyFinished ? [] : v.operators.map((op) => perOp.get(op.generatedOperatorId)![index]!),
+        },
+  }));
+  return {
+    vertex: v,
+    parallelism: p,
+    maxParallelism: w.maxParallelism,
+    processed,
+    fullyFinished: w.fullyFinished,
+    operators: w.operators,
+    subtasks,
+  };
+}
