@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { decodeMetadata, type CheckpointMetadata } from '@ckpt/format';
 
 /** Where a checkpoint's `_metadata` is: the path itself, or `<dir>/_metadata` for a directory. */
 export async function resolveMetadataPath(path: string): Promise<string> {
@@ -29,4 +30,10 @@ export async function writeAtomically(path: string, data: Uint8Array | string, p
     await rm(tmp, { force: true });
     throw e;
   }
+}
+
+/** Reads and decodes the `_metadata` of a checkpoint (file or directory). */
+export async function loadMetadata(target: string): Promise<CheckpointMetadata> {
+  const file = await resolveMetadataPath(target);
+  return decodeMetadata(await readBytes(file), { file });
 }

@@ -1,7 +1,9 @@
 import { CkptError, operatorIdFromUid } from '@ckpt/format';
 import { Command, CommanderError } from 'commander';
 import { convert } from './commands/convert.js';
+import { check } from './commands/check.js';
 import { inspect } from './commands/inspect.js';
+import { plan } from './commands/plan.js';
 
 export interface Io {
   out: (s: string) => void;
@@ -13,7 +15,7 @@ const defaultIo: Io = {
   err: (s) => process.stderr.write(s + '\n'),
 };
 
-export function buildProgram(io: Io = defaultIo): Command {
+export function buildProgram(io: Io = defaultIo, result: { code: number } = { code: 0 }): Command {
   const program = new Command('ckpt')
     .description('Inspect, verify and convert Apache Flink checkpoints and savepoints')
     .version('0.1.0')
@@ -39,6 +41,37 @@ export function buildProgram(io: Io = defaultIo): Command {
     )
     .action((input: string, output: string, opts: { to?: string }) => convert(input, output, opts, io.err));
 
+  const jobOptions = (c: Command) =>
+    c
+      .option('--job <file>', 'new job: ckpt job JSON (schemas/job-description.schema.json), Flink REST plan JSON, or uid=parallelism lines')
+      .option('-p, --parallelism <n>', 'new parallelism of every stored operator (without --job)')
+      .option('--set <uid=p...>', 'parallelism of single operators by uid, name or id (without --job)')
+      .option('-n, --allow-non-restored-state', 'like flink run -n');
+
+  jobOptions(
+    program
+      .command('plan')
+      .description('per new subtask: key groups, handles, files and bytes it reads on restore; skew and advice')
+      .argument('<checkpoint>', 'checkpoint/savepoint directory or _metadata')
+      .option('--json', 'print the plan as JSON'),
+  )
+    .addHelpText('after', '\nExamples:\n  ckpt plan sp-1/ --parallelism 6\n  ckpt plan sp-1/ --set keyed=8 --set sink=2 --json')
+    .action(async (p: string, opts) => {
+      result.code = await plan(p, opts, io.out);
+    });
+
+  jobOptions(
+    program
+      .command('check')
+      .description("Flink's verdict on restoring a checkpoint into a new job (exit 3 when Flink would refuse)")
+      .argument('<checkpoint>', 'checkpoint/savepoint directory or _metadata')
+      .option('--json', 'print the verdict as JSON'),
+  )
+    .addHelpText('after', '\nExamples:\n  ckpt check sp-1/ --job job.json\n  ckpt check sp-1/ --parallelism 300   # above max parallelism: refused')
+    .action(async (p: string, opts) => {
+      result.code = await check(p, opts, io.out);
+    });
+
   program
     .command('hash-uid')
     .description("print the operator id Flink derives from a uid (.uid(\"...\"))")
@@ -53,11 +86,15 @@ export function buildProgram(io: Io = defaultIo): Command {
   return program;
 }
 
-/** Runs the CLI; returns the process exit code (0 ok, 1 usage or I/O error, 2 bad input). */
+/**
+ * Runs the CLI; returns the process exit code: 0 ok, 1 usage or I/O error, 2 bad input,
+ * 3 Flink would refuse the restore (`check`, `plan`).
+ */
 export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
+  const result = { code: 0 };
   try {
-    await buildProgram(io).parseAsync(argv, { from: 'user' });
-    return 0;
+    await buildProgram(io, result).parseAsync(argv, { from: 'user' });
+    return result.code;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
     if (e instanceof CkptError) {

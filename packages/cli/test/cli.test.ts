@@ -127,3 +127,48 @@ describe('ckpt hash-uid', () => {
     for (const o of ops) expect(out[o.uid]).toBe(o.operatorId);
   });
 });
+
+describe('ckpt plan and check', () => {
+  it('plans a rescale: every key group of the keyed operator is read by exactly one subtask', async () => {
+    const io = capture();
+    expect(await run(['plan', SAMPLE, '--parallelism', '3', '--json'], io)).toBe(0);
+    const p = JSON.parse(io.stdout.join('\n')) as { subtasks: { vertex: string; keyGroups: { start: number; count: number } }[]; totalBytes: string };
+    const keyed = p.subtasks.filter((s) => s.vertex === 'keyed');
+    expect(keyed.map((s) => s.keyGroups)).toEqual([
+      { start: 0, count: 43 },
+      { start: 43, count: 43 },
+      { start: 86, count: 42 },
+    ]);
+    const inspect = capture();
+    await run(['inspect', SAMPLE, '--json'], inspect);
+    expect(p.totalBytes).toBe((JSON.parse(inspect.stdout.join('\n')) as MetadataSummary).totalStateSize);
+  });
+
+  it('check says OK for a valid rescale and exits 3 with Flink’s message above max parallelism', async () => {
+    const ok = capture();
+    expect(await run(['check', SAMPLE, '-p', '4'], ok)).toBe(0);
+    expect(ok.stdout[0]).toMatch(/^OK/);
+    const bad = capture();
+    expect(await run(['check', SAMPLE, '-p', '300'], bad)).toBe(3);
+    expect(bad.stdout[0]).toMatch(/maximum parallelism \(128\) of the restored state is lower than the configured parallelism \(300\)/);
+  });
+
+  it('check refuses a job that drops stored state unless -n is given', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ckpt-'));
+    const job = join(dir, 'job.txt');
+    writeFileSync(job, 'source=1 source-filter=1\n');
+    const io = capture();
+    expect(await run(['check', SAMPLE, '--job', job], io)).toBe(3);
+    expect(io.stdout.join('\n')).toMatch(/allowNonRestoredState|cannot be mapped|Failed to rollback|not restored/i);
+    expect(await run(['check', SAMPLE, '--job', job, '-n'], capture())).toBe(0);
+  });
+
+  it('reports an invalid job file with a clear message', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ckpt-'));
+    const job = join(dir, 'job.json');
+    writeFileSync(job, '{"vertices": 3}');
+    const io = capture();
+    expect(await run(['check', SAMPLE, '--job', job], io)).toBe(2);
+    expect(io.stderr.join('\n')).toMatch(/InvalidJobDescription/);
+  });
+});

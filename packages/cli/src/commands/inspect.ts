@@ -1,5 +1,4 @@
-import { decodeMetadata } from '@ckpt/format';
-import { readBytes, resolveMetadataPath } from '../io.js';
+import { loadMetadata } from '../io.js';
 import { summarize, type MetadataSummary } from '../summary.js';
 import { humanBytes, renderTable } from '../table.js';
 
@@ -9,9 +8,7 @@ export interface InspectOptions {
 
 /** `ckpt inspect <file-or-dir>`: what a checkpoint holds, per operator. */
 export async function inspect(target: string, opts: InspectOptions, out: (s: string) => void): Promise<void> {
-  const file = await resolveMetadataPath(target);
-  const meta = decodeMetadata(await readBytes(file), { file });
-  const summary = summarize(meta);
+  const summary = summarize(await loadMetadata(target));
   out(opts.json ? JSON.stringify(summary, null, 2) : renderSummary(summary));
 }
 

@@ -1,0 +1,47 @@
+import { readFile } from 'node:fs/promises';
+import type { CheckpointMetadata } from '@ckpt/format';
+import { normalizeJob, parseJobInput, type JobDescription, type JobGraph } from '@ckpt/restore';
+
+export interface JobOptions {
+  /** A job description file: ckpt JSON, Flink's REST job plan JSON, or `uid=parallelism` lines. */
+  job?: string;
+  /** New parallelism for every operator (when no job file is given). */
+  parallelism?: string;
+  /** `uid=parallelism` (or `id=parallelism`) overrides. */
+  set?: string[];
+  allowNonRestoredState?: boolean;
+}
+
+/**
+ * The new job to restore into: from `--job`, or else the stored operators unchanged (one vertex
+ * each, max parallelism adopted from the state) with `--parallelism` and `--set` applied.
+ */
+export async function newJob(meta: CheckpointMetadata, pointer: string, o: JobOptions): Promise<JobGraph> {
+  let desc: JobDescription;
+  const options = {
+    checkpointPointer: pointer,
+    ...(o.allowNonRestoredState ? { allowNonRestoredState: true } : {}),
+  };
+  if (o.job !== undefined) {
+    desc = parseJobInput(await readFile(o.job, 'utf8'), options);
+  } else {
+    const p = o.parallelism === undefined ? undefined : Number(o.parallelism);
+    if (p !== undefined && (!Number.isInteger(p) || p < 1)) throw new Error(`--parallelism must be a positive integer, got ${o.parallelism}`);
+    const overrides = new Map<string, number>();
+    for (const item of o.set ?? []) {
+      const m = /^(.+)=(\d+)$/.exec(item);
+      if (!m) throw new Error(`--set expects uid=parallelism, got ${item}`);
+      overrides.set(m[1]!, Number(m[2]));
+    }
+    desc = {
+      ...options,
+      vertices: meta.operators.map((op) => ({
+        name: op.uid ?? op.name ?? op.operatorId,
+        parallelism:
+          overrides.get(op.uid ?? '') ?? overrides.get(op.operatorId) ?? overrides.get(op.name ?? '') ?? p ?? op.parallelism,
+        operators: [op.operatorId],
+      })),
+    };
+  }
+  return normalizeJob(desc);
+}
