@@ -1,1 +1,59 @@
-export {};
+export { StateError, type StateErrorCode } from './errors.js';
+export { MemorySource, SliceSource, CountingSource, readAll, readExactly, type ByteSource } from './io/source.js';
+export { FileSource } from './io/file-source.js';
+export { HandleResolver, localPath, type HandleResolverOptions } from './io/resolve.js';
+export {
+  SnappyFraming,
+  STREAM_IDENTIFIER,
+  MAX_CHUNK,
+  MIN_COMPRESSION_RATIO,
+  type SnappyFramingOptions,
+  type DecodeFramedOptions,
+  type SnappyChunk,
+} from './snappy/framing.js';
+export {
+  hysnappyCodec,
+  snappyjsCodec,
+  defaultBlockCodec,
+  setDefaultBlockCodec,
+  blockUncompressedLength,
+  type BlockCodec,
+} from './snappy/block.js';
+export { Crc32c, maskCrc } from './snappy/crc32c.js';
+export {
+  readSnapshotEnvelope,
+  readVersionedSnapshot,
+  describeSnapshot,
+  CLS as SNAPSHOT_CLASSES,
+  type SerializerSnapshot,
+  type SnapshotConfig,
+} from './serializers/snapshot.js';
+export { codecFor, opaqueCodec, encodeValue, type ValueCodec } from './serializers/codecs.js';
+export { readStringValue, writeStringValue } from './serializers/data.js';
+export * from './serializers/values.js';
+export {
+  option,
+  serializer,
+  KEY_SERIALIZER,
+  VALUE_SERIALIZER,
+  NAMESPACE_SERIALIZER,
+  OPTION_KEYED_STATE_TYPE,
+  OPTION_DISTRIBUTION_MODE,
+  type StateMetaInfo,
+  type BackendStateType,
+} from './meta/meta-info.js';
+export {
+  readOperatorStateHeader,
+  readKeyedStateHeader,
+  type OperatorStateHeader,
+  type KeyedStateHeader,
+} from './meta/proxy.js';
+export {
+  OperatorStateFile,
+  type OperatorStateEntry,
+  type OperatorStateInfo,
+  type OpenOperatorStateOptions,
+} from './operator/operator-state.js';
+export { KeyedStateFile, type KeyedFormat, type OpenKeyedStateOptions } from './keyed/keyed-state.js';
+export type { KeyedStateEntry, KeyedStateKind } from './keyed/entry.js';
+export { readNativeSnapshot, type NativeSnapshot, type NativeFile, type NativeFileKind } from './rocksdb/native.js';

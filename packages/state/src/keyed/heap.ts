@@ -1,0 +1,58 @@
+import { ByteReader } from '@ckpt/format';
+import { StateError } from '../errors.js';
+import { readI16 } from '../serializers/data.js';
+import type { ValueCodec } from '../serializers/codecs.js';
+import type { SnappyFraming } from '../snappy/framing.js';
+import type { KeyedStateEntry, StateCodecs } from './entry.js';
+
+export interface HeapContext {
+  keyGroup: number;
+  key: ValueCodec;
+  states: StateCodecs[];
+  compressed: boolean;
+  framing: SnappyFraming | undefined;
+  base: number;
+  file: string;
+}
+
+/** Walks one key group of the heap backend's checkpoint format (`HeapSnapshotStrategy`). */
+export function readHeapKeyGroup(region: Uint8Array, ctx: HeapContext): KeyedStateEntry[] {
+  const head = new ByteReader(region, 0, ctx.base);
+  const kg = head.i32('key group');
+  if (kg !== ctx.keyGroup) {
+    throw new StateError('BadKeyGroup', `key group ${kg} found where ${ctx.keyGroup} was expected`, { offset: ctx.base });
+  }
+  let data = region.subarray(4);
+  if (ctx.compressed) {
+    data = ctx.framing!.decode(data, { base: ctx.base + 4, file: ctx.file, requireIdentifier: true });
+  }
+  const r = new ByteReader(data, 0, ctx.base + 4);
+  const out: KeyedStateEntry[] = [];
+  while (r.remaining > 0) {
+    const at = r.offset;
+    const id = readI16(r, 'state id');
+    const st = ctx.states[id];
+    if (!st) throw new StateError('BadValue', `state id ${id} is not in the header`, { offset: r.base + at });
+    const n = r.count('entries', 1);
+    r.at(st.meta.name, () => {
+      for (let i = 0; i < n; i++) r.at(`[${i}]`, () => readEntry(r, st, ctx, out));
+    });
+  }
+  return out;
+}
+
+function readEntry(r: ByteReader, st: StateCodecs, ctx: HeapContext, out: KeyedStateEntry[]): void {
+  const base = { keyGroup: ctx.keyGroup, state: st.meta.name, stateKind: st.kind };
+  if (st.kind === 'PRIORITY_QUEUE') {
+    out.push({ ...base, key: undefined, namespace: undefined, value: st.value.read(r) });
+    return;
+  }
+  const namespace = r.at('namespace', () => st.namespace!.read(r));
+  const key = r.at('key', () => ctx.key.read(r));
+  const value = r.at('value', () => st.value.read(r));
+  if (st.kind === 'MAP' && value instanceof Map) {
+    for (const [userKey, v] of value) out.push({ ...base, key, namespace, userKey, value: v });
+    return;
+  }
+  out.push({ ...base, key, namespace, value });
+}

@@ -1,0 +1,128 @@
+import { ByteReader, type KeyedStateHandle } from '@ckpt/format';
+import { StateError, guard } from '../errors.js';
+import { readExactly, type ByteSource } from '../io/source.js';
+import { readKeyedStateHeader, type KeyedStateHeader } from '../meta/proxy.js';
+import { codecFor, type ValueCodec } from '../serializers/codecs.js';
+import type { SnappyFraming } from '../snappy/framing.js';
+import { readCanonicalKeyGroup } from './canonical.js';
+import { stateCodecs } from './codecs.js';
+import type { KeyedStateEntry, StateCodecs } from './entry.js';
+import { readHeapKeyGroup } from './heap.js';
+
+/** Which writer produced a keyed state stream. */
+export type KeyedFormat = 'canonical' | 'heap';
+
+export interface OpenKeyedStateOptions {
+  /** The operator's max parallelism (from `_metadata`); decides the 1- or 2-byte key-group prefix. */
+  maxParallelism: number;
+  /** Force the format of tag 3/12 handles instead of detecting it. Tag 7 is always canonical. */
+  format?: KeyedFormat;
+  /** Needed for compressed files. */
+  framing?: SnappyFraming;
+}
+
+type KeyGroupsLike = Extract<KeyedStateHandle, { kind: 'keyGroups' | 'savepointKeyGroups' }>;
+
+/** A keyed state file (canonical savepoint format or heap checkpoint format) opened through its handle. */
+export class KeyedStateFile {
+  private constructor(
+    readonly source: ByteSource,
+    readonly header: KeyedStateHeader,
+    readonly format: KeyedFormat,
+    readonly keyGroupStart: number,
+    private readonly offsets: number[],
+    private readonly size: number,
+    private readonly key: ValueCodec,
+    private readonly states: StateCodecs[],
+    private readonly opts: OpenKeyedStateOptions,
+  ) {}
+
+  static async open(handle: KeyedStateHandle, source: ByteSource, opts: OpenKeyedStateOptions): Promise<KeyedStateFile> {
+    if (handle.kind !== 'keyGroups' && handle.kind !== 'savepointKeyGroups') {
+      throw new StateError(
+        'UnsupportedHandle',
+        handle.kind === 'incremental'
+          ? 'RocksDB native/incremental snapshots hold SST files; use listNativeFiles (entries are not decoded)'
+          : `keyed handle ${handle.kind} is not a key-groups stream`,
+        { file: source.name },
+      );
+    }
+    const h = handle as KeyGroupsLike;
+    const size = await source.size();
+    const offsets = h.offsets.map(Number);
+    const nonZero = offsets.filter((o) => o !== 0);
+    const headerEnd = nonZero.length ? Math.min(...nonZero) : size;
+    if (headerEnd > size || nonZero.some((o) => o > size)) {
+      throw new StateError('Truncated', `key-group offsets point past the end of the file (${size} bytes)`, { file: source.name });
+    }
+    const headBytes = await readExactly(source, 0, headerEnd);
+    const header = guard(source.name, () => readKeyedStateHeader(new ByteReader(headBytes)));
+    if (header.compressed && !opts.framing) {
+      throw new StateError('BadSnappy', 'the file is Snappy-compressed; pass a SnappyFraming', { file: source.name });
+    }
+    const format = h.kind === 'savepointKeyGroups' ? 'canonical' : (opts.format ?? (await detect(source, h.keyGroupRange.start, offsets)));
+    const key = codecFor(header.keySerializer);
+    const states = guard(source.name, () => header.states.map(stateCodecs));
+    return new KeyedStateFile(source, header, format, h.keyGroupRange.start, offsets, size, key, states, opts);
+  }
+
+  /** Key groups of the handle's range that hold data (canonical: offset ≠ 0; heap: all). */
+  keyGroups(): number[] {
+    const out: number[] = [];
+    this.offsets.forEach((o, i) => {
+      if (o !== 0 || this.format === 'heap') out.push(this.keyGroupStart + i);
+    });
+    return out;
+  }
+
+  private end(offset: number): number {
+    let best = this.size;
+    for (const o of this.offsets) if (o > offset && o < best) best = o;
+    return best;
+  }
+
+  /**
+   * Entries of the chosen key groups (default: all), key group by key group. Only the byte range
+   * of each chosen key group is read.
+   */
+  async *entries(keyGroups?: Iterable<number>): AsyncGenerator<KeyedStateEntry> {
+    const wanted = keyGroups ? [...new Set(keyGroups)].sort((a, b) => a - b) : this.keyGroups();
+    for (const kg of wanted) {
+      const i = kg - this.keyGroupStart;
+      if (i < 0 || i >= this.offsets.length) {
+        throw new StateError('BadKeyGroup', `key group ${kg} is outside the handle's range`, { file: this.source.name });
+      }
+      const offset = this.offsets[i]!;
+      if (offset === 0 && this.format === 'canonical') continue;
+      const region = await readExactly(this.source, offset, this.end(offset) - offset);
+      yield* guard(this.source.name, () => this.decodeKeyGroup(kg, offset, region));
+    }
+  }
+
+  private decodeKeyGroup(kg: number, offset: number, region: Uint8Array): KeyedStateEntry[] {
+    const file = this.source.name;
+    if (this.format === 'heap') {
+      return readHeapKeyGroup(region, {
+        keyGroup: kg, key: this.key, states: this.states, compressed: this.header.compressed,
+        framing: this.opts.framing, base: offset, file,
+      });
+    }
+    const data = this.header.compressed
+      ? this.opts.framing!.decode(region, { base: offset, file, requireIdentifier: true })
+      : region;
+    return readCanonicalKeyGroup(data, {
+      keyGroup: kg, prefixBytes: this.opts.maxParallelism > 128 ? 2 : 1, key: this.key, states: this.states, base: offset,
+    });
+  }
+}
+
+/** Spec §2.1.4: tell the heap checkpoint format from the canonical one behind tag 3/12. */
+async function detect(source: ByteSource, start: number, offsets: number[]): Promise<KeyedFormat> {
+  if (offsets.some((o) => o === 0)) return 'canonical';
+  const i = offsets.findIndex((_, j) => start + j !== 0);
+  const probeAt = offsets[i >= 0 ? i : 0]!;
+  const probe = await readExactly(source, probeAt, 4);
+  const v = new DataView(probe.buffer, probe.byteOffset, 4).getInt32(0);
+  if (probe[0] === 0xff && probe[1] === 0x06) return 'canonical';
+  return v === start + (i >= 0 ? i : 0) ? 'heap' : 'canonical';
+}

@@ -1,0 +1,63 @@
+import { snappyCompressor, snappyUncompressor } from 'hysnappy';
+import * as snappyjs from 'snappyjs';
+
+/**
+ * A raw Snappy block codec (the data of a type-00 framing chunk). Two implementations ship:
+ * hysnappy (wasm) and snappyjs (pure JS); {@link defaultBlockCodec} picks the faster one as
+ * measured in `test/snappy-bench.test.ts`; callers may pass their own.
+ */
+export interface BlockCodec {
+  readonly name: string;
+  /** Decodes a raw block whose header says `length` uncompressed bytes. */
+  uncompress(block: Uint8Array, length: number): Uint8Array;
+  compress(data: Uint8Array): Uint8Array;
+}
+
+/** The uncompressed length stored as a varint at the start of a raw Snappy block, or -1. */
+export function blockUncompressedLength(block: Uint8Array): number {
+  let v = 0;
+  for (let i = 0, shift = 0; i < 5 && i < block.length; i++, shift += 7) {
+    const b = block[i]!;
+    v += (b & 0x7f) * 2 ** shift;
+    if ((b & 0x80) === 0) return v > 0xffffffff ? -1 : v;
+  }
+  return -1;
+}
+
+let hyDecode: ((input: Uint8Array, outputLength: number) => Uint8Array) | undefined;
+let hyEncode: ((input: Uint8Array) => Uint8Array) | undefined;
+
+export const hysnappyCodec: BlockCodec = {
+  name: 'hysnappy',
+  uncompress(block, length) {
+    hyDecode ??= snappyUncompressor();
+    return hyDecode(block, length);
+  },
+  compress(data) {
+    hyEncode ??= snappyCompressor();
+    return hyEncode(data);
+  },
+};
+
+export const snappyjsCodec: BlockCodec = {
+  name: 'snappyjs',
+  uncompress(block, length) {
+    const out = snappyjs.uncompress(block, length);
+    return out;
+  },
+  compress(data) {
+    return snappyjs.compress(data);
+  },
+};
+
+let chosen: BlockCodec = hysnappyCodec;
+
+/** The codec used when none is passed. */
+export function defaultBlockCodec(): BlockCodec {
+  return chosen;
+}
+
+/** Replaces the default codec (e.g. with a native binding). */
+export function setDefaultBlockCodec(codec: BlockCodec): void {
+  chosen = codec;
+}

@@ -1,0 +1,47 @@
+import { readFileSync, existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { decodeMetadata, type CheckpointMetadata, type OperatorState } from '@ckpt/format';
+import { HandleResolver } from '../src/index.js';
+
+export const GENERATED = join(import.meta.dirname, '../../../fixtures/generated');
+
+export interface Fixture {
+  version: string;
+  scenario: string;
+  dir: string;
+  manifest: any;
+  metadata: CheckpointMetadata;
+  resolver: HandleResolver;
+}
+
+export function versions(): string[] {
+  return existsSync(GENERATED) ? readdirSync(GENERATED).filter((v) => /^\d+\.\d+\.\d+$/.test(v)).sort() : [];
+}
+
+/** Loads a generated fixture through its manifest (file names are resolved via `_metadata`). */
+export function loadFixture(version: string, scenario: string): Fixture | undefined {
+  const dir = join(GENERATED, version, scenario);
+  const mf = join(dir, 'manifest.json');
+  if (!existsSync(mf)) return undefined;
+  const manifest = JSON.parse(readFileSync(mf, 'utf8'));
+  const metaPath = join(dir, manifest.metadataPath ?? '_metadata');
+  if (!existsSync(metaPath)) return undefined;
+  const metadata = decodeMetadata(new Uint8Array(readFileSync(metaPath)));
+  return { version, scenario, dir, manifest, metadata, resolver: new HandleResolver({ metadataDir: dirname(metaPath) }) };
+}
+
+export function operatorByUid(f: Fixture, uid: string): OperatorState {
+  const m = f.manifest.operators?.find((o: any) => o.uid === uid);
+  const op = f.metadata.operators.find((o) => (m ? o.operatorId === m.operatorId : o.uid === uid));
+  if (!op) throw new Error(`operator ${uid} not in ${f.version}/${f.scenario}`);
+  return op;
+}
+
+/** bigint → number, Map → object, TTL wrapper → inner value: the manifest's JSON shape. */
+export function plain(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number(v);
+  if (v instanceof Map) return Object.fromEntries([...v].map(([k, x]) => [String(plain(k)), plain(x)]));
+  if (Array.isArray(v)) return v.map(plain);
+  if (v && typeof v === 'object' && (v as { kind?: string }).kind === 'ttl') return plain((v as { value: unknown }).value);
+  return v;
+}
