@@ -2,6 +2,7 @@ import { CkptError, operatorIdFromUid } from '@ckpt/format';
 import { Command, CommanderError } from 'commander';
 import { convert } from './commands/convert.js';
 import { check } from './commands/check.js';
+import { dumpState } from './commands/dump-state.js';
 import { inspect } from './commands/inspect.js';
 import { plan } from './commands/plan.js';
 
@@ -70,6 +71,17 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
     .addHelpText('after', '\nExamples:\n  ckpt check sp-1/ --job job.json\n  ckpt check sp-1/ --parallelism 300   # above max parallelism: refused')
     .action(async (p: string, opts) => {
       result.code = await check(p, opts, io.out);
+    });
+
+  program
+    .command('dump-state')
+    .description("print an operator's state entries as JSON lines (keyed: key, namespace, value; operator: list elements, broadcast entries)")
+    .argument('<checkpoint>', 'checkpoint/savepoint directory or _metadata (heap or canonical format)')
+    .requiredOption('--operator <uid|id|name>', 'the operator')
+    .option('--key-groups <a-b>', 'only these key groups (ranged reads)')
+    .addHelpText('after', '\nExamples:\n  ckpt dump-state sp-1/ --operator keyed\n  ckpt dump-state sp-1/ --operator keyed --key-groups 0-9')
+    .action(async (p: string, opts: { operator: string; keyGroups?: string }) => {
+      result.code = await dumpState(p, opts, io.out);
     });
 
   program

@@ -172,3 +172,31 @@ describe('ckpt plan and check', () => {
     expect(io.stderr.join('\n')).toMatch(/InvalidJobDescription/);
   });
 });
+
+describe('ckpt dump-state', () => {
+  it('prints the keyed values the manifest expects, for chosen key groups too', async () => {
+    const manifest = JSON.parse(readFileSync(join(SAMPLE, 'manifest.json'), 'utf8'));
+    const io = capture();
+    expect(await run(['dump-state', SAMPLE, '--operator', 'keyed'], io)).toBe(0);
+    const entries = io.stdout.map((l) => JSON.parse(l) as { key: string; state: string; value: unknown; keyGroup: number });
+    const keys = manifest.expected.keyed.keys as Record<string, { sum: number; max: number; values: number[] }>;
+    const got = (state: string) => Object.fromEntries(entries.filter((e) => e.state === state).map((e) => [e.key, e.value]));
+    const want = (f: (k: { sum: number; max: number; values: number[] }) => unknown) =>
+      Object.fromEntries(Object.entries(keys).map(([k, v]) => [k, f(v)]));
+    expect(got('sum')).toEqual(want((k) => String(k.sum)));
+    expect(got('max')).toEqual(want((k) => String(k.max)));
+    expect(got('values')).toEqual(want((k) => k.values.map(String)));
+    const kg = entries[0]!.keyGroup;
+    const some = capture();
+    expect(await run(['dump-state', SAMPLE, '--operator', 'keyed', '--key-groups', `${kg}-${kg}`], some)).toBe(0);
+    const sub = some.stdout.map((l) => JSON.parse(l) as { keyGroup: number });
+    expect(sub.length).toBeGreaterThan(0);
+    expect(sub.every((e) => e.keyGroup === kg)).toBe(true);
+  });
+
+  it('names the stored operators when the operator is unknown', async () => {
+    const io = capture();
+    expect(await run(['dump-state', SAMPLE, '--operator', 'nope'], io)).toBe(1);
+    expect(io.stderr.join('\n')).toMatch(/no operator nope .* stored operators: .*keyed/);
+  });
+});
