@@ -6,6 +6,8 @@
 #                                                 -> conformance/target/dumps/flink-<line>.jsonl
 #   scripts/conformance.sh generate [a,b,...]     build + regenerate fixtures/generated/<version>/<scenario>/
 #                                                 (all scenarios, or only the listed ones)
+#   scripts/conformance.sh assign REQUESTS.jsonl   build + run the assignment oracle on every request with every line
+#                                                 -> conformance/target/assign/flink-<line>.jsonl
 #   scripts/conformance.sh restore [P]            build + restore every fixture with every line at parallelism P (default 3)
 #                                                 -> conformance/target/restore/flink-<line>.jsonl (slow: seconds per fixture)
 #
@@ -56,6 +58,18 @@ case "$cmd" in
     done
     du -sh "$root/fixtures/generated"
     ;;
+  assign)
+    req="${1:?usage: scripts/conformance.sh assign REQUESTS.jsonl}"
+    req="$(cd "$(dirname "$req")" && pwd)/$(basename "$req")"
+    out="$conf/target/assign"
+    mkdir -p "$out"
+    for l in $lines; do
+      build "$l"
+      "$conf/run.sh" "$l" assign --jsonl <"$req" >"$out/flink-$l.jsonl" 2>"$out/flink-$l.log"
+      ok=$(grep -c '"ok":true' "$out/flink-$l.jsonl" || true)
+      echo "flink-$l: $ok of $(grep -c . "$req") requests assigned (rest: Flink's refusal) -> conformance/target/assign/flink-$l.jsonl"
+    done
+    ;;
   restore)
     p="${1:-3}"
     out="$conf/target/restore"
@@ -65,11 +79,11 @@ case "$cmd" in
       build "$l"
       "$conf/run.sh" "$l" restore --jsonl "$p" "${dirs[@]}" >"$out/flink-$l.jsonl" 2>"$out/flink-$l.log" || true
       ok=$(grep -c '"ok":true' "$out/flink-$l.jsonl" || true)
-      echo "flink-$l: $ok of ${#dirs[@]} fixtures restored at parallelism $p as expected -> conformance/target/restore/flink-$l.jsonl"
+      echo "flink-$l: $ok of ${#dirs[@]} fixtures restored at parallelism $p with matching contents (ok:true) -> conformance/target/restore/flink-$l.jsonl"
     done
     ;;
   *)
-    echo "usage: scripts/conformance.sh [build|dump|generate [scenario,...]|restore [parallelism]]" >&2
+    echo "usage: scripts/conformance.sh [build|dump|generate [scenario,...]|assign REQUESTS.jsonl|restore [parallelism]]" >&2
     exit 2
     ;;
 esac

@@ -1,7 +1,7 @@
 import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { decodeMetadata, type CheckpointMetadata, type OperatorState } from '@ckpt/format';
-import { HandleResolver } from '../src/index.js';
+import { FileSource, HandleResolver, localPath } from '../src/index.js';
 
 export const GENERATED = join(import.meta.dirname, '../../../fixtures/generated');
 
@@ -27,7 +27,11 @@ export function loadFixture(version: string, scenario: string): Fixture | undefi
   const metaPath = join(dir, manifest.metadataPath ?? '_metadata');
   if (!existsSync(metaPath)) return undefined;
   const metadata = decodeMetadata(new Uint8Array(readFileSync(metaPath)));
-  return { version, scenario, dir, manifest, metadata, resolver: new HandleResolver({ metadataDir: dirname(metaPath) }) };
+  // Checkpoints hold absolute paths of where the generator ran (manifest.generatedIn): rebase them
+  // onto this checkout, so the tests read these files wherever the repository is cloned.
+  const writtenAt = typeof manifest.generatedIn === 'string' ? localPath(manifest.generatedIn).replace(/\/?$/, '/') : undefined;
+  const openFile = (p: string) => new FileSource(writtenAt && p.startsWith(writtenAt) ? join(dir, p.slice(writtenAt.length)) : p);
+  return { version, scenario, dir, manifest, metadata, resolver: new HandleResolver({ metadataDir: dirname(metaPath), openFile }) };
 }
 
 export function operatorByUid(f: Fixture, uid: string): OperatorState {

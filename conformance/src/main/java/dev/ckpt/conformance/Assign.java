@@ -161,6 +161,11 @@ public final class Assign {
                         a = o.putArray("resultSubpartitionState");
                         for (Object h : st.getResultSubpartitionState()) a.add(Dump.channel(h, false));
                         if (st.isFinished()) o.put("finished", true);
+                        // how in-flight data is remapped (not part of the model; Flink's toString form)
+                        if (!st.getInputChannelState().isEmpty() || !st.getResultSubpartitionState().isEmpty()) {
+                            o.put("_inputRescaling", String.valueOf(st.getInputRescalingDescriptor()));
+                            o.put("_outputRescaling", String.valueOf(st.getOutputRescalingDescriptor()));
+                        }
                     }
                 }
             }

@@ -122,7 +122,15 @@ public final class Restore {
                     }
                     Thread.sleep(50);
                 }
-                mc.cancelJob(jobId).get(60, TimeUnit.SECONDS);
+                // the checks are done; a job that fails afterwards is reported, not fatal
+                try {
+                    mc.cancelJob(jobId).get(60, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    JobResult res = mc.requestJobResult(jobId).get(60, TimeUnit.SECONDS);
+                    Throwable t = res.getSerializedThrowable()
+                            .map(st -> st.deserializeError(Restore.class.getClassLoader())).orElse(e);
+                    v.putArray("warnings").add("job failed after the restored state was checked: " + Dump.errorText(t));
+                }
                 mc.requestJobResult(jobId).get(60, TimeUnit.SECONDS);
             }
             boolean ok = true;
