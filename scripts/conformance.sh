@@ -38,7 +38,11 @@ case "$cmd" in
     out="$conf/target/dumps"
     mkdir -p "$out"
     list="$out/metadata-files.txt"
-    find "$root/fixtures" -name node_modules -prune -o -type f -name _metadata -print | LC_ALL=C sort >"$list"
+    corpus="${CKPT_CORPUS:-$root/../shared/fixtures/flink-corpus}"
+    { find "$root/fixtures" -name node_modules -prune -o -type f -name _metadata -print
+      # the real-file corpus too (read in place, never copied), when it is there
+      if [[ -d "$corpus" ]]; then find "$corpus" -mindepth 2 -maxdepth 2 -type f -name _metadata; fi
+    } | LC_ALL=C sort >"$list"
     n=$(wc -l <"$list")
     for l in $lines; do
       build "$l"
