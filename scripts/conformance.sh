@@ -86,8 +86,20 @@ case "$cmd" in
       echo "flink-$l: $ok of ${#dirs[@]} fixtures restored at parallelism $p with matching contents (ok:true) -> conformance/target/restore/flink-$l.jsonl"
     done
     ;;
+  assign-random)
+    # fresh random assignment requests (new seed each run) answered by Flink 2.3; compared with
+    # @ckpt/restore by packages/restore/test/oracle-random.test.ts
+    count="${1:-10000}"
+    seed="${2:-$(date +%s)}"
+    out="$conf/target/assign-random"
+    mkdir -p "$out"
+    build 2.3
+    python3 "$root/packages/restore/test/fixtures/make-random-requests.py" "$count" "$seed" "$out/requests.jsonl" >/dev/null
+    "$conf/run.sh" 2.3 assign --jsonl <"$out/requests.jsonl" >"$out/flink-2.3.jsonl" 2>"$out/flink-2.3.log"
+    echo "flink-2.3: answered $(wc -l <"$out/flink-2.3.jsonl") random assignment requests (seed $seed) -> conformance/target/assign-random/"
+    ;;
   *)
-    echo "usage: scripts/conformance.sh [build|dump|generate [scenario,...]|assign REQUESTS.jsonl|restore [parallelism]]" >&2
+    echo "usage: scripts/conformance.sh [build|dump|generate [scenario,...]|assign REQUESTS.jsonl|assign-random [count] [seed]|restore [parallelism]]" >&2
     exit 2
     ;;
 esac

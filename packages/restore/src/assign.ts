@@ -186,13 +186,22 @@ export function assignStates(meta: CheckpointMetadata, job: JobGraph): Assignmen
       consumers[vi]!.some((c) => working[c.consumer]!.hasInputState),
   );
 
-  // Per-vertex preconditions (may adopt the checkpoint's max parallelism).
+  // Per-vertex preconditions (may adopt the checkpoint's max parallelism). When several vertices
+  // fail, which one Flink reports depends on identity hash codes (not predictable): every failing
+  // vertex is a finding, and `error` is the first in job order.
   working.forEach((w, vi) => {
     if (!processed[vi]) return;
     checkPreconditions(w, findings);
   });
   err = firstError();
-  const vertices = working.map((w, vi) => buildVertex(meta, job, w, processed[vi]!, consumers[vi]!));
+  let vertices: VertexRestore[];
+  try {
+    vertices = working.map((w, vi) => buildVertex(meta, job, w, processed[vi]!, consumers[vi]!));
+  } catch (e) {
+    // Flink stops at the first refusal; what the assignment would have hit later does not matter.
+    if (err) return failed(meta, findings, err);
+    throw e;
+  }
   if (err) return failed(meta, findings, err, vertices);
 
   const coordinators: CoordinatorRestore[] = [];
@@ -254,11 +263,14 @@ function buildVertex(
       const rawOld = perOldSubtask(s, (x) => one(x.rawKeyedState));
       const inMappers: SubtaskStateMapperName[] = v.inputs.map((e) => e.downstreamMapper);
       const outMappers: SubtaskStateMapperName[] = consumers.map((c) => job.vertices[c.consumer]!.inputs[c.gate]!.upstreamMapper);
+      // In-flight data is redistributed along the new job's edges: on a rescale, a vertex without
+      // input (output) edges gets no input (output) channel state, as in Flink; at unchanged
+      // parallelism every subtask keeps its own.
       const input = id === headId && s.subtasks.length > 0
-        ? repartitionChannelState(perOldSubtask(s, (x) => unmergeInputChannels(x.inputChannelState)), p, inMappers.length ? inMappers : ['ROUND_ROBIN'])
+        ? repartitionChannelState(perOldSubtask(s, (x) => unmergeInputChannels(x.inputChannelState)), p, inMappers)
         : [];
       const output = id === tailId && s.subtasks.length > 0
-        ? repartitionChannelState(perOldSubtask(s, (x) => unmergeResultSubpartitions(x.resultSubpartitionState)), p, outMappers.length ? outMappers : ['ROUND_ROBIN'])
+        ? repartitionChannelState(perOldSubtask(s, (x) => unmergeResultSubpartitions(x.resultSubpartitionState)), p, outMappers)
         : [];
       const list: OperatorSubtaskRestore[] = [];
       for (let i = 0; i < p; i++) {

@@ -91,6 +91,8 @@ export function repartitionChannelState<T extends ChannelHandle>(
             return group === g;
           }),
     );
+    // A gate without in-flight data needs no mapping (Flink never asks its mapper).
+    if (selected.every((hs) => hs.length === 0)) return;
     for (let n = 0; n < newParallelism; n++) {
       for (const old of oldSubtasksFor(mapper, n, perOld.length, newParallelism)) out[n]!.push(...selected[old]!);
     }

@@ -8,10 +8,18 @@ import { intersectKeyGroupRanges } from './key-groups.js';
  *   intersected range and the matching offsets (a new handle gets a new random id in Flink: the
  *   `stateHandleId` is dropped here);
  * - incremental handles: the whole handle, unchanged (the backend clips while restoring);
- * - changelog handles: intersected range, materialized parts intersected, changelog parts kept
- *   with the intersected range. **[UNCERTAIN: not yet compared with Flink]**
+ * - changelog handles: intersected range, materialized parts intersected; DFS changelog parts
+ *   take the requested range with sizes 0 (as Flink's stream handle does; checked against the
+ *   oracle on random rescales); in-memory changelog parts keep the intersected range [not compared].
  */
 export function intersectKeyedHandle(h: KeyedStateHandle, range: KeyGroupRange): KeyedStateHandle | null {
+  if (h.kind === 'changelogFile') {
+    // Flink's stream changelog handle intersects the requested range with itself: the result
+    // covers the whole requested range (its backend handle asks for its own intersection), and
+    // its sizes become unknown (0).
+    if (range.count === 0) return null;
+    return { ...h, keyGroupRange: range, stateSize: 0n, ...(h.checkpointedSize === undefined ? {} : { checkpointedSize: 0n }) };
+  }
   const r = intersectKeyGroupRanges(h.keyGroupRange, range);
   if (r.count === 0) return null;
   switch (h.kind) {
@@ -32,13 +40,13 @@ export function intersectKeyedHandle(h: KeyedStateHandle, range: KeyGroupRange):
       }
       const nonMaterialized: KeyedStateHandle[] = [];
       for (const m of h.nonMaterialized) {
-        const x = intersectKeyedHandle(m, range);
+        // the changelog parts are asked for the backend handle's intersection, not the new range
+        const x = intersectKeyedHandle(m, r);
         if (x !== null) nonMaterialized.push(x);
       }
       return { ...h, keyGroupRange: r, materialized, nonMaterialized };
     }
     case 'inMemoryChangelog':
-    case 'changelogFile':
       return { ...h, keyGroupRange: r };
   }
 }
