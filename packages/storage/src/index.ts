@@ -1,1 +1,42 @@
-export {};
+/**
+ * @ckpt/storage — one storage interface over local disk, memory, S3, HDFS (WebHDFS), GCS, Azure
+ * Blob / ADLS and HTTP, plus Flink checkpoint access (pointer resolution, listing, handle
+ * streams, verification with digest manifests).
+ *
+ * Streams are `AsyncIterable<Uint8Array>` ({@link ByteStream}).
+ */
+export type * from './types.js';
+export { StorageError, classifyError, toStorageError, codeForStatus, type StorageErrorCode, type StorageOperation } from './errors.js';
+export { parseUri, formatUri, joinUri, parentUri, baseName, normalizePath, removeEntropyKey, canonicalScheme, type StorageUri } from './uri.js';
+export { Storage, collect } from './storage.js';
+export { openStorage, Storages, SUPPORTED_SCHEMES } from './open.js';
+export { withRetry, backoffDelay, Limiter, mapLimit, sleep } from './retry.js';
+export { digesting, digestStream, type StreamDigest } from './digest.js';
+export {
+  resolveCheckpointPointer,
+  loadCheckpoint,
+  listCheckpoints,
+  openHandle,
+  readHandle,
+  locateHandle,
+  keyGroupRange,
+  METADATA_FILE_NAME,
+  type CheckpointAccessOptions,
+  type ResolvedCheckpoint,
+  type CheckpointEntry,
+  type OpenHandleOptions,
+  type HandleLocation,
+} from './checkpoint.js';
+export {
+  verifyCheckpoint,
+  collectFileReferences,
+  copyTree,
+  MANIFEST_FILE_NAME,
+  type FileReference,
+  type FileCheck,
+  type VerifyOptions,
+  type VerifyReport,
+  type CheckpointManifest,
+  type ManifestEntry,
+  type CopiedFile,
+} from './verify.js';

@@ -107,9 +107,13 @@ export class ByteReader extends PathTracker {
   /** Java `DataInput.readUTF`: unsigned 16-bit byte count + modified UTF-8. */
   utf(what = 'string'): string {
     const at = this.offset;
-    const n = this.u16(`${what} length`);
-    const body = this.raw(n, what);
-    if (isPlainAscii(body)) return String.fromCharCode(...body);
+    if (this.remaining < 2) this.need(2, `${what} length`);
+    const n = this.view.getUint16(at);
+    this.offset += 2;
+    if (n > this.remaining) this.need(n, what);
+    const body = this.bytes.subarray(this.offset, this.offset + n);
+    this.offset += n;
+    if (isPlainAscii(body)) return String.fromCharCode.apply(null, body as unknown as number[]);
     let s: string;
     try {
       s = mutf8.decode(body);

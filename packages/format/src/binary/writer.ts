@@ -91,6 +91,23 @@ export class ByteWriter extends PathTracker {
   /** Java `DataOutput.writeUTF`. */
   utf(s: string, what = 'string'): void {
     if (typeof s !== 'string') throw this.invalid(`${what} must be a string, got ${typeof s}`);
+    const n = s.length;
+    if (n <= 0xffff) {
+      // plain ASCII (no NUL): one byte per char, no encoder needed
+      this.ensure(2 + n);
+      let i = 0;
+      const at = this.length + 2;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c === 0 || c > 0x7f) break;
+        this.buf[at + i] = c;
+      }
+      if (i === n) {
+        this.view.setUint16(this.length, n);
+        this.length += 2 + n;
+        return;
+      }
+    }
     const body = mutf8.encode(s);
     if (body.length > 0xffff) {
       throw this.invalid(`${what} encodes to ${body.length} bytes; writeUTF allows 65535`);

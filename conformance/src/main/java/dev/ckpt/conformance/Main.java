@@ -15,6 +15,7 @@ public final class Main {
             case "dump": Dump.main(rest); break;
             case "assign": Assign.main(rest); break;
             case "restore": Restore.main(rest); break;
+            case "bench": Bench.main(rest); break;
             case "version":
                 System.out.println(org.apache.flink.runtime.util.EnvironmentInformation.getVersion() + " line=" + FlinkLine.LINE);
                 break;

@@ -1,0 +1,234 @@
+import { decodeMetadata, type CheckpointMetadata, type KeyGroupsHandle, type SavepointKeyGroupsHandle, type StreamStateHandle } from '@ckpt/format';
+import { StorageError, toStorageError } from './errors.js';
+import { Storages } from './open.js';
+import { collect } from './storage.js';
+import type { ByteStream, StorageOptions } from './types.js';
+import { baseName, formatUri, joinUri, parentUri, parseUri, removeEntropyKey } from './uri.js';
+
+export const METADATA_FILE_NAME = '_metadata';
+
+export interface CheckpointAccessOptions extends StorageOptions {
+  /** Share one storage cache across calls (else a private one is opened and closed). */
+  storages?: Storages;
+  signal?: AbortSignal;
+}
+
+export interface ResolvedCheckpoint {
+  /** The pointer as given. */
+  pointer: string;
+  /** The checkpoint / savepoint directory (Flink's external pointer / exclusive dir). */
+  directory: string;
+  /** The metadata file (normally `<directory>/_metadata`; any file given directly). */
+  metadataUri: string;
+  metadataSize: number;
+}
+
+async function withStorages<T>(opts: CheckpointAccessOptions, fn: (s: Storages) => Promise<T>): Promise<T> {
+  if (opts.storages) return fn(opts.storages);
+  const s = new Storages(opts);
+  try {
+    return await fn(s);
+  } finally {
+    await s.close();
+  }
+}
+
+/**
+ * Flink's `AbstractFsCheckpointStorageAccess.resolveCheckpointPointer`: a directory (must
+ * contain `_metadata`) or any file (taken as the metadata file; its parent is the directory).
+ * Errors carry Flink's messages: `InvalidPointer` for empty / unparsable pointers, `NotFound`
+ * for a missing path or a directory without `_metadata`. An S3 entropy key is removed first.
+ */
+export async function resolveCheckpointPointer(pointer: string, opts: CheckpointAccessOptions = {}): Promise<ResolvedCheckpoint> {
+  if (typeof pointer !== 'string' || pointer === '') {
+    throw new StorageError('InvalidPointer', 'empty checkpoint pointer', { operation: 'resolve' });
+  }
+  let uri: string;
+  try {
+    uri = formatUri(parseUri(removeEntropyKey(pointer, opts.entropyKey)));
+  } catch (e) {
+    throw new StorageError(
+      'InvalidPointer',
+      `Checkpoint/savepoint path '${pointer}' is not a valid file URI. Either the pointer path is invalid, or the checkpoint was created by a different state backend.`,
+      { uri: pointer, operation: 'resolve', cause: e },
+    );
+  }
+  return withStorages(opts, async (storages) => {
+    let loc;
+    try {
+      loc = await storages.locate(uri);
+    } catch (e) {
+      const err = toStorageError(e, 'resolve', pointer);
+      throw new StorageError(err.code, `Cannot access file system for checkpoint/savepoint path '${pointer}'.`, { uri: pointer, operation: 'resolve', cause: e });
+    }
+    const st = await loc.storage.stat(loc.path, { signal: opts.signal });
+    if (st === undefined) {
+      throw new StorageError('NotFound', `Cannot find checkpoint or savepoint file/directory '${pointer}' on file system '${parseUri(uri).scheme}'.`, {
+        uri: pointer,
+        operation: 'resolve',
+      });
+    }
+    if (st.isDirectory) {
+      const metadataUri = joinUri(uri, METADATA_FILE_NAME);
+      const m = await storages.locate(metadataUri);
+      const ms = await m.storage.stat(m.path, { signal: opts.signal });
+      if (ms === undefined || ms.isDirectory) {
+        throw new StorageError(
+          'NotFound',
+          `Cannot find meta data file '${METADATA_FILE_NAME}' in directory '${uri}'. Please try to load the checkpoint/savepoint directly from the metadata file instead of the directory.`,
+          { uri: pointer, operation: 'resolve' },
+        );
+      }
+      return { pointer, directory: uri, metadataUri, metadataSize: ms.size };
+    }
+    return { pointer, directory: parentUri(uri) ?? uri, metadataUri: uri, metadataSize: st.size };
+  });
+}
+
+/** Resolves a pointer and decodes its `_metadata`. */
+export async function loadCheckpoint(
+  pointer: string,
+  opts: CheckpointAccessOptions = {},
+): Promise<{ resolved: ResolvedCheckpoint; metadata: CheckpointMetadata; bytes: Uint8Array }> {
+  return withStorages(opts, async (storages) => {
+    const resolved = await resolveCheckpointPointer(pointer, { ...opts, storages });
+    const { storage, path } = await storages.locate(resolved.metadataUri);
+    const bytes = await storage.readRange(path, 0, undefined, { signal: opts.signal });
+    const metadata = decodeMetadata(bytes, { file: resolved.metadataUri });
+    return { resolved, metadata, bytes };
+  });
+}
+
+export interface CheckpointEntry {
+  uri: string;
+  name: string;
+  kind: 'checkpoint' | 'savepoint';
+  /** Checkpoint id from `chk-<n>` (savepoint ids are only in `_metadata`). */
+  id?: number;
+  /** 32-hex job id directory the entry was found under, if any. */
+  jobId?: string;
+  /** Has `_metadata` (a `chk-<n>` without one is in progress, failed or aborted). */
+  complete: boolean;
+  /** Name matches Flink's generated `savepoint-<6 hex>-<12 hex>`. */
+  standardName?: boolean;
+}
+
+const CHK = /^chk-(\d+)$/;
+const SAVEPOINT = /^savepoint-/;
+const SAVEPOINT_STD = /^savepoint-[0-9a-f]{6}-[0-9a-f]{12}$/;
+const JOB_ID = /^[0-9a-f]{32}$/;
+
+/**
+ * Lists `chk-*` and `savepoint-*` directories under a checkpoint / savepoint base directory,
+ * also one level down inside 32-hex job-id directories. Checkpoints are ordered by numeric id.
+ */
+export async function listCheckpoints(dir: string, opts: CheckpointAccessOptions = {}): Promise<CheckpointEntry[]> {
+  return withStorages(opts, async (storages) => {
+    const base = formatUri(parseUri(dir));
+    const out: CheckpointEntry[] = [];
+    const scan = async (d: string, jobId?: string): Promise<void> => {
+      const { storage, path } = await storages.locate(d);
+      for await (const e of storage.list(path, { signal: opts.signal })) {
+        if (!e.isDirectory) continue;
+        const name = baseName(storage.toUri(e.path));
+        const uri = joinUri(d, name);
+        const chk = CHK.exec(name);
+        if (chk !== null || SAVEPOINT.test(name)) {
+          const m = await storages.locate(joinUri(uri, METADATA_FILE_NAME));
+          const ms = await m.storage.stat(m.path);
+          const entry: CheckpointEntry = { uri, name, kind: chk ? 'checkpoint' : 'savepoint', complete: ms !== undefined && !ms.isDirectory };
+          if (chk) entry.id = Number(chk[1]);
+          else entry.standardName = SAVEPOINT_STD.test(name);
+          if (jobId !== undefined) entry.jobId = jobId;
+          out.push(entry);
+        } else if (jobId === undefined && JOB_ID.test(name)) {
+          await scan(uri, name);
+        }
+      }
+    };
+    await scan(base);
+    out.sort((a, b) => (a.kind !== b.kind ? (a.kind < b.kind ? -1 : 1) : a.kind === 'checkpoint' ? (a.id ?? 0) - (b.id ?? 0) : a.name < b.name ? -1 : 1));
+    return out;
+  });
+}
+
+export interface OpenHandleOptions extends CheckpointAccessOptions {
+  /** Directory of `_metadata`, against which relative handles resolve. */
+  metadataDir?: string;
+  /** Offset inside the handle's logical stream. */
+  offset?: number;
+  length?: number;
+}
+
+/** Where the bytes of a handle live: inline bytes, or a range of one file. */
+export type HandleLocation =
+  | { kind: 'inline'; data: Uint8Array }
+  | { kind: 'file'; uri: string; offset: number; length: number | undefined }
+  | { kind: 'empty' };
+
+/** Locates the bytes of a stream state handle (following key-group delegates). */
+export function locateHandle(handle: StreamStateHandle | SavepointKeyGroupsHandle, metadataDir?: string): HandleLocation {
+  switch (handle.kind) {
+    case 'byteStream':
+      return { kind: 'inline', data: handle.data };
+    case 'file':
+      return { kind: 'file', uri: handle.path, offset: 0, length: undefined };
+    case 'relativeFile':
+      if (metadataDir === undefined) throw new StorageError('InvalidPointer', `relative handle '${handle.relativePath}' needs metadataDir`, { operation: 'open' });
+      return { kind: 'file', uri: joinUri(metadataDir, handle.relativePath), offset: 0, length: undefined };
+    case 'segmentFile':
+      return { kind: 'file', uri: handle.physicalPath, offset: Number(handle.startPos), length: Number(handle.size) };
+    case 'emptySegmentFile':
+      return { kind: 'empty' };
+    case 'keyGroups':
+    case 'savepointKeyGroups':
+      return locateHandle(handle.delegate, metadataDir);
+  }
+}
+
+/**
+ * Byte range (inside the handle's stream) of one key group: from its offset to the next larger
+ * offset (or the end). Offset 0 means the key group holds no data (length 0), as in Flink.
+ */
+export function keyGroupRange(handle: KeyGroupsHandle | SavepointKeyGroupsHandle, keyGroup: number): { offset: number; length: number | undefined } {
+  const i = keyGroup - handle.keyGroupRange.start;
+  const off = handle.offsets[i];
+  if (i < 0 || i >= handle.keyGroupRange.count || off === undefined) {
+    throw new StorageError('Corrupt', `key group ${keyGroup} not in handle range`, { operation: 'open' });
+  }
+  // Flink writes offset 0 for a key group without data (restore skips `offset == 0`)
+  if (off === 0n) return { offset: 0, length: 0 };
+  const next = handle.offsets.slice(i + 1).reduce<bigint | undefined>((m, o) => (o > off && (m === undefined || o < m) ? o : m), undefined);
+  return { offset: Number(off), length: next === undefined ? undefined : Number(next - off) };
+}
+
+/**
+ * A byte stream for any stream handle of the format model: inline bytes, an absolute file, a
+ * file relative to the metadata directory, a segment of a merged file, or (for key-group
+ * handles) their delegate. `offset`/`length` select a range of the handle's logical stream
+ * (e.g. from {@link keyGroupRange}).
+ */
+export async function* openHandle(handle: StreamStateHandle | SavepointKeyGroupsHandle, opts: OpenHandleOptions = {}): ByteStream {
+  const loc = locateHandle(handle, opts.metadataDir);
+  const off = opts.offset ?? 0;
+  if (loc.kind === 'empty') return;
+  if (loc.kind === 'inline') {
+    const end = opts.length === undefined ? loc.data.length : Math.min(loc.data.length, off + opts.length);
+    if (off < end) yield loc.data.subarray(off, end);
+    return;
+  }
+  let length = loc.length === undefined ? opts.length : Math.max(0, loc.length - off);
+  if (loc.length !== undefined && opts.length !== undefined) length = Math.min(length ?? opts.length, opts.length);
+  const storages = opts.storages ?? new Storages(opts);
+  try {
+    const { storage, path } = await storages.locate(loc.uri);
+    yield* storage.read(path, { offset: loc.offset + off, length, signal: opts.signal });
+  } finally {
+    if (opts.storages === undefined) await storages.close();
+  }
+}
+
+/** Reads a whole handle (or a range of it) into memory. */
+export async function readHandle(handle: StreamStateHandle | SavepointKeyGroupsHandle, opts: OpenHandleOptions = {}): Promise<Uint8Array> {
+  return collect(openHandle(handle, opts));
+}

@@ -1,0 +1,131 @@
+/**
+ * Fault injection through a loopback proxy: connections cut mid-body, 500/503 answers, delays.
+ * Retries and resumed ranged reads must return byte-identical data.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFaultProxy, type FaultProxy } from '../../../scripts/servers/fault-proxy.js';
+import { startHttpFileServer, type HttpFileServer } from '../../../scripts/servers/http.js';
+import { S3_CREDENTIALS, startS3, type S3Server } from '../../../scripts/servers/s3.js';
+import { collect, copyTree, openStorage, Storages, verifyCheckpoint, type Storage } from '../src/index.js';
+import { FIXTURE_SAVEPOINTS, fixtureDir } from './fixtures.js';
+
+const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
+const data = randomBytes(2 * 1024 * 1024 + 333);
+const retry = { retries: 4, baseDelayMs: 5, maxDelayMs: 50 };
+
+describe('faults: HTTP behind a loopback fault proxy', () => {
+  let srv: HttpFileServer;
+  let proxy: FaultProxy;
+  let s: Storage;
+  beforeAll(async () => {
+    srv = await startHttpFileServer();
+    await mkdir(join(srv.root, 'f'), { recursive: true });
+    await writeFile(join(srv.root, 'f', 'blob'), data);
+    proxy = await startFaultProxy(srv.origin);
+    s = await openStorage(`${proxy.origin}/f`, { retry });
+  });
+  afterAll(async () => {
+    await proxy?.stop();
+    await srv?.stop();
+  });
+
+  it('resumes a read cut mid-body from the last byte received', async () => {
+    proxy.log.length = 0;
+    proxy.inject({ kind: 'cut', afterBytes: 100_000 });
+    proxy.inject({ kind: 'cut', afterBytes: 700_000 });
+    const got = await collect(s.read('blob'));
+    expect(sha(got)).toBe(sha(data));
+    const gets = proxy.log.filter((l) => l.method === 'GET');
+    expect(gets.map((g) => g.fault)).toEqual(['cut', 'cut', undefined]);
+    const starts = gets.map((g) => Number(/bytes=(\d+)-/.exec(g.range ?? 'bytes=0-')?.[1]));
+    expect(starts[0]).toBe(0);
+    expect(starts[1]).toBeGreaterThanOrEqual(1); // resumed, not restarted
+    expect(starts[2]).toBeGreaterThan(starts[1]!);
+  });
+
+  it('resumes a ranged read with the remaining range only', async () => {
+    proxy.log.length = 0;
+    proxy.inject({ kind: 'cut', afterBytes: 50_000 });
+    const got = await s.readRange('blob', 123_456, 600_000);
+    expect(sha(got)).toBe(sha(data.subarray(123_456, 723_456)));
+    const last = proxy.log.filter((l) => l.method === 'GET').at(-1);
+    expect(last?.range).toMatch(/^bytes=\d+-723455$/);
+  });
+
+  it('retries 503 SlowDown, 500 and connection resets', async () => {
+    proxy.inject({ kind: 'status', status: 503 });
+    proxy.inject({ kind: 'status', status: 500 });
+    proxy.inject({ kind: 'reset' });
+    expect(sha(await s.readRange('blob'))).toBe(sha(data));
+    proxy.inject({ kind: 'status', status: 503 }, 'HEAD');
+    expect((await s.stat('blob'))?.size).toBe(data.length);
+  });
+
+  it('gives up with a typed Transient error when retries run out', async () => {
+    for (let i = 0; i < 5; i++) proxy.inject({ kind: 'status', status: 503 });
+    const err = await s.readRange('blob').catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'Transient', operation: 'read' });
+    expect((err as { uri: string }).uri).toContain('/f/blob');
+    expect(proxy.pending()).toBe(0);
+  });
+
+  it('survives a delayed answer and aborts a pending one', async () => {
+    proxy.inject({ kind: 'delay', ms: 200 });
+    expect(sha(await s.readRange('blob', 0, 1000))).toBe(sha(data.subarray(0, 1000)));
+    proxy.inject({ kind: 'delay', ms: 5000 });
+    const t0 = Date.now();
+    const err = await s.readRange('blob', 0, 1000, { signal: AbortSignal.timeout(150) }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'Aborted' });
+    expect(Date.now() - t0).toBeLessThan(3000);
+  });
+
+  it('resumes against a server that ignores Range', async () => {
+    srv.ignoreRange = true;
+    try {
+      proxy.inject({ kind: 'cut', afterBytes: 300_000 });
+      const got = await s.readRange('blob', 1000, 1_000_000);
+      expect(sha(got)).toBe(sha(data.subarray(1000, 1_001_000)));
+    } finally {
+      srv.ignoreRange = false;
+    }
+  });
+});
+
+describe('faults: S3 (s3rver) behind the fault proxy, Flink savepoint', () => {
+  let s3: S3Server;
+  let proxy: FaultProxy;
+  beforeAll(async () => {
+    s3 = await startS3('ckpt-faults');
+    proxy = await startFaultProxy(s3.endpoint);
+  });
+  afterAll(async () => {
+    await proxy?.stop();
+    await s3?.stop();
+  });
+
+  it('verifies a savepoint with identical digests despite SlowDown and cut bodies', async () => {
+    const fx = fixtureDir(FIXTURE_SAVEPOINTS[0]);
+    const direct = new Storages({ s3: { endpoint: s3.endpoint, credentials: S3_CREDENTIALS }, retry });
+    const copied = await copyTree(fx, 's3://ckpt-faults/sp', { storages: direct });
+    await direct.close();
+    const viaProxy = new Storages({ s3: { endpoint: proxy.origin, credentials: S3_CREDENTIALS }, retry });
+    const big = [...copied].sort((a, b) => b.size - a.size)[0]!;
+    proxy.inject({ kind: 'status', status: 503 });
+    proxy.inject({ kind: 'cut', afterBytes: 1000 });
+    proxy.inject({ kind: 'status', status: 500 });
+    const { storage, path } = await viaProxy.locate(`s3://ckpt-faults/sp/${big.path}`);
+    proxy.inject({ kind: 'cut', afterBytes: Math.floor(big.size / 2) });
+    expect(sha(await collect(storage.read(path)))).toBe(big.sha256);
+    for (let i = 0; i < 3; i++) proxy.inject({ kind: 'cut', afterBytes: 700 });
+    proxy.inject({ kind: 'status', status: 503 }, 'HEAD');
+    const rep = await verifyCheckpoint('s3://ckpt-faults/sp', { storages: viaProxy, digests: true, concurrency: 2 });
+    expect(rep.problems).toEqual([]);
+    const byPath = new Map(copied.map((c) => [c.path, c.sha256]));
+    for (const f of rep.files) expect(f.sha256).toBe(byPath.get(f.uri.slice('s3://ckpt-faults/sp/'.length)));
+    expect(proxy.log.some((l) => l.fault === 'cut')).toBe(true);
+    await viaProxy.close();
+  });
+});
