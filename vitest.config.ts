@@ -1,7 +1,16 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/index.ts`, import.meta.url));
+
 export default defineConfig({
-  resolve: { conditions: ['source'] },
+  // Tests run against the TypeScript sources of every workspace package (no build needed).
+  resolve: {
+    alias: ['format', 'storage', 'state', 'restore', 'convert', 'cli'].map((name) => ({
+      find: new RegExp(`^@ckpt/${name}$`),
+      replacement: pkg(name),
+    })),
+  },
   test: {
     include: ['packages/*/test/**/*.test.ts'],
     testTimeout: 120_000,
