@@ -32,8 +32,20 @@ export async function writeAtomically(path: string, data: Uint8Array | string, p
   }
 }
 
-/** Reads and decodes the `_metadata` of a checkpoint (file or directory). */
+/** A URI with a scheme other than `file:` (s3://, hdfs://, gs://, abfs://, http://, …). */
+export function isRemote(target: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(target) && !/^file:/i.test(target);
+}
+
+/**
+ * Reads and decodes the `_metadata` of a checkpoint: a local file or directory, or any storage URI
+ * (resolved like Flink resolves a checkpoint pointer; cloud SDKs load only for their schemes).
+ */
 export async function loadMetadata(target: string): Promise<CheckpointMetadata> {
+  if (isRemote(target) || /^file:/i.test(target)) {
+    const { loadCheckpoint } = await import('@ckpt/storage');
+    return (await loadCheckpoint(target)).metadata;
+  }
   const file = await resolveMetadataPath(target);
   return decodeMetadata(await readBytes(file), { file });
 }

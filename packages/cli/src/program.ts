@@ -4,6 +4,8 @@ import { convert } from './commands/convert.js';
 import { check } from './commands/check.js';
 import { dumpState } from './commands/dump-state.js';
 import { inspect } from './commands/inspect.js';
+import { latest } from './commands/latest.js';
+import { verify } from './commands/verify.js';
 import { plan } from './commands/plan.js';
 
 export interface Io {
@@ -85,6 +87,29 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
     });
 
   program
+    .command('verify')
+    .description('check that every file a checkpoint references exists and is long enough (exit 4 when not)')
+    .argument('<checkpoint>', 'checkpoint/savepoint directory, _metadata, or any storage URI (s3://, hdfs://, gs://, abfs://, http://)')
+    .option('--digests', 'stream every file once and compute SHA-256 (compared with ckpt-manifest.json when present)')
+    .option('--write-manifest', 'write ckpt-manifest.json (size and SHA-256 of every file) next to _metadata')
+    .option('--json', 'print the report as JSON')
+    .addHelpText('after', '\nExamples:\n  ckpt verify s3://bucket/savepoints/savepoint-0a1b2c-3d4e5f6a7b8c\n  ckpt verify sp-1/ --write-manifest   # later: ckpt verify sp-1/ --digests')
+    .action(async (p: string, opts: { digests?: boolean; writeManifest?: boolean; json?: boolean }) => {
+      result.code = await verify(p, opts, io.out);
+    });
+
+  program
+    .command('latest')
+    .description('the newest complete retained checkpoint under a checkpoint directory (exit 5 when none)')
+    .argument('<checkpoint-dir>', 'state.checkpoints.dir (or its job-id subdirectory), any storage URI')
+    .option('--all', 'list every checkpoint and savepoint found')
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExample:\n  ckpt latest hdfs://nn:8020/flink/checkpoints/')
+    .action(async (d: string, opts: { all?: boolean; json?: boolean }) => {
+      result.code = await latest(d, opts, io.out);
+    });
+
+  program
     .command('hash-uid')
     .description("print the operator id Flink derives from a uid (.uid(\"...\"))")
     .argument('<uid...>', 'one or more uids')
@@ -100,7 +125,8 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
 
 /**
  * Runs the CLI; returns the process exit code: 0 ok, 1 usage or I/O error, 2 bad input,
- * 3 Flink would refuse the restore (`check`, `plan`).
+ * 3 Flink would refuse the restore (`check`, `plan`), 4 files missing or changed (`verify`),
+ * 5 no checkpoint found (`latest`).
  */
 export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
   const result = { code: 0 };

@@ -1,0 +1,89 @@
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStorage } from '@ckpt/storage';
+import { run, type Io } from '../src/index.js';
+import { S3_CREDENTIALS, startS3, type S3Server } from '../../../scripts/servers/s3.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const SAMPLE = join(root, 'fixtures/generated/2.3.0/keyed-rocksdb-native-savepoint');
+
+function capture(): Io & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { stdout, stderr, out: (s) => stdout.push(s), err: (s) => stderr.push(s) };
+}
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : [join(dir, n)]));
+}
+
+describe('ckpt verify and latest on local disk', () => {
+  it('verifies a savepoint, writes a manifest, then finds a changed file with --digests', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'ckpt-')), 'savepoint-0a1b2c-3d4e5f6a7b8c');
+    cpSync(SAMPLE, dir, { recursive: true });
+    const io = capture();
+    expect(await run(['verify', dir, '--write-manifest'], io)).toBe(0);
+    expect(io.stdout[0]).toMatch(/^OK/);
+    const victim = files(dir).find((f) => !f.endsWith('_metadata') && !f.endsWith('.json'))!;
+    const bytes = readFileSync(victim);
+    bytes[bytes.length - 1]! ^= 0xff;
+    writeFileSync(victim, bytes);
+    const again = capture();
+    expect(await run(['verify', dir, '--digests'], again)).toBe(4);
+    expect(again.stdout.join('\n')).toMatch(/DigestMismatch/);
+    rmSync(victim);
+    const gone = capture();
+    expect(await run(['verify', dir], gone)).toBe(4);
+    expect(gone.stdout.join('\n')).toMatch(new RegExp(`NotFound: .*${relative(dir, victim)}`));
+  });
+
+  it('names the newest complete checkpoint and exits 5 when there is none', async () => {
+    const io = capture();
+    expect(await run(['latest', join(root, 'fixtures/generated/2.3.0/keyed-hashmap-checkpoint')], io)).toBe(0);
+    expect(io.stdout[0]).toMatch(/\/chk-\d+$/);
+    expect(await run(['latest', mkdtempSync(join(tmpdir(), 'ckpt-'))], capture())).toBe(5);
+  });
+});
+
+describe('ckpt on S3 (s3rver on loopback)', () => {
+  let s3: S3Server;
+  const env = { ...process.env };
+  beforeAll(async () => {
+    s3 = await startS3('cli');
+    process.env.AWS_ENDPOINT_URL_S3 = s3.endpoint;
+    process.env.AWS_ACCESS_KEY_ID = S3_CREDENTIALS.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = S3_CREDENTIALS.secretAccessKey;
+    process.env.AWS_REGION = 'us-east-1';
+    const storage = await openStorage(`s3://${s3.bucket}/`);
+    for (const f of files(SAMPLE)) {
+      await storage.write(`savepoints/savepoint-0a1b2c-3d4e5f6a7b8c/${relative(SAMPLE, f)}`, new Uint8Array(readFileSync(f)));
+    }
+    await storage.close?.();
+  });
+  afterAll(async () => {
+    process.env = env;
+    await s3?.stop();
+  });
+
+  it('inspects, verifies and plans a savepoint stored in S3', async () => {
+    const uri = `s3://cli/savepoints/savepoint-0a1b2c-3d4e5f6a7b8c`;
+    const io = capture();
+    expect(await run(['inspect', uri], io)).toBe(0);
+    expect(io.stdout.join('\n')).toMatch(/type:\s+savepoint \(NATIVE/);
+    const v = capture();
+    expect(await run(['verify', uri, '--digests', '--json'], v)).toBe(0);
+    const report = JSON.parse(v.stdout.join('\n')) as { ok: boolean; files: { sha256: string }[] };
+    expect(report.ok).toBe(true);
+    expect(report.files.length).toBeGreaterThan(3);
+    expect(await run(['plan', uri, '-p', '3'], capture())).toBe(0);
+  });
+
+  it('says clearly when the savepoint is not there', async () => {
+    const io = capture();
+    expect(await run(['inspect', 's3://cli/savepoints/nope'], io)).toBe(2);
+    expect(io.stderr.join('\n')).toMatch(/nope/);
+  });
+});
