@@ -1,4 +1,5 @@
 import { createCRC32, createXXHash64 } from 'hash-wasm';
+import { collectBytes } from './bytes.js';
 
 type ByteSource = Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
@@ -44,15 +45,8 @@ export async function sha256(src: ByteSource): Promise<string> {
     for await (const chunk of chunks(src)) h.update(chunk);
     return h.digest('hex');
   }
-  const parts: Uint8Array[] = [];
-  for await (const chunk of chunks(src)) parts.push(chunk);
-  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    all.set(p, o);
-    o += p.length;
-  }
-  return toHex(await globalThis.crypto.subtle.digest('SHA-256', all));
+  const all = await collectBytes(chunks(src));
+  return toHex(await globalThis.crypto.subtle.digest('SHA-256', all as Uint8Array<ArrayBuffer>));
 }
 
 /** CRC-32C (Castagnoli, as used by GCS and S3 checksums), hex, over bytes or a chunk stream. */

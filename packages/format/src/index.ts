@@ -34,3 +34,4 @@ export {
   type SnapshotTypeView,
   type TrailerTemplate,
 } from './trailer/index.js';
+export { concatBytes, collectBytes } from './bytes.js';

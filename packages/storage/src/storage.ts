@@ -1,3 +1,4 @@
+import { collectBytes } from '@ckpt/format';
 import { StorageError, toStorageError } from './errors.js';
 import { abortError, backoffDelay, Limiter, sleep, withRetry } from './retry.js';
 import type { ByteStream, Driver, ListEntry, ListOptions, ReadOptions, StatResult, StorageOptions, WriteOptions } from './types.js';
@@ -163,18 +164,5 @@ async function* once(bytes: Uint8Array): ByteStream {
 
 /** Concatenates a byte stream. */
 export async function collect(stream: ByteStream): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  let n = 0;
-  for await (const c of stream) {
-    parts.push(c);
-    n += c.length;
-  }
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return collectBytes(stream);
 }

@@ -1,3 +1,4 @@
+import { concatBytes } from '@ckpt/format';
 import { StateError } from '../errors.js';
 import { defaultBlockCodec, blockUncompressedLength, type BlockCodec } from './block.js';
 import { Crc32c } from './crc32c.js';
@@ -124,7 +125,7 @@ export class SnappyFraming {
       if (c.type >= 0x80) continue; // reserved skippable
       throw err('BadSnappy', `reserved unskippable chunk type 0x${c.type.toString(16)}`, o.file, at);
     }
-    return concat(parts, total);
+    return concatBytes(parts);
   }
 
   private uncompressBlock(block: Uint8Array, file: string | undefined, at: number): Uint8Array {
@@ -152,13 +153,13 @@ export class SnappyFraming {
     for (let p = 0; p < data.length; p += MAX_CHUNK) {
       parts.push(this.encodeChunk(data.subarray(p, Math.min(data.length, p + MAX_CHUNK))));
     }
-    return concat(parts, parts.reduce((n, x) => n + x.length, 0));
+    return concatBytes(parts);
   }
 
   /** A whole framed stream: identifier + chunks (one `flush` per element of `flushes`). */
   encode(...flushes: Uint8Array[]): Uint8Array {
     const parts = [STREAM_IDENTIFIER, ...flushes.map((f) => this.encodeChunks(f))];
-    return concat(parts, parts.reduce((n, x) => n + x.length, 0));
+    return concatBytes(parts);
   }
 
   private encodeChunk(raw: Uint8Array): Uint8Array {
@@ -193,13 +194,3 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-export function concat(parts: Uint8Array[], total: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}

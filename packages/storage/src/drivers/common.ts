@@ -1,3 +1,4 @@
+import { collectBytes } from '@ckpt/format';
 import { codeForStatus, StorageError } from '../errors.js';
 import type { ByteStream } from '../types.js';
 
@@ -68,19 +69,7 @@ export async function primed(src: AsyncIterable<Uint8Array>): Promise<ByteStream
 
 /** Buffers a whole stream. */
 export async function drain(src: ByteStream): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  let n = 0;
-  for await (const c of src) {
-    parts.push(c);
-    n += c.length;
-  }
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return collectBytes(src);
 }
 
 /** Range header value for `[offset, offset+length)`, or undefined for the whole object. */

@@ -1,3 +1,4 @@
+import { collectBytes } from '@ckpt/format';
 import { StorageError } from '../errors.js';
 import type { ByteStream, Driver, ListEntry, StatResult } from '../types.js';
 
@@ -51,19 +52,7 @@ export class MemoryDriver implements Driver {
   }
 
   async write(key: string, body: ByteStream): Promise<void> {
-    const parts: Uint8Array[] = [];
-    let n = 0;
-    for await (const c of body) {
-      parts.push(c);
-      n += c.length;
-    }
-    const out = new Uint8Array(n);
-    let o = 0;
-    for (const p of parts) {
-      out.set(p, o);
-      o += p.length;
-    }
-    this.objects.set(key, out);
+    this.objects.set(key, (await collectBytes(body)).slice());
   }
 
   async delete(key: string): Promise<void> {
