@@ -5,6 +5,8 @@ import { check } from './commands/check.js';
 import { dumpState } from './commands/dump-state.js';
 import { inspect } from './commands/inspect.js';
 import { latest } from './commands/latest.js';
+import { modify } from './commands/modify.js';
+import { relocate } from './commands/relocate.js';
 import { verify } from './commands/verify.js';
 import { plan } from './commands/plan.js';
 
@@ -107,6 +109,36 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
     .addHelpText('after', '\nExample:\n  ckpt latest hdfs://nn:8020/flink/checkpoints/')
     .action(async (d: string, opts: { all?: boolean; json?: boolean }) => {
       result.code = await latest(d, opts, io.out);
+    });
+
+  const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+  program
+    .command('relocate')
+    .description('copy a savepoint/checkpoint to another place (any storage), rewrite _metadata for it, and verify the copy')
+    .argument('<checkpoint>', 'source directory or _metadata (any storage URI)')
+    .argument('<target-dir>', 'new directory (must not hold a _metadata yet)')
+    .option('--prefix <OLD=NEW>', 'also rewrite absolute paths starting with OLD (repeatable)', collect)
+    .option('--no-copy', 'only write the new _metadata (the files were copied by other means)')
+    .option('--json', 'print the result as JSON')
+    .addHelpText('after', '\nExamples:\n  ckpt relocate /data/sp-1 s3://bucket/savepoints/sp-1\n  ckpt relocate hdfs://nn/sp-1 /mnt/sp-1 --prefix hdfs://nn/shared=file:/mnt/shared')
+    .action(async (src: string, dst: string, opts: { prefix?: string[]; copy?: boolean; json?: boolean }) => {
+      result.code = await relocate(src, dst, opts, io.out);
+    });
+
+  program
+    .command('modify')
+    .description('write an edited _metadata into a new directory: drop operator state, re-map it to another uid/id, set uid/name (V5+)')
+    .argument('<checkpoint>', 'source directory or _metadata (any storage URI)')
+    .argument('<out-dir>', 'directory for the new _metadata (state files are referenced where they are)')
+    .option('--drop <op>', 'drop the state of an operator (uid, name or id; repeatable)', collect)
+    .option('--remap <from=to>', 'give the state of <from> to the operator with uid or id <to> (repeatable)', collect)
+    .option('--set-uid <op=uid>', 'store a uid for an operator (V5+; repeatable)', collect)
+    .option('--set-name <op=name>', 'store a name for an operator (V5+; repeatable)', collect)
+    .option('--json', 'print the changes as JSON')
+    .addHelpText('after', '\nExamples:\n  ckpt modify sp-1/ sp-2/ --drop old-window\n  ckpt modify sp-1/ sp-2/ --remap 6d2677a0ecc3fd8df0b72ec675edf8f4=keyed-v2')
+    .action(async (src: string, dst: string, opts: { drop?: string[]; remap?: string[]; setUid?: string[]; setName?: string[]; json?: boolean }) => {
+      result.code = await modify(src, dst, opts, io.out);
     });
 
   program

@@ -87,3 +87,41 @@ describe('ckpt on S3 (s3rver on loopback)', () => {
     expect(io.stderr.join('\n')).toMatch(/nope/);
   });
 });
+
+describe('ckpt relocate and modify', () => {
+  it('relocates to S3-like and local targets, refuses to overwrite, and rewrites absolute paths inside the source', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'ckpt-'));
+    const scenario = join(root, 'fixtures/generated/2.3.0/keyed-rocksdb-incremental-checkpoint');
+    const ckpt = dirname(join(scenario, JSON.parse(readFileSync(join(scenario, 'manifest.json'), 'utf8')).metadataPath));
+    const io = capture();
+    // a checkpoint whose shared files are absolute paths outside its directory: without copying,
+    // the exclusive files are missing at the target, so verification fails (exit 4)
+    expect(await run(['relocate', ckpt, join(tmp, 'copy'), '--no-copy', '--json'], io)).toBe(4);
+    const r = JSON.parse(io.stdout.join('\n')) as { filesCopied: number; problems: { uri: string }[] };
+    expect(r.filesCopied).toBe(0);
+    expect(r.problems.length).toBeGreaterThan(0);
+    expect(r.problems.every((p) => p.uri.includes('/copy/'))).toBe(true);
+    const again = capture();
+    expect(await run(['relocate', SAMPLE, join(tmp, 'copy')], again)).toBe(1);
+    expect(again.stderr.join('\n')).toMatch(/refusing to overwrite/);
+  });
+
+  it('modify drops and re-maps state, and refuses uids in version 4 files', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'ckpt-'));
+    const io = capture();
+    expect(await run(['modify', SAMPLE, join(tmp, 'm'), '--drop', 'source', '--json'], io)).toBe(0);
+    const changes = JSON.parse(io.stdout.join('\n')) as { changes: string[] };
+    expect(changes.changes[0]).toMatch(/^dropped e5a72f353fc1e6bbf3bd96a41384998c/);
+    const inspect = capture();
+    expect(await run(['inspect', join(tmp, 'm'), '--json'], inspect)).toBe(0);
+    const s = JSON.parse(inspect.stdout.join('\n')) as { operators: { uid?: string }[] };
+    expect(s.operators.map((o) => o.uid)).not.toContain('source');
+    const v4 = capture();
+    const old = join(root, 'fixtures/generated/1.20.3/keyed-hashmap-savepoint');
+    expect(await run(['modify', old, join(tmp, 'v4'), '--set-uid', 'keyed=x'], v4)).toBe(1);
+    expect(v4.stderr.join('\n')).toMatch(/version 4 stores no uids/);
+    const unknown = capture();
+    expect(await run(['modify', SAMPLE, join(tmp, 'u'), '--drop', 'nope'], unknown)).toBe(1);
+    expect(unknown.stderr.join('\n')).toMatch(/no operator nope/);
+  });
+});

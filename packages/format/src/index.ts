@@ -35,3 +35,4 @@ export {
   type TrailerTemplate,
 } from './trailer/index.js';
 export { concatBytes, collectBytes } from './bytes.js';
+export { mapStreamHandles, type StreamHandleMapper } from './visit.js';
