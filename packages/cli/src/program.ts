@@ -2,6 +2,7 @@ import { CkptError, operatorIdFromUid } from '@ckpt/format';
 import { Command, CommanderError } from 'commander';
 import { convert } from './commands/convert.js';
 import { check } from './commands/check.js';
+import { diff } from './commands/diff.js';
 import { dumpState } from './commands/dump-state.js';
 import { inspect } from './commands/inspect.js';
 import { latest } from './commands/latest.js';
@@ -142,6 +143,17 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
     });
 
   program
+    .command('diff')
+    .description('compare two checkpoints: operators added/removed/changed, files only in one or shared (exit 6 when they differ)')
+    .argument('<a>', 'checkpoint/savepoint (any storage URI)')
+    .argument('<b>', 'checkpoint/savepoint (any storage URI)')
+    .option('--json', 'print the comparison as JSON')
+    .addHelpText('after', '\nExample:\n  ckpt diff s3://b/chk/job/chk-41 s3://b/chk/job/chk-42   # shared incremental files')
+    .action(async (a: string, b: string, opts: { json?: boolean }) => {
+      result.code = await diff(a, b, opts, io.out);
+    });
+
+  program
     .command('hash-uid')
     .description("print the operator id Flink derives from a uid (.uid(\"...\"))")
     .argument('<uid...>', 'one or more uids')
@@ -158,7 +170,7 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
 /**
  * Runs the CLI; returns the process exit code: 0 ok, 1 usage or I/O error, 2 bad input,
  * 3 Flink would refuse the restore (`check`, `plan`), 4 files missing or changed (`verify`),
- * 5 no checkpoint found (`latest`).
+ * 5 no checkpoint found (`latest`), 6 the checkpoints differ (`diff`).
  */
 export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
   const result = { code: 0 };

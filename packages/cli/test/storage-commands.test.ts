@@ -125,3 +125,23 @@ describe('ckpt relocate and modify', () => {
     expect(unknown.stderr.join('\n')).toMatch(/no operator nope/);
   });
 });
+
+describe('ckpt diff', () => {
+  it('is silent for a checkpoint and itself, and shows a dropped operator and the shared files after modify', async () => {
+    const same = capture();
+    expect(await run(['diff', SAMPLE, SAMPLE], same)).toBe(0);
+    const tmp = mkdtempSync(join(tmpdir(), 'ckpt-'));
+    expect(await run(['modify', SAMPLE, join(tmp, 'm'), '--drop', 'source'], capture())).toBe(0);
+    const io = capture();
+    expect(await run(['diff', SAMPLE, join(tmp, 'm'), '--json'], io)).toBe(6);
+    const d = JSON.parse(io.stdout.join('\n')) as {
+      operators: { uid?: string; change: string }[];
+      files: { onlyA: string[]; onlyB: string[]; shared: string[] };
+    };
+    expect(d.operators.find((o) => o.uid === 'source')?.change).toBe('removed');
+    expect(d.operators.filter((o) => o.change !== 'same' && o.change !== 'removed')).toEqual([]);
+    expect(d.files.onlyB).toEqual([]);
+    expect(d.files.shared.length).toBeGreaterThan(0);
+    expect(d.files.onlyA.length).toBe(1); // the source's operator-state file
+  });
+});
