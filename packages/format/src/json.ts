@@ -43,7 +43,11 @@ export function base64ToBytes(s: string): Uint8Array {
   return out;
 }
 
-function encodeValue(v: unknown): JsonValue {
+/**
+ * Any value made of model parts as JSON: bigint → decimal string, Uint8Array → base64,
+ * `undefined` properties left out.
+ */
+export function encodeValue(v: unknown): JsonValue {
   if (typeof v === 'bigint') return v.toString();
   if (v instanceof Uint8Array) return bytesToBase64(v);
   if (Array.isArray(v)) return v.map(encodeValue);

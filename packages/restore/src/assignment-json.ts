@@ -1,23 +1,10 @@
-import { bytesToBase64, type JsonValue } from '@ckpt/format';
+import { encodeValue, type JsonValue } from '@ckpt/format';
 import type { Assignment, OperatorSubtaskRestore } from './assign.js';
 import type { Finding } from './findings.js';
 
-/**
- * JSON form of an {@link Assignment}, in the shape of the conformance assignment oracle's output
- * (`conformance/run.sh <line> assign`): handles in the model's JSON form (bigint → decimal string,
- * bytes → base64), vertices in job order, operators head first, `restore: null` for subtasks that
- * start empty. ckpt-only extras are under keys starting with `_` (the oracle's extras convention).
- */
+/** Model values as JSON (bigint → decimal string, bytes → base64), as `@ckpt/format` writes them. */
 export function encodeJson(v: unknown): JsonValue {
-  if (typeof v === 'bigint') return v.toString();
-  if (v instanceof Uint8Array) return bytesToBase64(v);
-  if (Array.isArray(v)) return v.map(encodeJson);
-  if (v !== null && typeof v === 'object') {
-    const out: { [k: string]: JsonValue } = {};
-    for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = encodeJson(x);
-    return out;
-  }
-  return v as JsonValue;
+  return encodeValue(v);
 }
 
 function operatorJson(o: OperatorSubtaskRestore): JsonValue {
@@ -37,6 +24,12 @@ function errorJson(f: Finding): JsonValue {
   return { class: cls, message: f.message, chain: `${cls}: ${f.message}` };
 }
 
+/**
+ * JSON form of an {@link Assignment}, in the shape of the conformance assignment oracle's output
+ * (`conformance/run.sh <line> assign`): handles in the model's JSON form (bigint → decimal string,
+ * bytes → base64), vertices in job order, operators head first, `restore: null` for subtasks that
+ * start empty. ckpt-only extras are under keys starting with `_` (the oracle's extras convention).
+ */
 export function assignmentToJson(a: Assignment): JsonValue {
   const findings = encodeJson(a.findings);
   if (!a.ok) return { ok: false, error: errorJson(a.error!), _findings: findings };
