@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { convert } from './commands/convert.js';
 import { check } from './commands/check.js';
 import { diff } from './commands/diff.js';
+import { gc } from './commands/gc.js';
 import { dumpState } from './commands/dump-state.js';
 import { inspect } from './commands/inspect.js';
 import { latest } from './commands/latest.js';
@@ -151,6 +152,18 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
     .addHelpText('after', '\nExample:\n  ckpt diff s3://b/chk/job/chk-41 s3://b/chk/job/chk-42   # shared incremental files')
     .action(async (a: string, b: string, opts: { json?: boolean }) => {
       result.code = await diff(a, b, opts, io.out);
+    });
+
+  program
+    .command('gc')
+    .description('files under a checkpoint directory that no retained checkpoint or savepoint references (dry run unless --delete)')
+    .argument('<checkpoint-dir>', 'state.checkpoints.dir or a job directory in it (any storage URI)')
+    .option('--delete', 'delete the unreferenced files (re-checked just before)')
+    .option('--older-than <age>', 'only files modified longer ago than this (e.g. 7d, 12h)')
+    .option('--json', 'print the plan as JSON')
+    .addHelpText('after', '\nExamples:\n  ckpt gc s3://bucket/checkpoints/3f1e…/\n  ckpt gc /data/checkpoints/3f1e… --older-than 2d --delete')
+    .action(async (d: string, opts: { delete?: boolean; olderThan?: string; json?: boolean }) => {
+      result.code = await gc(d, opts, io.out);
     });
 
   program

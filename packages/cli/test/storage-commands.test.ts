@@ -145,3 +145,27 @@ describe('ckpt diff', () => {
     expect(d.files.onlyA.length).toBe(1); // the source's operator-state file
   });
 });
+
+describe('ckpt gc', () => {
+  it('finds the shared files of a subsumed checkpoint, deletes only with --delete, and keeps the retained one intact', async () => {
+    const scenario = join(root, 'fixtures/generated/2.3.0/keyed-hashmap-savepoint');
+    const dir = join(mkdtempSync(join(tmpdir(), 'ckpt-gc-')), 'checkpoints');
+    // a checkpoint directory: one retained savepoint plus leftovers of a failed checkpoint
+    cpSync(scenario, join(dir, 'savepoint-0a1b2c-3d4e5f6a7b8c'), { recursive: true });
+    writeFileSync(join(dir, 'orphan-of-chk-3'), 'x');
+    const dry = capture();
+    expect(await run(['gc', dir, '--json'], dry)).toBe(0);
+    const plan = JSON.parse(dry.stdout.join('\n')) as { unreferenced: { uri: string }[]; dryRun: boolean };
+    expect(plan.dryRun).toBe(true);
+    expect(plan.unreferenced.map((f) => f.uri)).toEqual([expect.stringMatching(/\/orphan-of-chk-3$/)]);
+    expect(await run(['gc', dir, '--delete'], capture())).toBe(0);
+    expect(readdirSync(dir)).toEqual(['savepoint-0a1b2c-3d4e5f6a7b8c']);
+    expect(await run(['verify', join(dir, 'savepoint-0a1b2c-3d4e5f6a7b8c')], capture())).toBe(0);
+  });
+
+  it('refuses a directory that holds no checkpoint', async () => {
+    const io = capture();
+    expect(await run(['gc', mkdtempSync(join(tmpdir(), 'ckpt-'))], io)).toBe(2);
+    expect(io.stderr.join('\n')).toMatch(/not a checkpoint directory/);
+  });
+});

@@ -40,3 +40,4 @@ export {
   type ManifestEntry,
   type CopiedFile,
 } from './verify.js';
+export { planGc, executeGc, type GcPlan, type GcOptions, type GcCandidate } from './gc.js';
