@@ -169,3 +169,32 @@ describe('ckpt gc', () => {
     expect(io.stderr.join('\n')).toMatch(/not a checkpoint directory/);
   });
 });
+
+describe('ckpt convert with storage URIs', () => {
+  it('reads _metadata from S3 and writes JSON back to S3, byte-exact on the way back', async () => {
+    const s3 = await startS3('conv');
+    const env = { ...process.env };
+    try {
+      Object.assign(process.env, {
+        AWS_ENDPOINT_URL_S3: s3.endpoint,
+        AWS_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey,
+        AWS_REGION: 'us-east-1',
+      });
+      const storage = await openStorage('s3://conv/');
+      await storage.write('sp/_metadata', new Uint8Array(readFileSync(join(SAMPLE, '_metadata'))));
+      expect(await run(['convert', 's3://conv/sp', 's3://conv/out/sp.json'], capture())).toBe(0);
+      const local = join(mkdtempSync(join(tmpdir(), 'ckpt-')), '_metadata');
+      expect(await run(['convert', 's3://conv/out/sp.json', local], capture())).toBe(2); // remote input must be a checkpoint pointer
+      const json = await storage.readRange('out/sp.json');
+      const jf = join(dirname(local), 'sp.json');
+      writeFileSync(jf, json);
+      expect(await run(['convert', jf, local], capture())).toBe(0);
+      expect(readFileSync(local).equals(readFileSync(join(SAMPLE, '_metadata')))).toBe(true);
+      await storage.close?.();
+    } finally {
+      process.env = env;
+      await s3.stop();
+    }
+  });
+});

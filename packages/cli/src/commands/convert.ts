@@ -1,5 +1,5 @@
 import { formatFromName, parseMetadata, serializeMetadata, sniffFormat, FORMATS, type MetadataFormat } from '@ckpt/convert';
-import { readBytes, resolveMetadataPath, writeAtomically } from '../io.js';
+import { isRemote, readBytes, resolveMetadataPath, writeAtomically } from '../io.js';
 
 export interface ConvertOptions {
   /** Output format; by default chosen from the output name (`.json`, `.msgpack`, `.pb`, else binary). */
@@ -12,12 +12,30 @@ export interface ConvertOptions {
  * over the input. Every conversion is byte-exact back to the original `_metadata`.
  */
 export async function convert(input: string, output: string, opts: ConvertOptions, log: (s: string) => void): Promise<void> {
-  const file = await resolveMetadataPath(input);
-  const bytes = await readBytes(file);
+  let file: string;
+  let bytes: Uint8Array;
+  if (isRemote(input)) {
+    const { loadCheckpoint } = await import('@ckpt/storage');
+    const loaded = await loadCheckpoint(input);
+    file = loaded.resolved.metadataUri;
+    bytes = loaded.bytes;
+  } else {
+    file = await resolveMetadataPath(input);
+    bytes = await readBytes(file);
+  }
   const meta = parseMetadata(bytes, sniffFormat(bytes, formatFromName(file)), file);
   const to = (opts.to ?? formatFromName(output)) as MetadataFormat;
   if (!FORMATS.includes(to)) throw new Error(`unknown output format ${opts.to}; use one of ${FORMATS.join(', ')}`);
   const data = serializeMetadata(meta, to);
-  await writeAtomically(output, data, [file]);
+  if (isRemote(output)) {
+    if (output.replace(/\/+$/, '') === file) throw new Error(`refusing to overwrite the input ${output}`);
+    const { openStorage } = await import('@ckpt/storage');
+    const slash = output.lastIndexOf('/');
+    const storage = await openStorage(output.slice(0, slash + 1));
+    await storage.write(output.slice(slash + 1), data); // single PUT / temp + rename: never partial
+    await storage.close?.();
+  } else {
+    await writeAtomically(output, data, [file]);
+  }
   log(`wrote ${output} (${to === 'binary' ? `binary _metadata v${meta.version}` : to}, ${data.length} bytes)`);
 }
