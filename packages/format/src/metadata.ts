@@ -71,8 +71,6 @@ function detectAndDecode(bytes: Uint8Array, options: DecodeOptions): CheckpointM
       const err = e instanceof FormatError ? e : internal(e);
       if (best === undefined || progress(err) > progress(best)) best = err;
       tried.push(ctx);
-      // Only a problem inside the operator section can be a layout question.
-      if (!couldBeLayout(err)) break;
     }
   }
   throw options.file === undefined ? best! : best!.withFile(options.file);
@@ -87,9 +85,6 @@ function sameOnTouched(attempt: DecodeContext, d: Dialect): boolean {
   return (Object.keys(attempt.touched) as (keyof Dialect)[]).every((k) => attempt.dialect[k] === d[k]);
 }
 
-function couldBeLayout(e: FormatError): boolean {
-  return e.path !== undefined && e.path.startsWith('operators') && e.code !== 'BadMagic';
-}
 
 function internal(e: unknown): FormatError {
   return new FormatError('Internal', `internal decoder error: ${String(e)}`, { cause: e });
