@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { decodeMetadata, type CheckpointMetadata } from '@ckpt/format';
+import type { CheckpointMetadata } from '@ckpt/format';
+import { loadCheckpoint } from '@ckpt/storage';
 
 /** Where a checkpoint's `_metadata` is: the path itself, or `<dir>/_metadata` for a directory. */
 export async function resolveMetadataPath(path: string): Promise<string> {
@@ -38,14 +39,9 @@ export function isRemote(target: string): boolean {
 }
 
 /**
- * Reads and decodes the `_metadata` of a checkpoint: a local file or directory, or any storage URI
- * (resolved like Flink resolves a checkpoint pointer; cloud SDKs load only for their schemes).
+ * Reads and decodes the `_metadata` of a checkpoint: a local file or directory, or any storage URI,
+ * resolved as Flink resolves a checkpoint pointer (cloud SDKs load only for their schemes).
  */
 export async function loadMetadata(target: string): Promise<CheckpointMetadata> {
-  if (isRemote(target) || /^file:/i.test(target)) {
-    const { loadCheckpoint } = await import('@ckpt/storage');
-    return (await loadCheckpoint(target)).metadata;
-  }
-  const file = await resolveMetadataPath(target);
-  return decodeMetadata(await readBytes(file), { file });
+  return (await loadCheckpoint(target)).metadata;
 }
