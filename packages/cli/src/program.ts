@@ -9,13 +9,13 @@ import { inspect } from './commands/inspect.js';
 import { latest } from './commands/latest.js';
 import { modify } from './commands/modify.js';
 import { relocate } from './commands/relocate.js';
+import { jobOptions } from './commands/restore-job.js';
 import { verify } from './commands/verify.js';
 import { plan } from './commands/plan.js';
+import { registerReport } from './commands/report.js';
+import { commandContext, type Io } from './context.js';
 
-export interface Io {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
+export type { Io } from './context.js';
 
 const defaultIo: Io = {
   out: (s) => process.stdout.write(s + '\n'),
@@ -27,7 +27,9 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
     .description('Inspect, verify and convert Apache Flink checkpoints and savepoints')
     .version('0.1.0')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .option('-q, --quiet', 'no progress and no informational messages on stderr (results and errors only)');
+  const ctx = commandContext(program, io);
 
   program
     .command('inspect')
@@ -46,14 +48,7 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
       'after',
       '\nExamples:\n  ckpt convert sp-1/ sp-1.json\n  ckpt convert sp-1.json _metadata\n  ckpt convert sp-1/_metadata out.bin --to protobuf',
     )
-    .action((input: string, output: string, opts: { to?: string }) => convert(input, output, opts, io.err));
-
-  const jobOptions = (c: Command) =>
-    c
-      .option('--job <file>', 'new job: ckpt job JSON (schemas/job-description.schema.json), Flink REST plan JSON, or uid=parallelism lines')
-      .option('-p, --parallelism <n>', 'new parallelism of every stored operator (without --job)')
-      .option('--set <uid=p...>', 'parallelism of single operators by uid, name or id (without --job)')
-      .option('-n, --allow-non-restored-state', 'like flink run -n');
+    .action((input: string, output: string, opts: { to?: string }) => convert(input, output, opts, ctx.info));
 
   jobOptions(
     program
@@ -99,7 +94,7 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
     .option('--json', 'print the report as JSON')
     .addHelpText('after', '\nExamples:\n  ckpt verify s3://bucket/savepoints/savepoint-0a1b2c-3d4e5f6a7b8c\n  ckpt verify sp-1/ --write-manifest   # later: ckpt verify sp-1/ --digests')
     .action(async (p: string, opts: { digests?: boolean; writeManifest?: boolean; json?: boolean }) => {
-      result.code = await verify(p, opts, io.out);
+      result.code = await verify(p, opts, io.out, ctx.progress);
     });
 
   program
@@ -125,7 +120,7 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExamples:\n  ckpt relocate /data/sp-1 s3://bucket/savepoints/sp-1\n  ckpt relocate hdfs://nn/sp-1 /mnt/sp-1 --prefix hdfs://nn/shared=file:/mnt/shared')
     .action(async (src: string, dst: string, opts: { prefix?: string[]; copy?: boolean; json?: boolean }) => {
-      result.code = await relocate(src, dst, opts, io.out);
+      result.code = await relocate(src, dst, opts, io.out, ctx.progress);
     });
 
   program
@@ -163,7 +158,7 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
     .option('--json', 'print the plan as JSON')
     .addHelpText('after', '\nExamples:\n  ckpt gc s3://bucket/checkpoints/3f1e…/\n  ckpt gc /data/checkpoints/3f1e… --older-than 2d --delete')
     .action(async (d: string, opts: { delete?: boolean; olderThan?: string; json?: boolean }) => {
-      result.code = await gc(d, opts, io.out);
+      result.code = await gc(d, opts, io.out, ctx.progress);
     });
 
   program
@@ -176,6 +171,8 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
       const ids = uids.map((u) => [u, operatorIdFromUid(u)] as const);
       io.out(opts.json ? JSON.stringify(Object.fromEntries(ids), null, 2) : ids.map(([u, id]) => `${id}  ${u}`).join('\n'));
     });
+
+  registerReport(program, ctx, result);
 
   return program;
 }

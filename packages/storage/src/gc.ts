@@ -53,9 +53,10 @@ export async function planGc(dir: string, opts: GcOptions = {}): Promise<GcPlan>
     const newest = Math.max(-1, ...complete.filter((e) => e.id !== undefined).map((e) => e.id!));
     const inProgress = entries.filter((e) => !e.complete && (e.id === undefined || e.id > newest));
     const referenced = new Set<string>();
-    for (const e of complete) {
+    for (const [i, e] of complete.entries()) {
       const { resolved, metadata } = await loadCheckpoint(e.uri, o);
       for (const r of collectFileReferences(metadata, resolved.directory)) referenced.add(canonical(r.uri));
+      opts.onProgress?.({ unit: 'checkpoints', done: i + 1, total: complete.length, item: e.uri });
     }
     const protectedDirs = [...complete, ...inProgress].map((e) => canonical(e.uri));
     const { storage, path } = await storages.locate(dir);
@@ -88,14 +89,17 @@ export async function planGc(dir: string, opts: GcOptions = {}): Promise<GcPlan>
 export async function executeGc(plan: GcPlan, opts: GcOptions = {}): Promise<number> {
   const storages = opts.storages ?? new Storages(opts);
   try {
-    const fresh = await planGc(plan.directory, { ...opts, storages });
+    const { onProgress, ...rest } = opts;
+    const fresh = await planGc(plan.directory, { ...rest, storages });
     const still = new Set(fresh.unreferenced.map((f) => f.uri));
     let n = 0;
-    for (const f of plan.unreferenced) {
-      if (!still.has(f.uri)) continue;
-      const { storage, path } = await storages.locate(f.uri);
-      await storage.delete(path);
-      n++;
+    for (const [i, f] of plan.unreferenced.entries()) {
+      if (still.has(f.uri)) {
+        const { storage, path } = await storages.locate(f.uri);
+        await storage.delete(path);
+        n++;
+      }
+      onProgress?.({ unit: 'files', done: i + 1, total: plan.unreferenced.length, item: f.uri });
     }
     return n;
   } finally {
