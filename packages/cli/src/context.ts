@@ -5,7 +5,7 @@ import { withProgress, type ProgressRunner, type ProgressStream } from './progre
 export interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
-  /** Progress output; stderr by default. Bars only when it is a terminal (`isTTY`). */
+  /** Progress output (the CLI gives stderr). Bars only when it is a terminal (`isTTY`); without one, plain lines go to `err`. */
   progress?: ProgressStream;
 }
 
@@ -29,6 +29,6 @@ export function commandContext(program: Command, io: Io): CommandContext {
     info: (s) => {
       if (!quiet()) io.err(s);
     },
-    progress: (label, f) => withProgress(io.progress ?? process.stderr, quiet(), label, f),
+    progress: (label, f) => withProgress(io.progress ?? { isTTY: false, write: (line) => io.err(line.replace(/\n$/, '')) }, quiet(), label, f),
   };
 }

@@ -1,4 +1,4 @@
-import { CkptError, operatorIdFromUid } from '@ckpt/format';
+import { operatorIdFromUid } from '@ckpt/format';
 import { Command, CommanderError } from 'commander';
 import { convert } from './commands/convert.js';
 import { check } from './commands/check.js';
@@ -14,12 +14,14 @@ import { verify } from './commands/verify.js';
 import { plan } from './commands/plan.js';
 import { registerReport } from './commands/report.js';
 import { commandContext, type Io } from './context.js';
+import { exitCodeFor, hintFor } from './hints.js';
 
 export type { Io } from './context.js';
 
 const defaultIo: Io = {
   out: (s) => process.stdout.write(s + '\n'),
   err: (s) => process.stderr.write(s + '\n'),
+  progress: process.stderr,
 };
 
 export function buildProgram(io: Io = defaultIo, result: { code: number } = { code: 0 }): Command {
@@ -178,7 +180,8 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
 }
 
 /**
- * Runs the CLI; returns the process exit code: 0 ok, 1 usage or I/O error, 2 bad input,
+ * Runs the CLI; returns the process exit code: 0 ok, 1 usage or I/O error (missing local file,
+ * unreachable storage), 2 bad input (not a checkpoint, invalid job),
  * 3 Flink would refuse the restore (`check`, `plan`), 4 files missing or changed (`verify`),
  * 5 no checkpoint found (`latest`), 6 the checkpoints differ (`diff`).
  */
@@ -189,11 +192,9 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
     return result.code;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
-    if (e instanceof CkptError) {
-      io.err(`ckpt: ${e.message}`);
-      return 2;
-    }
     io.err(`ckpt: ${e instanceof Error ? e.message : String(e)}`);
-    return 1;
+    const hint = hintFor(e);
+    if (hint !== undefined) io.err(`  hint: ${hint}`);
+    return exitCodeFor(e);
   }
 }

@@ -96,7 +96,7 @@ describe.skipIf(!chromiumAvailable())('ckpt report in headless Chromium', () => 
       expect(await field('kind')).toBe(want.summary.type);
       expect(await field('operators')).toBe(String(want.summary.operators.length));
 
-      const ops = await page.$$eval('tr.operator', (rows) => rows.map((r) => ({ ...(r as HTMLElement).dataset, text: r.textContent })));
+      const ops = await page.$$eval('tr.operator', (rows) => rows.map((r) => ({ ...(r as HTMLElement).dataset, text: r.textContent }) as Record<string, string | undefined>));
       expect(ops.length).toBe(want.summary.operators.length);
       for (const [i, o] of want.summary.operators.entries()) {
         const k = bytesByKind(o);
