@@ -4,18 +4,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run, type Io } from '../src/index.js';
+import { ckpt } from './support/run.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const SAMPLE = join(root, 'fixtures/generated/2.3.0/keyed-hashmap-savepoint');
-
-async function ckpt(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (s) => out.push(s), err: (s) => err.push(s) };
-  const code = await run(args, io);
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
 
 /** A loopback port nobody listens on: connections to it are refused. */
 async function refusedPort(): Promise<number> {
@@ -27,6 +19,12 @@ async function refusedPort(): Promise<number> {
 }
 
 const tmp = mkdtempSync(join(tmpdir(), 'ckpt-bad-'));
+
+/** Exit code and stderr of a run, with the temporary directory written as <tmp>. */
+async function golden(args: string[]): Promise<{ code: number; stderr: string }> {
+  const r = await ckpt(args);
+  return { code: r.code, stderr: r.stderr.replaceAll(tmp, '<tmp>') };
+}
 const out = (name: string) => join(tmp, 'out', `${name}-${Math.random().toString(36).slice(2)}`);
 
 /** Every command that takes a checkpoint, with the arguments it needs besides it. */
@@ -61,8 +59,7 @@ describe('every command on a path that does not exist', () => {
   }
 
   it('golden: inspect', async () => {
-    const r = await ckpt(['inspect', missing]);
-    expect({ code: r.code, stderr: r.stderr.replaceAll(tmp, '<tmp>') }).toEqual({
+    expect(await golden(['inspect', missing])).toEqual({
       code: 2,
       stderr:
         "ckpt: NotFound: resolve: Cannot find checkpoint or savepoint file/directory '<tmp>/no-such-savepoint' on file system 'file'. (<tmp>/no-such-savepoint)\n" +
@@ -92,8 +89,7 @@ describe('every command on something that is not a checkpoint', () => {
   }
 
   it('golden: inspect', async () => {
-    const r = await ckpt(['inspect', notCheckpoint]);
-    expect({ code: r.code, stderr: r.stderr.replaceAll(tmp, '<tmp>') }).toEqual({
+    expect(await golden(['inspect', notCheckpoint])).toEqual({
       code: 2,
       stderr:
         'ckpt: BadMagic: expected magic 0x4960672d, found 0x74686973 (file:<tmp>/not-a-checkpoint/_metadata, offset 0)\n' +

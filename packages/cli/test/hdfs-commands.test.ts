@@ -4,7 +4,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStorage, type Storage } from '@ckpt/storage';
-import { run, type Io, type MetadataSummary } from '../src/index.js';
+import type { MetadataSummary } from '../src/index.js';
+import { ckpt } from './support/run.js';
 import { startHdfs, type HdfsServer } from '../../../scripts/servers/hdfs.js';
 
 // The same commands as on local disk and S3, against a WebHDFS copy of real-Flink fixtures
@@ -12,14 +13,6 @@ import { startHdfs, type HdfsServer } from '../../../scripts/servers/hdfs.js';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const SAVEPOINT = join(root, 'fixtures/generated/2.3.0/keyed-rocksdb-native-savepoint');
 const HEAP = join(root, 'fixtures/generated/2.3.0/keyed-hashmap-savepoint');
-
-async function ckpt(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (s) => out.push(s), err: (s) => err.push(s) };
-  const code = await run(args, io);
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
 
 const json = async <T>(args: string[]): Promise<T> => {
   const r = await ckpt([...args, '--json']);
