@@ -122,6 +122,10 @@ describe.skipIf(!chromiumAvailable())('ckpt report in headless Chromium', () => 
           expect(Number(rows[i]!.kgEnd)).toBe(s.keyGroups.start + s.keyGroups.count - 1);
         }
       }
+      // vertices that read bytes are open, the others collapsed
+      const expanded = await page.$$eval('details.vertex', (ds) => ds.map((d) => [(d as HTMLElement).dataset.vertex, (d as HTMLDetailsElement).open] as const));
+      const reading = new Set(plan.subtasks.filter((s) => s.bytes > 0n).map((s) => s.vertex));
+      expect(expanded).toEqual([...new Set(plan.subtasks.map((s) => s.vertex))].map((v) => [v, reading.has(v)]));
       expect(await page.locator('#verdict').getAttribute('data-ok')).toBe('true');
       expect(await page.locator('li.finding').count()).toBe(want.assignment.findings.length);
       await page.screenshot({ path: join(shots, `${c.name.replace(/[^a-z0-9]+/gi, '-')}.png`), fullPage: true });

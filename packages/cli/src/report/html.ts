@@ -8,7 +8,8 @@ const STYLE = `
 :root{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#222;background:#fff}
 body{margin:0 auto;max-width:1200px;padding:16px 24px}
 h1{font-size:1.4em;margin:.2em 0}h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #ddd;padding-bottom:4px}
-h3{font-size:1em;margin:1.2em 0 .4em}
+h3{font-size:1em;margin:1.2em 0 .4em;display:inline-block}
+details.vertex>summary{cursor:pointer}
 code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em}
 .source{color:#555;word-break:break-all}
 dl.summary{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px}
@@ -37,7 +38,7 @@ document.querySelectorAll('tr.subtask').forEach(function(r){r.hidden=t.checked&&
 `;
 
 /** Content-Security-Policy of the report: nothing may be loaded from anywhere. */
-export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:";
+export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'";
 
 function num(v: bigint | number | string, text: string = String(v)): string {
   return `<td class="num" data-sort="${esc(String(v))}">${esc(text)}</td>`;
@@ -123,9 +124,10 @@ function vertexPlan(plan: RestorePlan, vertex: string): string {
     ? `<p class="note">Even key-group split at parallelism ${esc(advice.evenParallelisms.slice(0, 16).join(', '))}${advice.evenParallelisms.length > 16 ? ', …' : ''}; at most ${advice.maxRestorableParallelism}.</p>` +
       advice.notes.map((n) => `<p class="note">${esc(n)}</p>`).join('')
     : '';
+  // vertices that read nothing start collapsed; their rows are there for who opens them
   return (
-    `<div class="vertex" data-vertex="${esc(vertex)}" data-skew="${skew}"><h3>${esc(vertex)} <span class="note">${esc(facts.join('; '))}</span></h3>${notes}` +
-    `<table class="sortable plan"><thead><tr><th class="num">subtask</th><th class="num">key groups</th><th class="num">count</th><th class="num">handles</th><th class="num">files</th><th class="num">bytes</th><th></th></tr></thead><tbody>${rows}</tbody></table></div>`
+    `<details class="vertex" data-vertex="${esc(vertex)}" data-skew="${skew}"${total > 0n ? ' open' : ''}><summary><h3>${esc(vertex)} <span class="note">${esc(facts.join('; '))}</span></h3></summary>${notes}` +
+    `<table class="sortable plan"><thead><tr><th class="num">subtask</th><th class="num">key groups</th><th class="num">count</th><th class="num">handles</th><th class="num">files</th><th class="num">bytes</th><th></th></tr></thead><tbody>${rows}</tbody></table></details>`
   );
 }
 
