@@ -1,4 +1,4 @@
-import { CkptError, operatorIdFromUid } from '@ckpt/format';
+import { operatorIdFromUid } from '@ckpt/format';
 import { Command, CommanderError } from 'commander';
 import { convert } from './commands/convert.js';
 import { check } from './commands/check.js';
@@ -9,17 +9,19 @@ import { inspect } from './commands/inspect.js';
 import { latest } from './commands/latest.js';
 import { modify } from './commands/modify.js';
 import { relocate } from './commands/relocate.js';
+import { jobOptions } from './commands/restore-job.js';
 import { verify } from './commands/verify.js';
 import { plan } from './commands/plan.js';
+import { registerReport } from './commands/report.js';
+import { commandContext, type Io } from './context.js';
+import { exitCodeFor, hintFor } from './hints.js';
 
-export interface Io {
-  out: (s: string) => void;
-  err: (s: string) => void;
-}
+export type { Io } from './context.js';
 
 const defaultIo: Io = {
   out: (s) => process.stdout.write(s + '\n'),
   err: (s) => process.stderr.write(s + '\n'),
+  progress: process.stderr,
 };
 
 export function buildProgram(io: Io = defaultIo, result: { code: number } = { code: 0 }): Command {
@@ -27,7 +29,9 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
     .description('Inspect, verify and convert Apache Flink checkpoints and savepoints')
     .version('0.1.0')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .option('-q, --quiet', 'no progress and no informational messages on stderr (results and errors only)');
+  const ctx = commandContext(program, io);
 
   program
     .command('inspect')
@@ -46,14 +50,7 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
       'after',
       '\nExamples:\n  ckpt convert sp-1/ sp-1.json\n  ckpt convert sp-1.json _metadata\n  ckpt convert sp-1/_metadata out.bin --to protobuf',
     )
-    .action((input: string, output: string, opts: { to?: string }) => convert(input, output, opts, io.err));
-
-  const jobOptions = (c: Command) =>
-    c
-      .option('--job <file>', 'new job: ckpt job JSON (schemas/job-description.schema.json), Flink REST plan JSON, or uid=parallelism lines')
-      .option('-p, --parallelism <n>', 'new parallelism of every stored operator (without --job)')
-      .option('--set <uid=p...>', 'parallelism of single operators by uid, name or id (without --job)')
-      .option('-n, --allow-non-restored-state', 'like flink run -n');
+    .action((input: string, output: string, opts: { to?: string }) => convert(input, output, opts, ctx.info));
 
   jobOptions(
     program
@@ -99,7 +96,7 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
     .option('--json', 'print the report as JSON')
     .addHelpText('after', '\nExamples:\n  ckpt verify s3://bucket/savepoints/savepoint-0a1b2c-3d4e5f6a7b8c\n  ckpt verify sp-1/ --write-manifest   # later: ckpt verify sp-1/ --digests')
     .action(async (p: string, opts: { digests?: boolean; writeManifest?: boolean; json?: boolean }) => {
-      result.code = await verify(p, opts, io.out);
+      result.code = await verify(p, opts, io.out, ctx.progress);
     });
 
   program
@@ -125,7 +122,7 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExamples:\n  ckpt relocate /data/sp-1 s3://bucket/savepoints/sp-1\n  ckpt relocate hdfs://nn/sp-1 /mnt/sp-1 --prefix hdfs://nn/shared=file:/mnt/shared')
     .action(async (src: string, dst: string, opts: { prefix?: string[]; copy?: boolean; json?: boolean }) => {
-      result.code = await relocate(src, dst, opts, io.out);
+      result.code = await relocate(src, dst, opts, io.out, ctx.progress);
     });
 
   program
@@ -163,7 +160,7 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
     .option('--json', 'print the plan as JSON')
     .addHelpText('after', '\nExamples:\n  ckpt gc s3://bucket/checkpoints/3f1e…/\n  ckpt gc /data/checkpoints/3f1e… --older-than 2d --delete')
     .action(async (d: string, opts: { delete?: boolean; olderThan?: string; json?: boolean }) => {
-      result.code = await gc(d, opts, io.out);
+      result.code = await gc(d, opts, io.out, ctx.progress);
     });
 
   program
@@ -177,11 +174,14 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
       io.out(opts.json ? JSON.stringify(Object.fromEntries(ids), null, 2) : ids.map(([u, id]) => `${id}  ${u}`).join('\n'));
     });
 
+  registerReport(program, ctx, result);
+
   return program;
 }
 
 /**
- * Runs the CLI; returns the process exit code: 0 ok, 1 usage or I/O error, 2 bad input,
+ * Runs the CLI; returns the process exit code: 0 ok, 1 usage or I/O error (missing local file,
+ * unreachable storage), 2 bad input (not a checkpoint, invalid job),
  * 3 Flink would refuse the restore (`check`, `plan`), 4 files missing or changed (`verify`),
  * 5 no checkpoint found (`latest`), 6 the checkpoints differ (`diff`).
  */
@@ -192,11 +192,9 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
     return result.code;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
-    if (e instanceof CkptError) {
-      io.err(`ckpt: ${e.message}`);
-      return 2;
-    }
     io.err(`ckpt: ${e instanceof Error ? e.message : String(e)}`);
-    return 1;
+    const hint = hintFor(e);
+    if (hint !== undefined) io.err(`  hint: ${hint}`);
+    return exitCodeFor(e);
   }
 }

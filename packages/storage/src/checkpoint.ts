@@ -2,7 +2,7 @@ import { decodeMetadata, type CheckpointMetadata, type KeyGroupsHandle, type Sav
 import { StorageError, toStorageError } from './errors.js';
 import { Storages } from './open.js';
 import { collect } from './storage.js';
-import type { ByteStream, StorageOptions } from './types.js';
+import type { ByteStream, ProgressListener, StorageOptions } from './types.js';
 import { baseName, formatUri, joinUri, parentUri, parseUri, removeEntropyKey } from './uri.js';
 
 export const METADATA_FILE_NAME = '_metadata';
@@ -11,6 +11,8 @@ export interface CheckpointAccessOptions extends StorageOptions {
   /** Share one storage cache across calls (else a private one is opened and closed). */
   storages?: Storages;
   signal?: AbortSignal;
+  /** Called after each step of a long operation (verify, copyTree, gc); never on its own for errors. */
+  onProgress?: ProgressListener;
 }
 
 export interface ResolvedCheckpoint {

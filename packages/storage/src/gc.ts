@@ -40,7 +40,8 @@ const under = (uri: string, dir: string) => uri === dir || uri.startsWith(`${dir
 export async function planGc(dir: string, opts: GcOptions = {}): Promise<GcPlan> {
   const storages = opts.storages ?? new Storages(opts);
   try {
-    const base = canonical(formatUri(parseUri(dir)));
+    const given = formatUri(parseUri(dir));
+    const base = canonical(given);
     const o = { ...opts, storages };
     const entries = await listCheckpoints(dir, o);
     const complete = entries.filter((e) => e.complete);
@@ -53,26 +54,29 @@ export async function planGc(dir: string, opts: GcOptions = {}): Promise<GcPlan>
     const newest = Math.max(-1, ...complete.filter((e) => e.id !== undefined).map((e) => e.id!));
     const inProgress = entries.filter((e) => !e.complete && (e.id === undefined || e.id > newest));
     const referenced = new Set<string>();
-    for (const e of complete) {
+    for (const [i, e] of complete.entries()) {
       const { resolved, metadata } = await loadCheckpoint(e.uri, o);
       for (const r of collectFileReferences(metadata, resolved.directory)) referenced.add(canonical(r.uri));
+      opts.onProgress?.({ unit: 'checkpoints', done: i + 1, total: complete.length, item: e.uri });
     }
     const protectedDirs = [...complete, ...inProgress].map((e) => canonical(e.uri));
     const { storage, path } = await storages.locate(dir);
     const unreferenced: GcCandidate[] = [];
     for await (const f of storage.list(path, { recursive: true })) {
       if (f.isDirectory) continue;
-      const uri = canonical(storage.toUri(f.path));
+      const located = storage.toUri(f.path);
+      const uri = canonical(located);
       if (!under(uri, base) || uri.endsWith('/_metadata') || referenced.has(uri)) continue;
       if (protectedDirs.some((d) => under(uri, d))) continue;
       if (opts.olderThan) {
         const st = await storage.stat(f.path);
         if (!st?.mtime || st.mtime >= opts.olderThan) continue;
       }
-      unreferenced.push({ uri, size: f.size });
+      // the URI as the storage spells it (webhdfs:// stays webhdfs://), so it can be opened again
+      unreferenced.push({ uri: located, size: f.size });
     }
     return {
-      directory: base,
+      directory: given,
       retained: complete,
       inProgress,
       unreferenced,
@@ -88,14 +92,17 @@ export async function planGc(dir: string, opts: GcOptions = {}): Promise<GcPlan>
 export async function executeGc(plan: GcPlan, opts: GcOptions = {}): Promise<number> {
   const storages = opts.storages ?? new Storages(opts);
   try {
-    const fresh = await planGc(plan.directory, { ...opts, storages });
-    const still = new Set(fresh.unreferenced.map((f) => f.uri));
+    const { onProgress, ...rest } = opts;
+    const fresh = await planGc(plan.directory, { ...rest, storages });
+    const still = new Set(fresh.unreferenced.map((f) => canonical(f.uri)));
     let n = 0;
-    for (const f of plan.unreferenced) {
-      if (!still.has(f.uri)) continue;
-      const { storage, path } = await storages.locate(f.uri);
-      await storage.delete(path);
-      n++;
+    for (const [i, f] of plan.unreferenced.entries()) {
+      if (still.has(canonical(f.uri))) {
+        const { storage, path } = await storages.locate(f.uri);
+        await storage.delete(path);
+        n++;
+      }
+      onProgress?.({ unit: 'files', done: i + 1, total: plan.unreferenced.length, item: f.uri });
     }
     return n;
   } finally {

@@ -35,6 +35,21 @@ export interface ReadOptions {
   signal?: AbortSignal;
 }
 
+/** One step of a long operation (a file checked, copied, deleted; a checkpoint read). */
+export interface ProgressEvent {
+  /** What is being counted: `files`, `checkpoints`, … */
+  unit: string;
+  done: number;
+  /** Known total, when there is one. */
+  total?: number;
+  /** Bytes handled by this step (digests, copies). */
+  bytes?: number;
+  /** The item just handled. */
+  item?: string;
+}
+
+export type ProgressListener = (e: ProgressEvent) => void;
+
 export interface WriteOptions {
   signal?: AbortSignal;
 }

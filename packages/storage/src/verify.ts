@@ -169,7 +169,13 @@ export async function verifyCheckpoint(pointer: string, opts: VerifyOptions = {}
     }
     const prevByPath = new Map((previous?.files ?? []).map((f) => [f.path, f]));
     const refs = collectFileReferences(meta, resolved.directory);
+    let done = 0;
     const files = await mapLimit(refs, opts.concurrency ?? 8, async (ref): Promise<FileCheck> => {
+      const c = await checkFile(ref);
+      opts.onProgress?.({ unit: 'files', done: ++done, total: refs.length, item: ref.uri, ...(c.sha256 !== undefined && c.size !== undefined ? { bytes: c.size } : {}) });
+      return c;
+    });
+    async function checkFile(ref: FileReference): Promise<FileCheck> {
       const c: FileCheck = { ...ref, exists: false };
       try {
         const { storage, path } = await storages.locate(ref.uri);
@@ -192,7 +198,7 @@ export async function verifyCheckpoint(pointer: string, opts: VerifyOptions = {}
         if (e instanceof StorageError && e.code === 'Aborted') throw e;
         return { ...c, problem: 'Unreadable', detail: String(e) };
       }
-    });
+    }
     const problems = files.filter((f) => f.problem !== undefined);
     if (previous && (previous.metadata.sha256 !== metaDigest.sha256 || previous.metadata.size !== metaDigest.size)) {
       problems.push({ uri: resolved.metadataUri, requiredLength: 0, modelPath: '', references: 0, exists: true, problem: 'DigestMismatch', detail: 'metadata changed' });
@@ -232,11 +238,14 @@ export async function copyTree(src: string, dst: string, opts: CheckpointAccessO
     const d = await storages.locate(dst);
     const entries = [];
     for await (const e of s.storage.list(s.path, { recursive: true, signal: opts.signal })) entries.push(e);
+    let done = 0;
     return await mapLimit(entries, opts.concurrency ?? 8, async (e) => {
       const rel = relativeKey(`/${s.path}`.replace(/\/$/, '') || '/', `/${e.path}`);
       const { stream, digest } = digesting(s.storage.read(e.path, { signal: opts.signal }));
       await d.storage.write(`${d.path}/${rel}`, stream, { signal: opts.signal });
-      return { path: rel, ...(await digest) };
+      const copied = { path: rel, ...(await digest) };
+      opts.onProgress?.({ unit: 'files', done: ++done, total: entries.length, bytes: copied.size, item: rel });
+      return copied;
     });
   } finally {
     if (opts.storages === undefined) await storages.close();

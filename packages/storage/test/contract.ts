@@ -202,11 +202,20 @@ export function contractSuite(name: string, start: () => Promise<Backend>, stop:
         const local = (): string => fixtureDir(fx);
         const remote = (): string => `${b.base}/${place.parent}/${place.name}`;
         let copied: Map<string, string>;
+        const progress: { done: number; total?: number; bytes?: number }[] = [];
+        let copiedBytes = 0;
 
         beforeAll(async () => {
-          const files = await copyTree(local(), remote(), { ...b.options, storages });
+          const files = await copyTree(local(), remote(), { ...b.options, storages, onProgress: (e) => progress.push(e) });
           copied = new Map(files.map((f) => [f.path, f.sha256]));
+          copiedBytes = files.reduce((n, f) => n + f.size, 0);
         }, 120_000);
+
+        it('reports copy progress: one step per file, every byte counted', () => {
+          expect(progress.map((e) => e.done)).toEqual(Array.from({ length: copied.size }, (_, i) => i + 1));
+          expect(progress.every((e) => e.total === copied.size)).toBe(true);
+          expect(progress.reduce((n, e) => n + (e.bytes ?? 0), 0)).toBe(copiedBytes);
+        });
 
         it('resolves the directory and the _metadata file like Flink', async () => {
           const r1 = await resolveCheckpointPointer(remote(), { storages });

@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { bytesToBase64, operatorIdFromUid, type OperatorState } from '@ckpt/format';
 import { HandleResolver, KeyedStateFile, OperatorStateFile } from '@ckpt/state';
-import { loadMetadata, resolveMetadataPath } from '../io.js';
+import { isRemote, loadMetadata, resolveMetadataPath } from '../io.js';
 
 export interface DumpStateOptions {
   operator: string;
@@ -41,6 +41,9 @@ function line(v: unknown): string {
  * With `--key-groups a-b` only those key groups are read (ranged reads by the handle's offsets).
  */
 export async function dumpState(pointer: string, opts: DumpStateOptions, out: (s: string) => void): Promise<number> {
+  if (isRemote(pointer)) {
+    throw new Error(`dump-state reads local checkpoints only: copy ${pointer} first (ckpt relocate ${pointer} <local-dir>), then dump that`);
+  }
   const file = await resolveMetadataPath(pointer);
   const meta = await loadMetadata(file);
   const op = findOperator(meta.operators, opts.operator);

@@ -1,4 +1,5 @@
 import { executeGc, planGc } from '@ckpt/storage';
+import { noProgress, type ProgressRunner } from '../progress.js';
 import { humanBytes } from '../table.js';
 
 export interface GcCommandOptions {
@@ -19,10 +20,10 @@ export function parseAge(s: string): number {
  * savepoint references. Dry run unless `--delete`; deleting re-plans first and deletes only what is
  * still unreferenced.
  */
-export async function gc(dir: string, opts: GcCommandOptions, out: (s: string) => void): Promise<number> {
+export async function gc(dir: string, opts: GcCommandOptions, out: (s: string) => void, progress: ProgressRunner = noProgress): Promise<number> {
   const o = opts.olderThan ? { olderThan: new Date(Date.now() - parseAge(opts.olderThan)) } : {};
-  const plan = await planGc(dir, o);
-  const deleted = opts.delete ? await executeGc(plan, o) : 0;
+  const plan = await progress('gc: reading checkpoints', (onProgress) => planGc(dir, { ...o, onProgress }));
+  const deleted = opts.delete ? await progress('gc: deleting', (onProgress) => executeGc(plan, { ...o, onProgress })) : 0;
   if (opts.json) {
     out(JSON.stringify({ ...plan, deleted, dryRun: !opts.delete }, null, 2));
   } else {

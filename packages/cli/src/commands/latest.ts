@@ -1,4 +1,4 @@
-import { listCheckpoints, type CheckpointEntry } from '@ckpt/storage';
+import { listCheckpoints, Storages, StorageError, type CheckpointEntry } from '@ckpt/storage';
 
 export interface LatestOptions {
   json?: boolean;
@@ -12,6 +12,7 @@ export interface LatestOptions {
  */
 export async function latest(dir: string, opts: LatestOptions, out: (s: string) => void): Promise<number> {
   const entries = await listCheckpoints(dir);
+  if (entries.length === 0) await mustExist(dir);
   if (opts.all) {
     out(opts.json ? JSON.stringify(entries, null, 2) : entries.map(describe).join('\n') || 'no checkpoints');
     return entries.length ? 0 : 5;
@@ -28,4 +29,15 @@ export async function latest(dir: string, opts: LatestOptions, out: (s: string) 
 
 function describe(e: CheckpointEntry): string {
   return `${e.kind.padEnd(10)} ${e.complete ? 'complete  ' : 'incomplete'} ${e.jobId ?? ''.padEnd(32)} ${e.uri}`;
+}
+
+/** A directory that does not exist is a wrong path, not an empty checkpoint directory. */
+async function mustExist(dir: string): Promise<void> {
+  const storages = new Storages();
+  try {
+    const { storage, path } = await storages.locate(dir);
+    if ((await storage.stat(path)) === undefined) throw new StorageError('NotFound', `no such checkpoint directory: ${dir}`, { uri: dir, operation: 'list' });
+  } finally {
+    await storages.close();
+  }
 }

@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { encodeMetadata, mapStreamHandles, type CheckpointMetadata, type StreamStateHandle } from '@ckpt/format';
 import { loadCheckpoint, Storages, verifyCheckpoint } from '@ckpt/storage';
 import { isRemote } from '../io.js';
+import { noProgress, type ProgressRunner } from '../progress.js';
 
 export interface RelocateOptions {
   /** `OLD=NEW` prefixes of absolute paths to rewrite (repeatable). */
@@ -59,7 +60,13 @@ export function relocateModel(meta: CheckpointMetadata, sourceDir: string, prefi
  * `_metadata` is written last, so an interrupted relocate never leaves a loadable half copy; the
  * source is never modified and an existing target `_metadata` is never overwritten.
  */
-export async function relocate(source: string, target: string, opts: RelocateOptions, out: (s: string) => void): Promise<number> {
+export async function relocate(
+  source: string,
+  target: string,
+  opts: RelocateOptions,
+  out: (s: string) => void,
+  progress: ProgressRunner = noProgress,
+): Promise<number> {
   const prefixes = (opts.prefix ?? []).map((p): [string, string] => {
     const i = p.indexOf('=');
     if (i <= 0) throw new Error(`--prefix expects OLD=NEW, got ${p}`);
@@ -76,17 +83,23 @@ export async function relocate(source: string, target: string, opts: RelocateOpt
     if (opts.copy !== false) {
       const s = await storages.locate(resolved.directory);
       const base = s.path.replace(/\/$/, '');
+      const todo: { path: string; rel: string; size: number }[] = [];
       for await (const e of s.storage.list(s.path, { recursive: true })) {
         if (e.isDirectory) continue;
         const rel = e.path.slice(base.length).replace(/^\/+/, '');
         if (rel === '_metadata' || rel === 'ckpt-manifest.json') continue;
-        await d.storage.write(`${d.path}/${rel}`, s.storage.read(e.path));
-        copied++;
+        todo.push({ path: e.path, rel, size: e.size });
       }
+      await progress('relocate: copying', async (onProgress) => {
+        for (const e of todo) {
+          await d.storage.write(`${d.path}/${e.rel}`, s.storage.read(e.path));
+          onProgress({ unit: 'files', done: ++copied, total: todo.length, bytes: e.size, item: e.rel });
+        }
+      });
     }
     const moved = relocateModel(metadata, resolved.directory, prefixes);
     await d.storage.write(`${d.path}/_metadata`, encodeMetadata(moved));
-    const report = await verifyCheckpoint(dst, { storages });
+    const report = await progress('relocate: verifying', (onProgress) => verifyCheckpoint(dst, { storages, onProgress }));
     const summary = { source: resolved.directory, target: dst, filesCopied: copied, verified: report.ok, problems: report.problems };
     out(opts.json ? JSON.stringify(summary, null, 2) : `${report.ok ? 'relocated' : 'relocated, but verification FAILED'}: ${resolved.directory} -> ${dst} (${copied} files copied)` +
       report.problems.map((p) => `\n  ${p.problem}: ${p.uri}`).join(''));

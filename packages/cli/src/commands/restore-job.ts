@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { CheckpointMetadata } from '@ckpt/format';
+import type { Command } from 'commander';
 import { normalizeJob, parseJobInput, type JobDescription, type JobGraph } from '@ckpt/restore';
 
 export interface JobOptions {
@@ -44,4 +45,13 @@ export async function newJob(meta: CheckpointMetadata, pointer: string, o: JobOp
     };
   }
   return normalizeJob(desc);
+}
+
+/** The options that describe the new job (`plan`, `check`, `report`). */
+export function jobOptions(c: Command): Command {
+  return c
+    .option('--job <file>', 'new job: ckpt job JSON (schemas/job-description.schema.json), Flink REST plan JSON, or uid=parallelism lines')
+    .option('-p, --parallelism <n>', 'new parallelism of every stored operator (without --job)')
+    .option('--set <uid=p...>', 'parallelism of single operators by uid, name or id (without --job)')
+    .option('-n, --allow-non-restored-state', 'like flink run -n');
 }

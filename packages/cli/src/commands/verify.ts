@@ -1,4 +1,5 @@
 import { verifyCheckpoint, type VerifyReport } from '@ckpt/storage';
+import { noProgress, type ProgressRunner } from '../progress.js';
 
 export interface VerifyCommandOptions {
   digests?: boolean;
@@ -12,11 +13,15 @@ export interface VerifyCommandOptions {
  * `ckpt-manifest.json` when there is one; `--write-manifest` writes that manifest (atomically).
  * Returns 0 when the checkpoint is complete, 4 when files are missing, short or changed.
  */
-export async function verify(pointer: string, opts: VerifyCommandOptions, out: (s: string) => void): Promise<number> {
-  const report = await verifyCheckpoint(pointer, {
-    ...(opts.digests ? { digests: true } : {}),
-    ...(opts.writeManifest ? { writeManifest: true } : {}),
-  });
+export async function verify(pointer: string, opts: VerifyCommandOptions, out: (s: string) => void, progress: ProgressRunner = noProgress): Promise<number> {
+  const label = opts.digests || opts.writeManifest ? 'verify (digests)' : 'verify';
+  const report = await progress(label, (onProgress) =>
+    verifyCheckpoint(pointer, {
+      ...(opts.digests ? { digests: true } : {}),
+      ...(opts.writeManifest ? { writeManifest: true } : {}),
+      onProgress,
+    }),
+  );
   out(opts.json ? JSON.stringify(report, null, 2) : render(report));
   return report.ok ? 0 : 4;
 }
