@@ -11,6 +11,7 @@ import { modify } from './commands/modify.js';
 import { relocate } from './commands/relocate.js';
 import { verify } from './commands/verify.js';
 import { plan } from './commands/plan.js';
+import { registerRekey } from './commands/rekey.js';
 
 export interface Io {
   out: (s: string) => void;
@@ -89,6 +90,8 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
     .action(async (p: string, opts: { operator: string; keyGroups?: string }) => {
       result.code = await dumpState(p, opts, io.out);
     });
+
+  registerRekey(program, io, result);
 
   program
     .command('verify')
