@@ -38,11 +38,18 @@ function flinkRestore(line: string, p: number, maxP: number, dirs: string[]): Ve
   return r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Verdict);
 }
 
-async function rekeyed(version: string, scenario: string, maxP: number, extra: string[] = []): Promise<string> {
-  const src = fixture(version, scenario);
+async function rekeyed(version: string, scenario: string, maxP: number, extra: string[] = [], from?: string): Promise<string> {
+  const src = from ?? fixture(version, scenario);
   const out = join(mkdtempSync(join(tmpdir(), 'ckpt-rekey-')), `${scenario}-mp${maxP}`);
   expect(await run(['rekey', src, '--max-parallelism', String(maxP), '--out', out, ...extra], quiet)).toBe(0);
-  copyFileSync(join(src, 'manifest.json'), join(out, 'manifest.json'));
+  copyFileSync(join(fixture(version, scenario), 'manifest.json'), join(out, 'manifest.json'));
+  return out;
+}
+
+/** The fixture with absolute paths (ckpt modify writes absolute handles to the original files). */
+async function absolute(version: string, scenario: string): Promise<string> {
+  const out = join(mkdtempSync(join(tmpdir(), 'ckpt-abs-')), scenario);
+  expect(await run(['modify', fixture(version, scenario), out, '--set-name', 'keyed=keyed-state'], quiet)).toBe(0);
   return out;
 }
 
@@ -86,14 +93,15 @@ describe.skipIf(!built('2.3'))('real Flink restores savepoints re-keyed by ckpt'
     expect(v[4]!.ok).toBe(false);
   }, 600_000);
 
-  it('Flink 2.3: re-keyed 128 → 64 (heap, RocksDB) and the topology savepoint 256 → 64 with a new parallelism, at parallelism 4', async () => {
+  it('Flink 2.3: re-keyed 128 → 64 (heap with a new parallelism, compressed RocksDB, absolute paths) and the topology savepoint 256 → 64, at parallelism 4', async () => {
     const dirs = [
       await rekeyed('2.3.0', 'keyed-hashmap-savepoint', 64, ['--parallelism', '5']),
       await rekeyed('2.3.0', 'keyed-rocksdb-canonical-savepoint', 64, ['--compress']),
       await rekeyed('2.3.0', 'topology-savepoint', 64),
+      await rekeyed('2.3.0', 'keyed-hashmap-savepoint', 64, [], await absolute('2.3.0', 'keyed-hashmap-savepoint')),
     ];
     const v = flinkRestore('2.3', 4, 64, dirs);
-    expect(v).toHaveLength(3);
+    expect(v).toHaveLength(4);
     v.forEach((x) => expectRestored(x, 64));
     expect(v[2]!.checks.map((c) => c.name).sort()).toEqual(['keyed-8', 'wide']);
   }, 600_000);

@@ -1,14 +1,20 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { decodeMetadata, type CheckpointMetadata, type KeyedStateHandle } from '@ckpt/format';
-import { keyGroupRange } from '@ckpt/restore';
+import { decodeMetadata, encodeMetadata, mapStreamHandles, type CheckpointMetadata, type KeyedStateHandle } from '@ckpt/format';
+import { keyGroupForKey, keyGroupRange } from '@ckpt/restore';
 import {
   HandleResolver,
   KeyedStateFile,
+  MemorySource,
   SnappyFraming,
+  codecFor,
+  encodeValue,
+  moveEntries,
+  writeCanonicalKeyedState,
+  type RawKeyedEntry,
   StateError,
   javaKeyOf,
   keyGroupOfKey,
@@ -124,6 +130,59 @@ describe('rekeySavepoint', () => {
     expect(existsSync(join(work, 'too-small'))).toBe(false);
     expect(readdirSync(work).filter((n) => n.endsWith('.tmp'))).toEqual([]);
     await expect(rekeySavepoint(f.dir, { maxParallelism: 256, out: join(work, 'x'), operators: ['nope'] })).rejects.toThrow(/no operator nope/);
+  });
+
+  test('a savepoint with absolute paths gets absolute handles to the new files; untouched files stay where they are', async () => {
+    const f = loadFixture(versions().at(-1)!, 'keyed-rocksdb-canonical-savepoint')!;
+    const abs = join(work, 'absolute-src');
+    mkdirSync(abs);
+    const meta = mapStreamHandles(f.metadata, (h) => (h.kind === 'relativeFile' ? { kind: 'file', path: `file:${join(f.dir, h.relativePath)}`, size: h.size } : h));
+    delete meta.input;
+    writeFileSync(join(abs, '_metadata'), encodeMetadata(meta));
+    const out = join(work, 'absolute-out');
+    const res = await rekeySavepoint(join(abs, '_metadata'), { maxParallelism: 1024, out });
+    expect(res.relocatable).toBe(false);
+    expect(res.copied).toEqual([]);
+    const neu = await readSavepoint(out);
+    const paths: string[] = [];
+    mapStreamHandles(neu.meta, (h) => (h.kind === 'file' && paths.push(h.path), h));
+    const keyedFiles = res.operators.flatMap((o) => o.files).map((n) => `file:${join(out, n)}`);
+    expect(keyedFiles.length).toBe(2);
+    for (const k of keyedFiles) expect(paths).toContain(k);
+    expect(paths.filter((p) => !keyedFiles.includes(p)).every((p) => p.startsWith(`file:${f.dir}/`))).toBe(true);
+    expect(readdirSync(out).sort()).toEqual(['_metadata', ...res.operators.flatMap((o) => o.files)].sort());
+    const id = f.metadata.operators.find((o) => o.uid === 'keyed')!.operatorId;
+    expect(multiset(neu.entries.get(id)!)).toEqual(multiset((await readSavepoint(f.dir)).entries.get(id)!));
+  });
+
+  test('timers (priority-queue states) move with the key inside them', async () => {
+    const f = loadFixture(versions().at(-1)!, 'keyed-hashmap-savepoint')!;
+    const op = f.metadata.operators.find((o) => o.uid === 'keyed')!;
+    const h = op.subtasks[0]!.managedKeyedState as Extract<KeyedStateHandle, { kind: 'savepointKeyGroups' }>;
+    const kf = await KeyedStateFile.open(h, f.resolver.resolve(h.delegate), { maxParallelism: 128 });
+    const timerId = kf.header.states.findIndex((s) => s.backendStateType === 'PRIORITY_QUEUE');
+    expect(timerId).toBeGreaterThanOrEqual(0);
+    const timer = codecFor(kf.header.states[timerId]!.serializers[0]![1]);
+    const keys = Array.from({ length: 40 }, (_, i) => `user-${i * 7919}`);
+    // old layout: every timer in key group 0 of a one-key-group "file" (the mover ignores old groups)
+    const entries: RawKeyedEntry[] = keys.map((key, i) => ({ stateId: timerId, key: encodeValue(timer, { kind: 'timer', timestamp: BigInt(1000 + i), key, namespace: null }), value: new Uint8Array(0) }));
+    const source = { name: 'synthetic', header: kf.header, keyGroups: (async function* () { yield { keyGroup: 0, entries }; })() };
+    const moved = await moveEntries([source], 256, 3);
+    expect(moved.entries).toBe(40);
+    const found: { key: unknown; ts: bigint; kg: number }[] = [];
+    for (const st of moved.subtasks) {
+      const { bytes, offsets } = writeCanonicalKeyedState({ header: moved.header.raw, keyGroupStart: st.start, keyGroupCount: st.count, maxParallelism: 256, keyGroups: st.keyGroups });
+      const handle = { kind: 'savepointKeyGroups' as const, keyGroupRange: { start: st.start, count: st.count }, offsets, delegate: { kind: 'byteStream' as const, name: 'x', data: bytes } };
+      const back = await KeyedStateFile.open(handle, new MemorySource(bytes), { maxParallelism: 256 });
+      for await (const e of back.entries()) {
+        expect(e.stateKind).toBe('PRIORITY_QUEUE');
+        const t = e.value as { key: unknown; timestamp: bigint };
+        found.push({ key: t.key, ts: t.timestamp, kg: e.keyGroup });
+      }
+    }
+    expect(found.map((x) => x.key).sort()).toEqual([...keys].sort());
+    for (const x of found) expect(x.kg).toBe(keyGroupForKey(x.key as string, 256));
+    expect(new Set(found.map((x) => x.kg)).size).toBeGreaterThan(10);
   });
 
   test('keys whose Java hashCode ckpt cannot compute are a typed error naming the serializer', () => {
