@@ -71,6 +71,6 @@ export {
   type CanonicalFileInput,
   type CanonicalFileOutput,
 } from './keyed/canonical-stream.js';
-export { javaKeyOf, keyGroupOfKey, type JavaKeyOf } from './rekey/java-key.js';
+export { javaKeyOf, keyGroupOfKey, keyHasher, type JavaKeyOf, type KeyHasher } from './rekey/java-key.js';
 export { moveEntries, mergeKeyedHeaders, type RawKeyedSource, type MergedHeader, type MovedEntries, type RekeyedSubtask } from './rekey/move-entries.js';
 export { rekeySavepoint, type RekeyOptions, type RekeyResult, type RekeyedOperator } from './rekey/savepoint.js';

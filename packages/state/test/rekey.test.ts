@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { decodeMetadata, encodeMetadata, mapStreamHandles, type CheckpointMetadata, type KeyedStateHandle } from '@ckpt/format';
-import { keyGroupForKey, keyGroupRange } from '@ckpt/restore';
+import fc from 'fast-check';
+import { javaHashCode, keyGroupForKey, keyGroupRange } from '@ckpt/restore';
 import {
   HandleResolver,
   KeyedStateFile,
@@ -18,6 +19,7 @@ import {
   StateError,
   javaKeyOf,
   keyGroupOfKey,
+  keyHasher,
   rekeySavepoint,
   type KeyedStateEntry,
   type SerializerSnapshot,
@@ -183,6 +185,30 @@ describe('rekeySavepoint', () => {
     expect(found.map((x) => x.key).sort()).toEqual([...keys].sort());
     for (const x of found) expect(x.kg).toBe(keyGroupForKey(x.key as string, 256));
     expect(new Set(found.map((x) => x.kg)).size).toBeGreaterThan(10);
+  });
+
+  test('the direct key hashers (String, Integer, Long) agree with decoding + Java hashCode', () => {
+    const base = 'org.apache.flink.api.common.typeutils.base.';
+    const snap = (t: string): SerializerSnapshot => ({ className: `${base}${t}Serializer$${t}SerializerSnapshot`, version: 3, nested: [] });
+    const cases: [SerializerSnapshot, fc.Arbitrary<unknown>][] = [
+      [snap('String'), fc.string({ unit: 'binary', maxLength: 40 })],
+      [snap('Int'), fc.integer({ min: -2147483648, max: 2147483647 })],
+      [snap('Long'), fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n })],
+    ];
+    for (const [s, arb] of cases) {
+      const hash = keyHasher(s);
+      const codec = codecFor(s);
+      const toJava = javaKeyOf(s);
+      fc.assert(
+        fc.property(arb, fc.uint8Array({ maxLength: 3 }), (v, pad) => {
+          const bytes = new Uint8Array([...pad, ...encodeValue(codec, v), 7]);
+          expect(hash(bytes, pad.length)).toBe(javaHashCode(toJava(v)));
+        }),
+        { numRuns: 300 },
+      );
+    }
+    expect(() => keyHasher(snap('String'))(Uint8Array.of(0), 0)).toThrow(/null/);
+    expect(() => keyHasher(snap('Long'))(Uint8Array.of(1, 2), 0)).toThrow(/past the end/);
   });
 
   test('keys whose Java hashCode ckpt cannot compute are a typed error naming the serializer', () => {

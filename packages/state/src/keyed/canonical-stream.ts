@@ -1,4 +1,4 @@
-import { ByteReader, ByteWriter, concatBytes } from '@ckpt/format';
+import { ByteReader, concatBytes } from '@ckpt/format';
 import { StateError } from '../errors.js';
 import { writeKeyedStateHeader, type KeyedHeaderBytes } from '../meta/proxy.js';
 import type { SnappyFraming } from '../snappy/framing.js';
@@ -45,12 +45,12 @@ export function readRawKeyGroup(data: Uint8Array, ctx: RawKeyGroupContext): RawK
     const value = r.lengthPrefixed('value');
     if (key.length < ctx.prefixBytes) throw new StateError('BadLength', `key of ${key.length} bytes has no key-group prefix`, { offset: keyAt });
     const last = (key[0]! & META_DATA_FOLLOWS) !== 0;
-    const hi = key[0]! & ~META_DATA_FOLLOWS;
+    const hi = key[0]! & ~META_DATA_FOLLOWS & 0xff;
     const kg = ctx.prefixBytes === 1 ? hi : (hi << 8) | key[1]!;
     if (kg !== ctx.keyGroup) {
       throw new StateError('BadKeyGroup', `entry of key group ${kg} inside key group ${ctx.keyGroup}`, { offset: keyAt });
     }
-    out.push({ stateId, key: key.slice(ctx.prefixBytes), value: value.slice(), keyAt: keyAt + ctx.prefixBytes, valueAt });
+    out.push({ stateId, key: key.subarray(ctx.prefixBytes), value, keyAt: keyAt + ctx.prefixBytes, valueAt });
     if (last) {
       const next = r.u16('next state id');
       if (next === END_OF_KEY_GROUP) break;
@@ -73,21 +73,37 @@ export function writeRawKeyGroup(keyGroup: number, prefixBytes: 1 | 2, entries: 
   if (keyGroup < 0 || keyGroup >= (prefixBytes === 1 ? 128 : 32768)) {
     throw new StateError('BadKeyGroup', `key group ${keyGroup} does not fit a ${prefixBytes}-byte prefix`);
   }
-  const w = new ByteWriter(256);
-  w.u16(entries[0]!.stateId, 'state id');
+  let size = 2;
+  entries.forEach((e, i) => {
+    size += 8 + prefixBytes + e.key.length + e.value.length;
+    if (entries[i + 1]?.stateId !== e.stateId) size += 2;
+  });
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  let p = 0;
+  const u16 = (v: number) => {
+    if (!Number.isInteger(v) || v < 0 || v > 0xffff) throw new StateError('BadValue', `state id ${v} does not fit a short`);
+    view.setUint16(p, v);
+    p += 2;
+  };
+  u16(entries[0]!.stateId);
   entries.forEach((e, i) => {
     const next = entries[i + 1];
     const last = next === undefined || next.stateId !== e.stateId;
-    const key = new Uint8Array(prefixBytes + e.key.length);
-    if (prefixBytes === 1) key[0] = keyGroup;
-    else (key[0] = keyGroup >>> 8), (key[1] = keyGroup & 0xff);
-    if (last) key[0]! |= META_DATA_FOLLOWS;
-    key.set(e.key, prefixBytes);
-    w.lengthPrefixed(key, 'key');
-    w.lengthPrefixed(e.value, 'value');
-    if (last) w.u16(next === undefined ? END_OF_KEY_GROUP : next.stateId, 'next state id');
+    view.setInt32(p, prefixBytes + e.key.length);
+    p += 4;
+    const flag = last ? META_DATA_FOLLOWS : 0;
+    if (prefixBytes === 1) out[p++] = keyGroup | flag;
+    else (out[p++] = (keyGroup >>> 8) | flag), (out[p++] = keyGroup & 0xff);
+    out.set(e.key, p);
+    p += e.key.length;
+    view.setInt32(p, e.value.length);
+    p += 4;
+    out.set(e.value, p);
+    p += e.value.length;
+    if (last) u16(next === undefined ? END_OF_KEY_GROUP : next.stateId);
   });
-  return w.finish();
+  return out;
 }
 
 export interface CanonicalFileInput {

@@ -1,4 +1,6 @@
-import { javaHashCode, keyGroupForKeyHash, type JavaKey } from '@ckpt/restore';
+import { ByteReader } from '@ckpt/format';
+import { javaHashCode, keyGroupForKeyHash, longHashCode, type JavaKey } from '@ckpt/restore';
+import { codecFor } from '../serializers/codecs.js';
 import { StateError } from '../errors.js';
 import { CLS, SIMPLE, describeSnapshot, type SerializerSnapshot } from '../serializers/snapshot.js';
 import type { RowValue } from '../serializers/values.js';
@@ -65,4 +67,58 @@ export function javaKeyOf(s: SerializerSnapshot): JavaKeyOf {
 /** Key group of a decoded key under `maxParallelism`, as Flink's `KeyGroupRangeAssignment` computes it. */
 export function keyGroupOfKey(toJava: JavaKeyOf, key: unknown, maxParallelism: number): number {
   return keyGroupForKeyHash(javaHashCode(toJava(key)), maxParallelism);
+}
+
+/** Java hashCode of the key serialized at `offset` of `bytes`. */
+export type KeyHasher = (bytes: Uint8Array, offset: number) => number;
+
+const STRING = 'String';
+
+function truncated(what: string): StateError {
+  return new StateError('Truncated', `${what} runs past the end of the key`);
+}
+
+/** `String.hashCode` straight from Flink's `StringValue` bytes (no string is built). */
+function stringValueHash(b: Uint8Array, offset: number): number {
+  let p = offset;
+  const varint = (): number => {
+    let v = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      if (p >= b.length) throw truncated('string key');
+      const x = b[p++]!;
+      v += (x & 0x7f) * 2 ** shift;
+      if ((x & 0x80) === 0) return v;
+    }
+    throw new StateError('BadValue', 'string key varint longer than 5 bytes');
+  };
+  const len = varint();
+  if (len === 0) throw new StateError('BadValue', 'a key is null');
+  let h = 0;
+  for (let i = 1; i < len; i++) h = (Math.imul(31, h) + varint()) | 0;
+  return h;
+}
+
+function int32(b: Uint8Array, p: number): number {
+  if (p + 4 > b.length) throw truncated('int key');
+  return (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!;
+}
+
+/**
+ * The key hash for a key serializer, reading the key's bytes directly: fast paths for String,
+ * Integer and Long keys, decoding through the codec and {@link javaKeyOf} otherwise. Throws
+ * `UnsupportedKey` (naming the serializer) when the hash cannot be computed.
+ */
+export function keyHasher(s: SerializerSnapshot): KeyHasher {
+  const toJava = javaKeyOf(s);
+  const simple = SIMPLE[s.className];
+  if (simple === STRING) return stringValueHash;
+  if (simple === 'Int') return int32;
+  if (simple === 'Long') {
+    return (b, p) => {
+      if (p + 8 > b.length) throw truncated('long key');
+      return longHashCode((BigInt(int32(b, p)) << 32n) | BigInt(int32(b, p + 4) >>> 0));
+    };
+  }
+  const codec = codecFor(s);
+  return (b, p) => javaHashCode(toJava(codec.read(new ByteReader(b, p))));
 }

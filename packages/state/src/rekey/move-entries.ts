@@ -1,13 +1,10 @@
-import { ByteReader } from '@ckpt/format';
-import { keyGroupRange } from '@ckpt/restore';
+import { keyGroupForKeyHash, keyGroupRange } from '@ckpt/restore';
 import { StateError } from '../errors.js';
 import type { RawKeyedEntry } from '../keyed/canonical-stream.js';
-import { stateCodecs } from '../keyed/codecs.js';
 import type { KeyedStateHeader, KeyedHeaderBytes } from '../meta/proxy.js';
-import { codecFor } from '../serializers/codecs.js';
+import { VALUE_SERIALIZER, serializer } from '../meta/meta-info.js';
 import { CLS } from '../serializers/snapshot.js';
-import type { TimerValue } from '../serializers/values.js';
-import { javaKeyOf, keyGroupOfKey } from './java-key.js';
+import { keyHasher } from './java-key.js';
 
 /** The raw key groups of one old keyed state file, with its header. */
 export interface RawKeyedSource {
@@ -62,22 +59,24 @@ export function mergeKeyedHeaders(sources: readonly { name: string; header: Keye
   };
 }
 
-/** Decodes the Java key of one raw entry of a state: the composite key's key, or a timer's key. */
-function keyDecoder(header: KeyedStateHeader): (e: RawKeyedEntry) => unknown {
-  const key = codecFor(header.keySerializer);
-  const perState = header.states.map((meta) => {
-    const st = stateCodecs(meta);
-    if (st.kind !== 'PRIORITY_QUEUE') return (bytes: Uint8Array) => key.read(new ByteReader(bytes));
-    const snap = meta.serializers.find(([k]) => k === 'VALUE_SERIALIZER')?.[1];
-    if (snap?.className !== CLS.timer || st.value.opaque) {
+/** Timer elements: `long timestamp`, then the key (then the namespace). */
+const TIMER_KEY_OFFSET = 8;
+
+/** The Java hashCode of the key of one raw entry: the composite key's key, or a timer's key. */
+function keyHashOf(header: KeyedStateHeader): (e: RawKeyedEntry) => number {
+  const hash = keyHasher(header.keySerializer);
+  const offsets = header.states.map((meta) => {
+    if (meta.backendStateType !== 'PRIORITY_QUEUE') return 0;
+    const snap = serializer(meta, VALUE_SERIALIZER);
+    if (snap?.className !== CLS.timer) {
       throw new StateError('UnsupportedKey', `priority queue ${meta.name} holds ${snap?.className ?? 'unknown'} elements, not timers; their key cannot be found`);
     }
-    return (bytes: Uint8Array) => (st.value.read(new ByteReader(bytes)) as TimerValue).key;
+    return TIMER_KEY_OFFSET;
   });
   return (e) => {
-    const f = perState[e.stateId];
-    if (!f) throw new StateError('BadValue', `state id ${e.stateId} is not in the header`, { offset: e.keyAt });
-    return f(e.key);
+    const at = offsets[e.stateId];
+    if (at === undefined) throw new StateError('BadValue', `state id ${e.stateId} is not in the header`, { offset: e.keyAt });
+    return hash(e.key, at);
   };
 }
 
@@ -103,15 +102,14 @@ export interface MovedEntries {
  */
 export async function moveEntries(sources: readonly RawKeyedSource[], maxParallelism: number, parallelism: number): Promise<MovedEntries> {
   const header = mergeKeyedHeaders(sources);
-  const toJava = javaKeyOf(sources[0]!.header.keySerializer);
   const byGroup = new Map<number, RawKeyedEntry[]>();
   let entries = 0;
   for (const [i, src] of sources.entries()) {
-    const keyOf = keyDecoder(src.header);
+    const hashOf = keyHashOf(src.header);
     const idMap = header.idMaps[i]!;
     for await (const { entries: list } of src.keyGroups) {
       for (const e of list) {
-        const kg = keyGroupOfKey(toJava, keyOf(e), maxParallelism);
+        const kg = keyGroupForKeyHash(hashOf(e), maxParallelism);
         const stateId = idMap[e.stateId]!;
         let bucket = byGroup.get(kg);
         if (!bucket) byGroup.set(kg, (bucket = []));
