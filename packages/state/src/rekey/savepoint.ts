@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import {
   decodeMetadata,
@@ -99,8 +100,12 @@ export async function rekeySavepoint(input: string, opts: RekeyOptions): Promise
   checkBounds('max parallelism', opts.maxParallelism);
   if (opts.parallelism !== undefined) checkBounds('parallelism', opts.parallelism);
   const metaFile = (await stat(input)).isDirectory() ? join(input, '_metadata') : input;
-  const srcDir = resolve(dirname(metaFile));
-  const out = resolve(opts.out);
+  const srcDir = await realpath(resolve(dirname(metaFile)));
+  const wanted = resolve(opts.out);
+  const parent = await realpath(dirname(wanted)).catch(() => {
+    throw new StateError('Io', `the parent directory of ${wanted} does not exist`);
+  });
+  const out = join(parent, basename(wanted));
   if (inside(out, srcDir) || inside(srcDir, out)) {
     throw new StateError('Exists', `the output ${out} must be outside the input ${srcDir} (and not contain it)`);
   }
@@ -108,7 +113,8 @@ export async function rekeySavepoint(input: string, opts: RekeyOptions): Promise
   const meta = decodeMetadata(new Uint8Array(await readFile(metaFile)), { file: metaFile });
   const resolver = new HandleResolver({ metadataDir: srcDir });
   const kinds = streamKinds(meta);
-  const relocatable = [...kinds].every((k) => k === 'relativeFile' || k === 'byteStream' || k === 'keyGroups');
+  // relative handles (tag 6) exist from metadata version 3 on
+  const relocatable = meta.version >= 3 && [...kinds].every((k) => k === 'relativeFile' || k === 'byteStream' || k === 'keyGroups');
   for (const ref of opts.operators ?? []) {
     if (!meta.operators.some((o) => matches(o, ref))) {
       throw new StateError('MissingState', `no operator ${ref}; stored: ${meta.operators.map((o) => o.uid ?? o.operatorId).join(', ')}`);
@@ -241,7 +247,7 @@ async function copyRelativeFiles(meta: CheckpointMetadata, srcDir: string, dst: 
     const to = join(dst, p);
     if (!inside(to, dst)) throw new StateError('BadValue', `relative handle ${p} points outside the savepoint`);
     await mkdir(dirname(to), { recursive: true });
-    await copyFile(join(srcDir, p), to);
+    await copyFile(join(srcDir, p), to, constants.COPYFILE_EXCL);
   }
   return [...rel].sort();
 }
