@@ -15,6 +15,7 @@ import { plan } from './commands/plan.js';
 import { registerReport } from './commands/report.js';
 import { commandContext, type Io } from './context.js';
 import { exitCodeFor, hintFor } from './hints.js';
+import { registerRekey } from './commands/rekey.js';
 
 export type { Io } from './context.js';
 
@@ -86,6 +87,8 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
     .action(async (p: string, opts: { operator: string; keyGroups?: string }) => {
       result.code = await dumpState(p, opts, io.out);
     });
+
+  registerRekey(program, io, result);
 
   program
     .command('verify')

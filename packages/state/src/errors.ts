@@ -13,6 +13,8 @@ export type StateErrorCode =
   | 'BadKeyGroup'
   | 'MissingState'
   | 'UnsupportedHandle'
+  | 'UnsupportedKey'
+  | 'Exists'
   | 'Io';
 
 /** An error found in a state file (operator, keyed, Snappy framing, serializer snapshot). */

@@ -46,7 +46,9 @@ export {
   readOperatorStateHeader,
   readKeyedStateHeader,
   type OperatorStateHeader,
+  writeKeyedStateHeader,
   type KeyedStateHeader,
+  type KeyedHeaderBytes,
 } from './meta/proxy.js';
 export {
   OperatorStateFile,
@@ -57,3 +59,18 @@ export {
 export { KeyedStateFile, type KeyedFormat, type OpenKeyedStateOptions } from './keyed/keyed-state.js';
 export type { KeyedStateEntry, KeyedStateKind } from './keyed/entry.js';
 export { readNativeSnapshot, type NativeSnapshot, type NativeFile, type NativeFileKind } from './rocksdb/native.js';
+export {
+  readRawKeyGroup,
+  writeRawKeyGroup,
+  writeCanonicalKeyedState,
+  keyGroupPrefixBytes,
+  META_DATA_FOLLOWS,
+  END_OF_KEY_GROUP,
+  type RawKeyedEntry,
+  type RawKeyGroupContext,
+  type CanonicalFileInput,
+  type CanonicalFileOutput,
+} from './keyed/canonical-stream.js';
+export { javaKeyOf, keyGroupOfKey, keyHasher, type JavaKeyOf, type KeyHasher } from './rekey/java-key.js';
+export { moveEntries, mergeKeyedHeaders, type RawKeyedSource, type MergedHeader, type MovedEntries, type RekeyedSubtask } from './rekey/move-entries.js';
+export { rekeySavepoint, type RekeyOptions, type RekeyResult, type RekeyedOperator } from './rekey/savepoint.js';

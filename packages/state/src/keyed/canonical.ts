@@ -4,9 +4,7 @@ import { decodeExactly } from '../operator/operator-state.js';
 import type { ValueCodec } from '../serializers/codecs.js';
 import type { OpaqueValue } from '../serializers/values.js';
 import type { KeyedStateEntry, StateCodecs } from './entry.js';
-
-const FLAG = 0x80;
-const END_OF_KEY_GROUP = 0xffff;
+import { readRawKeyGroup, type RawKeyedEntry } from './canonical-stream.js';
 
 export interface CanonicalContext {
   keyGroup: number;
@@ -19,32 +17,17 @@ export interface CanonicalContext {
 
 /** Walks one key group of the canonical (unified savepoint / RocksDB full) format. */
 export function readCanonicalKeyGroup(data: Uint8Array, ctx: CanonicalContext): KeyedStateEntry[] {
-  const r = new ByteReader(data, 0, ctx.base);
+  return decodeRawEntries(readRawKeyGroup(data, ctx), ctx);
+}
+
+/** Decodes raw pairs of one key group with the states' codecs. */
+export function decodeRawEntries(raw: readonly RawKeyedEntry[], ctx: Omit<CanonicalContext, 'base'>): KeyedStateEntry[] {
   const out: KeyedStateEntry[] = [];
-  let stateId = r.u16('state id');
-  for (;;) {
-    const st = ctx.states[stateId];
-    if (!st) throw new StateError('BadValue', `state id ${stateId} is not in the header`, { offset: r.base + r.offset - 2 });
-    const keyAt = r.offset + 4;
-    const key = r.lengthPrefixed('key').slice();
-    const valueAt = r.offset + 4;
-    const value = r.lengthPrefixed('value');
-    if (key.length < ctx.prefixBytes) throw new StateError('BadLength', `key of ${key.length} bytes has no key-group prefix`, { offset: r.base + keyAt });
-    const last = (key[0]! & FLAG) !== 0;
-    key[0]! &= ~FLAG;
-    const kg = ctx.prefixBytes === 1 ? key[0]! : (key[0]! << 8) | key[1]!;
-    if (kg !== ctx.keyGroup) {
-      throw new StateError('BadKeyGroup', `entry of key group ${kg} inside key group ${ctx.keyGroup}`, { offset: r.base + keyAt });
-    }
-    r.at(`${st.meta.name}`, () => out.push(decodeEntry(st, ctx, key, value, r.base + keyAt, r.base + valueAt)));
-    if (last) {
-      const next = r.u16('next state id');
-      if (next === END_OF_KEY_GROUP) break;
-      stateId = next;
-    }
-  }
-  if (r.remaining !== 0) {
-    throw new StateError('BadLength', `${r.remaining} bytes after the end-of-key-group mark`, { offset: r.base + r.offset });
+  for (const e of raw) {
+    const st = ctx.states[e.stateId];
+    if (!st) throw new StateError('BadValue', `state id ${e.stateId} is not in the header`, { offset: e.keyAt });
+    const r = new ByteReader(e.key);
+    r.at(`${st.meta.name}`, () => out.push(decodeEntry(st, ctx, e.key, e.value, e.keyAt ?? 0, e.valueAt ?? 0)));
   }
   return out;
 }
@@ -55,16 +38,16 @@ function opaque(c: ValueCodec, bytes: Uint8Array): OpaqueValue {
 
 function decodeEntry(
   st: StateCodecs,
-  ctx: CanonicalContext,
+  ctx: Omit<CanonicalContext, 'base'>,
   key: Uint8Array,
   value: Uint8Array,
   keyAt: number,
   valueAt: number,
 ): KeyedStateEntry {
   const base = { keyGroup: ctx.keyGroup, state: st.meta.name, stateKind: st.kind };
-  const kr = new ByteReader(key, ctx.prefixBytes, keyAt);
+  const kr = new ByteReader(key, 0, keyAt);
   if (st.kind === 'PRIORITY_QUEUE') {
-    const element = st.value.opaque ? opaque(st.value, key.subarray(ctx.prefixBytes)) : st.value.read(kr);
+    const element = st.value.opaque ? opaque(st.value, key) : st.value.read(kr);
     if (!st.value.opaque && kr.remaining) throw new StateError('BadLength', `${kr.remaining} bytes after the timer`, { offset: keyAt + kr.offset });
     return { ...base, key: undefined, namespace: undefined, value: element };
   }
@@ -73,7 +56,7 @@ function decodeEntry(
   let n: unknown;
   let userKey: unknown;
   if (ctx.key.opaque || ns.opaque) {
-    k = opaque(ctx.key.opaque ? ctx.key : ns, key.subarray(ctx.prefixBytes));
+    k = opaque(ctx.key.opaque ? ctx.key : ns, key);
     n = undefined;
     if (st.kind === 'MAP') userKey = undefined;
   } else {

@@ -5,6 +5,7 @@ import { readKeyedStateHeader, type KeyedStateHeader } from '../meta/proxy.js';
 import { codecFor, type ValueCodec } from '../serializers/codecs.js';
 import type { SnappyFraming } from '../snappy/framing.js';
 import { readCanonicalKeyGroup } from './canonical.js';
+import { keyGroupPrefixBytes, readRawKeyGroup, type RawKeyedEntry } from './canonical-stream.js';
 import { stateCodecs } from './codecs.js';
 import type { KeyedStateEntry, StateCodecs } from './entry.js';
 import { readHeapKeyGroup } from './heap.js';
@@ -99,6 +100,33 @@ export class KeyedStateFile {
     }
   }
 
+  /**
+   * The undecoded pairs of every non-empty key group (canonical format only), key group by key
+   * group: what a writer needs to move entries without understanding their values.
+   */
+  async *rawKeyGroups(): AsyncGenerator<{ keyGroup: number; entries: RawKeyedEntry[] }> {
+    if (this.format !== 'canonical') {
+      throw new StateError('UnsupportedHandle', 'the heap checkpoint format has no canonical pairs; take a canonical savepoint', { file: this.source.name });
+    }
+    for (const kg of this.keyGroups()) {
+      const offset = this.offsets[kg - this.keyGroupStart]!;
+      const region = await readExactly(this.source, offset, this.end(offset) - offset);
+      const file = this.source.name;
+      yield guard(file, () => ({ keyGroup: kg, entries: readRawKeyGroup(this.uncompressed(region, offset), { keyGroup: kg, prefixBytes: this.prefixBytes, base: offset }) }));
+    }
+  }
+
+  /** 1- or 2-byte key-group prefix of the file's keys. */
+  get prefixBytes(): 1 | 2 {
+    return keyGroupPrefixBytes(this.opts.maxParallelism);
+  }
+
+  private uncompressed(region: Uint8Array, offset: number): Uint8Array {
+    return this.header.compressed
+      ? this.opts.framing!.decode(region, { base: offset, file: this.source.name, requireIdentifier: true })
+      : region;
+  }
+
   private decodeKeyGroup(kg: number, offset: number, region: Uint8Array): KeyedStateEntry[] {
     const file = this.source.name;
     if (this.format === 'heap') {
@@ -107,11 +135,8 @@ export class KeyedStateFile {
         framing: this.opts.framing, base: offset, file,
       });
     }
-    const data = this.header.compressed
-      ? this.opts.framing!.decode(region, { base: offset, file, requireIdentifier: true })
-      : region;
-    return readCanonicalKeyGroup(data, {
-      keyGroup: kg, prefixBytes: this.opts.maxParallelism > 128 ? 2 : 1, key: this.key, states: this.states, base: offset,
+    return readCanonicalKeyGroup(this.uncompressed(region, offset), {
+      keyGroup: kg, prefixBytes: this.prefixBytes, key: this.key, states: this.states, base: offset,
     });
   }
 }

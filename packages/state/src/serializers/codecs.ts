@@ -13,6 +13,7 @@ import {
   writeStringValue,
 } from './data.js';
 import { CLS, SIMPLE, describeSnapshot, type SerializerSnapshot } from './snapshot.js';
+import { avroCodec } from './avro.js';
 import { pojoCodec, rowCodec } from './structured.js';
 import { ROW_KINDS, type OpaqueValue, type TimerValue, type TtlValue } from './values.js';
 
@@ -158,6 +159,14 @@ export function codecFor(s: SerializerSnapshot): ValueCodec {
   if (cfg?.kind === 'tuple') return tupleCodec(type, s.className, nested);
   if (cfg?.kind === 'row') return rowCodec(type, s.className, nested, cfg.supportsRowKind);
   if (cfg?.kind === 'pojo') return pojoCodec(type, s.className, cfg.fields.map((f) => ({ name: f.name, codec: f.snapshot ? codecFor(f.snapshot) : opaqueCodec('?') })));
+  if (cfg?.kind === 'avro') {
+    try {
+      return avroCodec(type, s.className, cfg.schema);
+    } catch (e) {
+      // a schema ckpt does not understand: raw bytes, and the reason in the type
+      return opaqueCodec(s.className, `${type} (${(e as Error).message})`);
+    }
+  }
   if (cfg?.kind === 'enum') {
     const names = cfg.constants;
     return codec(type, s.className, 4, (r) => {

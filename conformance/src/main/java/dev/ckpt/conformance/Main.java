@@ -16,6 +16,9 @@ public final class Main {
             case "assign": Assign.main(rest); break;
             case "restore": Restore.main(rest); break;
             case "bench": Bench.main(rest); break;
+            case "avro-values": // src/main/java-avro, only in builds with flink-avro (flink-2.3)
+                Class.forName("dev.ckpt.conformance.AvroValues").getMethod("main", String[].class).invoke(null, (Object) rest);
+                break;
             case "version":
                 System.out.println(org.apache.flink.runtime.util.EnvironmentInformation.getVersion() + " line=" + FlinkLine.LINE);
                 break;

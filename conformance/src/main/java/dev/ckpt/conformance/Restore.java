@@ -33,6 +33,8 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  *   restore SCENARIO_DIR NEW_PARALLELISM     prints a JSON verdict; exit 0 = ok, 1 = mismatch or Flink refused, 2 = usage
  *   restore --jsonl NEW_PARALLELISM DIR...   one verdict per line (one JVM); exit 0 only if all are ok
+ *   --max-parallelism N (anywhere)           build the job with max parallelism N on every job vertex
+ *                                            (for snapshots re-keyed to N key groups, e.g. by ckpt rekey)
  * </pre>
  *
  * Sources get new uids in restore mode (their state is skipped with allowNonRestoredState), so the
@@ -42,7 +44,16 @@ public final class Restore {
     static final ObjectMapper MAPPER = new ObjectMapper();
     static final JsonNodeFactory F = JsonNodeFactory.instance;
 
-    public static void main(String[] args) throws Exception {
+    /** Max parallelism of every job vertex of the restored job; 0 = as the scenario's job sets it. */
+    static int maxParallelism = 0;
+
+    public static void main(String[] argv) throws Exception {
+        List<String> rest = new ArrayList<>();
+        for (int i = 0; i < argv.length; i++) {
+            if (argv[i].equals("--max-parallelism") && i + 1 < argv.length) maxParallelism = Integer.parseInt(argv[++i]);
+            else rest.add(argv[i]);
+        }
+        String[] args = rest.toArray(new String[0]);
         if (args.length >= 2 && args[0].equals("--jsonl")) {
             int p = Integer.parseInt(args[1]);
             PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
@@ -58,7 +69,7 @@ public final class Restore {
             System.exit(failed == 0 ? 0 : 1);
         }
         if (args.length != 2) {
-            System.err.println("usage: restore SCENARIO_DIR NEW_PARALLELISM");
+            System.err.println("usage: restore [--max-parallelism N] SCENARIO_DIR NEW_PARALLELISM");
             System.exit(2);
         }
         Path dir = Paths.get(args[0]).toAbsolutePath().normalize();
@@ -78,6 +89,7 @@ public final class Restore {
         v.put("fixtureFlinkVersion", manifest.get("flinkVersion").asText());
         v.put("flinkVersion", EnvironmentInformation.getVersion());
         v.put("newParallelism", parallelism);
+        if (maxParallelism > 0) v.put("newMaxParallelism", maxParallelism);
         Generate.Scenario scenario = null;
         for (Generate.Scenario s : Generate.scenarios()) if (s.name.equals(name)) scenario = s;
         if (scenario == null) {
@@ -99,6 +111,7 @@ public final class Restore {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
             Jobs.Built built = scenario.job.apply(env, scenario);
             JobGraph jg = env.getStreamGraph().getJobGraph(Restore.class.getClassLoader(), jobId);
+            if (maxParallelism > 0) MaxParallelism.apply(jg, maxParallelism);
             jg.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(pointer, true));
             try (MiniCluster mc = Generate.startCluster(conf, Math.max(8, parallelism))) {
                 mc.submitJob(jg).get(60, TimeUnit.SECONDS);

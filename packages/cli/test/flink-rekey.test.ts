@@ -1,0 +1,117 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { decodeMetadata, encodeMetadata } from '@ckpt/format';
+import { run, type Io } from '../src/index.js';
+
+// Proof with real Flink: savepoints re-keyed by `ckpt rekey` for another max parallelism restore in
+// a MiniCluster built with that max parallelism (conformance restore --max-parallelism), with the
+// values of the scenario manifest. Flink itself refuses the original savepoint there.
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const LINES: [line: string, version: string][] = [['2.3', '2.3.0'], ['2.0', '2.0.1'], ['1.20', '1.20.3']];
+// built with the restore check's --max-parallelism option (MaxParallelism.class)
+const built = (line: string) =>
+  existsSync(join(root, `conformance/target/flink-${line}/classpath.txt`)) &&
+  existsSync(join(root, `conformance/target/flink-${line}/classes/dev/ckpt/conformance/MaxParallelism.class`));
+if (!built('2.3')) console.log('conformance build missing or older than restore --max-parallelism (run pnpm conformance): real-Flink rekey proofs skipped');
+
+const quiet: Io = { out: () => {}, err: () => {} };
+const fixture = (version: string, scenario: string) => join(root, 'fixtures/generated', version, scenario);
+
+interface Verdict {
+  scenario: string;
+  ok: boolean;
+  newMaxParallelism?: number;
+  checks: { name: string; ok: boolean; keys?: number }[];
+  error?: { message: string; chain: string };
+}
+
+/** One JVM restores every directory at parallelism `p` with max parallelism `maxP`. */
+function flinkRestore(line: string, p: number, maxP: number, dirs: string[]): Verdict[] {
+  const r = spawnSync(join(root, 'conformance/run.sh'), [line, 'restore', '--jsonl', String(p), '--max-parallelism', String(maxP), ...dirs], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  return r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Verdict);
+}
+
+async function rekeyed(version: string, scenario: string, maxP: number, extra: string[] = [], from?: string): Promise<string> {
+  const src = from ?? fixture(version, scenario);
+  const out = join(mkdtempSync(join(tmpdir(), 'ckpt-rekey-')), `${scenario}-mp${maxP}`);
+  expect(await run(['rekey', src, '--max-parallelism', String(maxP), '--out', out, ...extra], quiet)).toBe(0);
+  copyFileSync(join(fixture(version, scenario), 'manifest.json'), join(out, 'manifest.json'));
+  return out;
+}
+
+/** The fixture with absolute paths (ckpt modify writes absolute handles to the original files). */
+async function absolute(version: string, scenario: string): Promise<string> {
+  const out = join(mkdtempSync(join(tmpdir(), 'ckpt-abs-')), scenario);
+  expect(await run(['modify', fixture(version, scenario), out, '--set-name', 'keyed=keyed-state'], quiet)).toBe(0);
+  return out;
+}
+
+/** Control: only `_metadata`'s max parallelism changed, entries left in their old key groups. */
+function naive(version: string, scenario: string, maxP: number): string {
+  const src = fixture(version, scenario);
+  const out = join(mkdtempSync(join(tmpdir(), 'ckpt-naive-')), scenario);
+  cpSync(src, out, { recursive: true });
+  const meta = decodeMetadata(new Uint8Array(readFileSync(join(out, '_metadata'))));
+  for (const op of meta.operators) op.maxParallelism = maxP;
+  delete meta.input;
+  writeFileSync(join(out, '_metadata'), encodeMetadata(meta));
+  return out;
+}
+
+function expectRestored(v: Verdict, maxP: number): void {
+  expect(v.error?.chain, v.scenario).toBeUndefined();
+  expect(v.newMaxParallelism).toBe(maxP);
+  expect(v.checks.length).toBeGreaterThan(0);
+  expect(v.checks.every((c) => c.ok)).toBe(true);
+  expect(v.ok).toBe(true);
+}
+
+describe.skipIf(!built('2.3'))('real Flink restores savepoints re-keyed by ckpt', () => {
+  it('Flink 2.3: heap, RocksDB and TTL canonical savepoints re-keyed 128 → 256, at parallelism 3 (controls refused)', async () => {
+    const dirs = [
+      await rekeyed('2.3.0', 'keyed-hashmap-savepoint', 256),
+      await rekeyed('2.3.0', 'keyed-rocksdb-canonical-savepoint', 256),
+      await rekeyed('2.3.0', 'ttl-state-savepoint', 256),
+      fixture('2.3.0', 'keyed-hashmap-savepoint'),
+      naive('2.3.0', 'keyed-rocksdb-canonical-savepoint', 256),
+    ];
+    const v = flinkRestore('2.3', 3, 256, dirs);
+    expect(v).toHaveLength(5);
+    v.slice(0, 3).forEach((x) => expectRestored(x, 256));
+    expect(v[0]!.checks[0]).toMatchObject({ name: 'keyed', keys: 10 });
+    // the original: Flink's own max-parallelism check refuses it
+    expect(v[3]!.ok).toBe(false);
+    expect(v[3]!.error?.chain).toMatch(/Max parallelism mismatch/);
+    // the max parallelism alone changed: the restore does not give the expected values
+    expect(v[4]!.ok).toBe(false);
+  }, 600_000);
+
+  it('Flink 2.3: re-keyed 128 → 64 (heap with a new parallelism, compressed RocksDB, absolute paths) and the topology savepoint 256 → 64, at parallelism 4', async () => {
+    const dirs = [
+      await rekeyed('2.3.0', 'keyed-hashmap-savepoint', 64, ['--parallelism', '5']),
+      await rekeyed('2.3.0', 'keyed-rocksdb-canonical-savepoint', 64, ['--compress']),
+      await rekeyed('2.3.0', 'topology-savepoint', 64),
+      await rekeyed('2.3.0', 'keyed-hashmap-savepoint', 64, [], await absolute('2.3.0', 'keyed-hashmap-savepoint')),
+    ];
+    const v = flinkRestore('2.3', 4, 64, dirs);
+    expect(v).toHaveLength(4);
+    v.forEach((x) => expectRestored(x, 64));
+    expect(v[2]!.checks.map((c) => c.name).sort()).toEqual(['keyed-8', 'wide']);
+  }, 600_000);
+
+  for (const [line, version] of LINES.slice(1)) {
+    it.skipIf(!built(line))(`Flink ${version}: heap and RocksDB canonical savepoints re-keyed 128 → 256`, async () => {
+      const dirs = [await rekeyed(version, 'keyed-hashmap-savepoint', 256), await rekeyed(version, 'keyed-rocksdb-canonical-savepoint', 256)];
+      const v = flinkRestore(line, 3, 256, dirs);
+      expect(v).toHaveLength(2);
+      v.forEach((x) => expectRestored(x, 256));
+    }, 600_000);
+  }
+});

@@ -1,0 +1,47 @@
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { run } from '../src/index.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const sp = join(root, 'fixtures/generated/2.3.0/keyed-hashmap-savepoint');
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (s: string) => out.push(s), err: (s: string) => err.push(s) }, out, err };
+}
+
+describe.skipIf(!existsSync(sp))('ckpt rekey', () => {
+  it('--help names the options and shows examples', async () => {
+    const c = capture();
+    expect(await run(['rekey', '--help'], c.io)).toBe(0);
+    const text = c.out.join('\n');
+    for (const s of ['--max-parallelism <n>', '--out <new-dir>', '--parallelism <p>', 'Examples:', 'ckpt rekey sp-1/']) expect(text).toContain(s);
+  });
+
+  it('writes a new directory and reports what moved (JSON)', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'ckpt-cli-rekey-')), 'new');
+    const c = capture();
+    expect(await run(['rekey', sp, '--max-parallelism', '300', '--parallelism', '3', '--out', out, '--json'], c.io)).toBe(0);
+    const r = JSON.parse(c.out.join('\n'));
+    const keyed = r.operators.find((o: { uid?: string }) => o.uid === 'keyed');
+    expect(keyed).toMatchObject({ oldMaxParallelism: 128, newMaxParallelism: 300, oldParallelism: 2, newParallelism: 3, rekeyed: true, entries: 130 });
+    expect(readdirSync(out).sort()).toEqual(['_metadata', ...r.copied, ...keyed.files].sort());
+  });
+
+  it('refuses the input itself, a directory inside it, an existing directory, and bad numbers', async () => {
+    const c = capture();
+    expect(await run(['rekey', sp, '--max-parallelism', '256', '--out', sp], c.io)).toBe(2);
+    expect(await run(['rekey', sp, '--max-parallelism', '256', '--out', join(sp, 'x')], c.io)).toBe(2);
+    expect(await run(['rekey', sp, '--max-parallelism', '256', '--out', tmpdir()], c.io)).toBe(2);
+    expect(await run(['rekey', sp, '--max-parallelism', '0', '--out', join(tmpdir(), 'never')], c.io)).toBe(1);
+    expect(await run(['rekey', sp, '--out', join(tmpdir(), 'never')], c.io)).toBe(1);
+    expect(await run(['rekey', 's3://bucket/sp', '--max-parallelism', '256', '--out', join(tmpdir(), 'never')], c.io)).toBe(1);
+    expect(c.err.join('\n')).toMatch(/outside the input[\s\S]*exists[\s\S]*1\.\.32768[\s\S]*required option[\s\S]*local directories/);
+    expect(existsSync(join(sp, 'x'))).toBe(false);
+    expect(existsSync(join(tmpdir(), 'never'))).toBe(false);
+  });
+});

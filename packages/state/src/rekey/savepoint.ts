@@ -1,0 +1,253 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { constants } from 'node:fs';
+import { copyFile, mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import {
+  decodeMetadata,
+  encodeMetadata,
+  mapStreamHandles,
+  type CheckpointMetadata,
+  type KeyedStateHandle,
+  type OperatorState,
+  type StreamStateHandle,
+  type SubtaskState,
+} from '@ckpt/format';
+import { StateError } from '../errors.js';
+import { HandleResolver } from '../io/resolve.js';
+import { writeCanonicalKeyedState } from '../keyed/canonical-stream.js';
+import { KeyedStateFile } from '../keyed/keyed-state.js';
+import { SnappyFraming } from '../snappy/framing.js';
+import { moveEntries, type RawKeyedSource } from './move-entries.js';
+
+export interface RekeyOptions {
+  /** The new max parallelism (number of key groups), 1..32768. */
+  maxParallelism: number;
+  /** New parallelism of the re-keyed operators (default: unchanged). */
+  parallelism?: number;
+  /**
+   * Operators (uid, operator id or name) that get the new max parallelism; default all. Every
+   * operator with keyed state among them is re-keyed. Chained operators share one max parallelism
+   * in Flink, so list a whole chain.
+   */
+  operators?: string[];
+  /** The new savepoint directory; must not exist and must not be inside the input (or vice versa). */
+  out: string;
+  /** Snappy-compress the new key groups; default: as the original files were. */
+  compress?: boolean;
+}
+
+export interface RekeyedOperator {
+  operatorId: string;
+  uid?: string;
+  oldMaxParallelism: number;
+  newMaxParallelism: number;
+  oldParallelism: number;
+  newParallelism: number;
+  /** True when its keyed state was moved into new key groups (false: only the max parallelism changed). */
+  rekeyed: boolean;
+  entries: number;
+  keyGroupsWithData: number;
+  files: string[];
+}
+
+export interface RekeyResult {
+  source: string;
+  out: string;
+  /** The new files use relative handles (the input was a relocatable savepoint). */
+  relocatable: boolean;
+  operators: RekeyedOperator[];
+  /** Files of the input copied into the new directory (relative handles of untouched state). */
+  copied: string[];
+}
+
+type KeyGroupsLike = Extract<KeyedStateHandle, { kind: 'keyGroups' | 'savepointKeyGroups' }>;
+
+async function exists(p: string): Promise<boolean> {
+  return stat(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+function inside(child: string, parent: string): boolean {
+  const r = relative(parent, child);
+  return r === '' || (r !== '..' && !r.startsWith(`..${sep}`) && !isAbsolute(r));
+}
+
+function matches(op: OperatorState, ref: string): boolean {
+  return op.uid === ref || op.operatorId === ref.toLowerCase() || op.name === ref;
+}
+
+function streamKinds(meta: CheckpointMetadata): Set<string> {
+  const kinds = new Set<string>();
+  mapStreamHandles(meta, (h) => (kinds.add(h.kind), h));
+  return kinds;
+}
+
+function checkBounds(what: string, v: number): void {
+  if (!Number.isInteger(v) || v < 1 || v > 32768) throw new StateError('BadValue', `${what} must be an integer in 1..32768, got ${v}`);
+}
+
+/**
+ * Re-keys a canonical keyed savepoint for a new max parallelism (Flink itself cannot): every
+ * entry of the chosen operators' keyed state is moved into the key group its key has under the
+ * new max parallelism, new key-group files and handles are written, and a new `_metadata` with
+ * the new max parallelism. Everything goes into a temporary sibling of `out` that is renamed to
+ * `out` at the end; the input is only read. Untouched state files referenced relatively are
+ * copied, so a relocatable input gives a relocatable output.
+ */
+export async function rekeySavepoint(input: string, opts: RekeyOptions): Promise<RekeyResult> {
+  checkBounds('max parallelism', opts.maxParallelism);
+  if (opts.parallelism !== undefined) checkBounds('parallelism', opts.parallelism);
+  const metaFile = (await stat(input)).isDirectory() ? join(input, '_metadata') : input;
+  const srcDir = await realpath(resolve(dirname(metaFile)));
+  const wanted = resolve(opts.out);
+  const parent = await realpath(dirname(wanted)).catch(() => {
+    throw new StateError('Io', `the parent directory of ${wanted} does not exist`);
+  });
+  const out = join(parent, basename(wanted));
+  if (inside(out, srcDir) || inside(srcDir, out)) {
+    throw new StateError('Exists', `the output ${out} must be outside the input ${srcDir} (and not contain it)`);
+  }
+  if (await exists(out)) throw new StateError('Exists', `${out} exists; rekey writes a new directory`);
+  const meta = decodeMetadata(new Uint8Array(await readFile(metaFile)), { file: metaFile });
+  const resolver = new HandleResolver({ metadataDir: srcDir });
+  const kinds = streamKinds(meta);
+  // relative handles (tag 6) exist from metadata version 3 on
+  const relocatable = meta.version >= 3 && [...kinds].every((k) => k === 'relativeFile' || k === 'byteStream' || k === 'keyGroups');
+  for (const ref of opts.operators ?? []) {
+    if (!meta.operators.some((o) => matches(o, ref))) {
+      throw new StateError('MissingState', `no operator ${ref}; stored: ${meta.operators.map((o) => o.uid ?? o.operatorId).join(', ')}`);
+    }
+  }
+  const chosen = (o: OperatorState) => !opts.operators || opts.operators.some((ref) => matches(o, ref));
+
+  const tmp = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.tmp`);
+  await mkdir(tmp);
+  try {
+    const framing = await SnappyFraming.create();
+    const report: RekeyedOperator[] = [];
+    const operators: OperatorState[] = [];
+    for (const op of meta.operators) {
+      if (!chosen(op)) {
+        operators.push(op);
+        continue;
+      }
+      const r = await rekeyOperator(op, opts, { resolver, framing, tmp, out, relocatable });
+      operators.push(r.op);
+      report.push(r.report);
+    }
+    const rewritten: CheckpointMetadata = { ...meta, operators };
+    delete rewritten.input;
+    const copied = await copyRelativeFiles(rewritten, srcDir, tmp, new Set(report.flatMap((r) => r.files)));
+    await writeFile(join(tmp, '_metadata'), encodeMetadata(rewritten), { flag: 'wx' });
+    if (await exists(out)) throw new StateError('Exists', `${out} appeared while rekeying; not replacing it`);
+    await rename(tmp, out);
+    return { source: srcDir, out, relocatable, operators: report, copied };
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+interface Ctx {
+  resolver: HandleResolver;
+  framing: SnappyFraming;
+  tmp: string;
+  out: string;
+  relocatable: boolean;
+}
+
+async function rekeyOperator(op: OperatorState, opts: RekeyOptions, ctx: Ctx): Promise<{ op: OperatorState; report: RekeyedOperator }> {
+  const N = opts.maxParallelism;
+  const keyed = op.subtasks.filter((s) => s.managedKeyedState !== null);
+  const newP = keyed.length > 0 ? (opts.parallelism ?? op.parallelism) : op.parallelism;
+  const report: RekeyedOperator = {
+    operatorId: op.operatorId,
+    ...(op.uid !== undefined ? { uid: op.uid } : {}),
+    oldMaxParallelism: op.maxParallelism,
+    newMaxParallelism: N,
+    oldParallelism: op.parallelism,
+    newParallelism: newP,
+    rekeyed: keyed.length > 0,
+    entries: 0,
+    keyGroupsWithData: 0,
+    files: [],
+  };
+  const label = op.uid ?? op.operatorId;
+  if (newP > N) {
+    throw new StateError('BadValue', `operator ${label}: parallelism ${newP} is higher than the new max parallelism ${N}`);
+  }
+  if (op.subtasks.some((s) => s.rawKeyedState !== null)) {
+    throw new StateError('UnsupportedHandle', `operator ${label} has raw keyed state; its layout is user code and cannot be re-keyed`);
+  }
+  if (keyed.length === 0) return { op: { ...op, maxParallelism: N }, report };
+
+  const sources: RawKeyedSource[] = [];
+  let kind: KeyGroupsLike['kind'] | undefined;
+  let withId = false;
+  for (const s of keyed) {
+    const h = s.managedKeyedState!;
+    if (h.kind !== 'keyGroups' && h.kind !== 'savepointKeyGroups') {
+      throw new StateError('UnsupportedHandle', `operator ${label}: ${h.kind} keyed state (RocksDB native / changelog) cannot be re-keyed; take a canonical savepoint`);
+    }
+    kind ??= h.kind;
+    withId ||= h.kind === 'keyGroups' && h.stateHandleId !== undefined;
+    const kf = await KeyedStateFile.open(h, ctx.resolver.resolve(h.delegate), { maxParallelism: op.maxParallelism, framing: ctx.framing });
+    sources.push({ name: kf.source.name, header: kf.header, keyGroups: kf.rawKeyGroups() });
+  }
+  const moved = await moveEntries(sources, N, newP);
+  const compressed = opts.compress ?? moved.header.compressed;
+  report.entries = moved.entries;
+
+  if (newP !== op.parallelism && op.subtasks.some((s) => s.managedOperatorState || s.rawOperatorState || s.inputChannelState.length || s.resultSubpartitionState.length || s.finished)) {
+    throw new StateError('UnsupportedHandle', `operator ${label} also holds operator or channel state; keep its parallelism (let Flink rescale it on restore)`);
+  }
+  const subtasks: SubtaskState[] = [];
+  for (const st of moved.subtasks) {
+    const { bytes, offsets } = writeCanonicalKeyedState({
+      header: moved.header.raw,
+      keyGroupStart: st.start,
+      keyGroupCount: st.count,
+      maxParallelism: N,
+      keyGroups: st.keyGroups,
+      compressed,
+      framing: ctx.framing,
+    });
+    const name = randomUUID();
+    await writeFile(join(ctx.tmp, name), bytes, { flag: 'wx' });
+    report.files.push(name);
+    report.keyGroupsWithData += st.keyGroups.size;
+    const delegate: StreamStateHandle = ctx.relocatable
+      ? { kind: 'relativeFile', relativePath: name, size: BigInt(bytes.length) }
+      : { kind: 'file', path: `file:${join(ctx.out, name)}`, size: BigInt(bytes.length) };
+    const range = { start: st.start, count: st.count };
+    const handle: KeyedStateHandle =
+      kind === 'savepointKeyGroups'
+        ? { kind: 'savepointKeyGroups', keyGroupRange: range, offsets, delegate }
+        : { kind: 'keyGroups', keyGroupRange: range, offsets, delegate, ...(withId ? { stateHandleId: randomUUID() } : {}) };
+    const old = newP === op.parallelism ? op.subtasks.find((s) => s.index === st.index) : undefined;
+    subtasks.push({
+      ...(old ?? { index: st.index, managedOperatorState: null, rawOperatorState: null, rawKeyedState: null, inputChannelState: [], resultSubpartitionState: [] }),
+      index: st.index,
+      managedKeyedState: handle,
+    });
+  }
+  return { op: { ...op, maxParallelism: N, parallelism: newP, subtasks }, report };
+}
+
+/** Copies every file the new metadata references relatively (except the new ones) into `dst`. */
+async function copyRelativeFiles(meta: CheckpointMetadata, srcDir: string, dst: string, fresh: Set<string>): Promise<string[]> {
+  const rel = new Set<string>();
+  mapStreamHandles(meta, (h) => {
+    if (h.kind === 'relativeFile' && !fresh.has(h.relativePath)) rel.add(h.relativePath);
+    return h;
+  });
+  for (const p of rel) {
+    const to = join(dst, p);
+    if (!inside(to, dst)) throw new StateError('BadValue', `relative handle ${p} points outside the savepoint`);
+    await mkdir(dirname(to), { recursive: true });
+    await copyFile(join(srcDir, p), to, constants.COPYFILE_EXCL);
+  }
+  return [...rel].sort();
+}
