@@ -11,6 +11,7 @@ import { modify } from './commands/modify.js';
 import { relocate } from './commands/relocate.js';
 import { verify } from './commands/verify.js';
 import { plan } from './commands/plan.js';
+import { registerHa } from './commands/ha.js';
 
 export interface Io {
   out: (s: string) => void;
@@ -177,6 +178,7 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
       io.out(opts.json ? JSON.stringify(Object.fromEntries(ids), null, 2) : ids.map(([u, id]) => `${id}  ${u}`).join('\n'));
     });
 
+  registerHa(program, io, result);
   return program;
 }
 

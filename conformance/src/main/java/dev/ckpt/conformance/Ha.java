@@ -109,7 +109,12 @@ final class Ha {
             stored.put("haStorageDir", work.resolve("ha").toUri().toString());
             stored.set("triggered", triggered);
             stored.set("flink", readWithFlink(conf, retained));
-            if (fixtures != null) writeFixtures(fixtures, zk.getConnectString(), work, stored);
+            ArrayNode nodes = dumpNodes(zk.getConnectString());
+            // the same store as a Kubernetes HA ConfigMap (only where flink-kubernetes is on the class path)
+            String cm = KubernetesConfigMap.build(nodes, CLUSTER_ID, JOB_ID, false);
+            if (cm != null) Files.writeString(work.resolve("configmap.json"), cm);
+            stored.put("configMap", cm == null ? null : work.resolve("configmap.json").toString());
+            if (fixtures != null) writeFixtures(fixtures, nodes, work);
             emit(stored);
 
             if (fixtures == null) {
@@ -133,6 +138,7 @@ final class Ha {
             if (fixtures != null) {
                 ObjectNode all = stored.deepCopy();
                 all.remove("zookeeper");
+                all.remove("configMap");
                 all.set("restored", restored);
                 Files.writeString(fixtures.resolve("flink.json"), all.toPrettyString() + "\n");
             }
@@ -235,9 +241,7 @@ final class Ha {
     // ------------------------------------------------------------------------------ fixtures
 
     /** Every znode under the root with its data (base64), the HA files, and a ConfigMap. */
-    static void writeFixtures(Path dir, String quorum, Path work, ObjectNode stored) throws Exception {
-        Generate.deleteTree(dir);
-        Files.createDirectories(dir.resolve("ha"));
+    static ArrayNode dumpNodes(String quorum) throws Exception {
         org.apache.flink.shaded.curator5.org.apache.curator.framework.CuratorFramework cf =
                 org.apache.flink.shaded.curator5.org.apache.curator.framework.CuratorFrameworkFactory.newClient(
                         quorum, new org.apache.flink.shaded.curator5.org.apache.curator.retry.RetryNTimes(3, 200));
@@ -248,6 +252,12 @@ final class Ha {
         } finally {
             cf.close();
         }
+        return nodes;
+    }
+
+    static void writeFixtures(Path dir, ArrayNode nodes, Path work) throws Exception {
+        Generate.deleteTree(dir);
+        Files.createDirectories(dir.resolve("ha"));
         ObjectNode zk = Jobs.F.objectNode();
         zk.put("root", ROOT);
         zk.put("clusterId", CLUSTER_ID);
