@@ -4,7 +4,7 @@
  * Flink recorded), the checkpoint's `_metadata`, and every file its state handles reference.
  */
 import { CkptError } from '@ckpt/format';
-import { Storages, mapLimit, verifyCheckpoint, type StorageOptions } from '@ckpt/storage';
+import { Storages, mapLimit, verifyCheckpoint, withStorages, type StorageOptions } from '@ckpt/storage';
 import { readCompletedCheckpoint, type StoredCompletedCheckpoint } from './completed-checkpoint.js';
 import { latestEntry, recoverableEntries, type HaEntry, type HaStore } from './store.js';
 
@@ -85,16 +85,6 @@ async function follow(entry: HaEntry, store: HaStore, storages: Storages): Promi
     out.problems.push({ kind: 'JobMismatch', uri: h.file, detail: `the stored checkpoint belongs to job ${cp.jobId}` });
   }
   return out;
-}
-
-async function withStorages<T>(opts: FollowOptions, fn: (s: Storages) => Promise<T>): Promise<T> {
-  if (opts.storages) return fn(opts.storages);
-  const s = new Storages(opts);
-  try {
-    return await fn(s);
-  } finally {
-    await s.close();
-  }
 }
 
 /** Reads the `completedCheckpoint` file of every entry (problems are recorded, not thrown). */
