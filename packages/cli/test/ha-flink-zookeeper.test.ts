@@ -6,6 +6,7 @@
  * reports which checkpoint the restore used — it must be the one `ckpt ha latest` named.
  */
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -79,6 +80,21 @@ class HaTool {
   }
 }
 
+/** Deletes one (childless) znode with a plain ZooKeeper client, as an operator or a JobManager would. */
+async function removeZnode(connect: string, path: string): Promise<void> {
+  const zk = createRequire(import.meta.url)('node-zookeeper-client') as typeof import('node-zookeeper-client');
+  const client = zk.createClient(connect);
+  await new Promise<void>((res) => {
+    client.once('connected', res);
+    client.connect();
+  });
+  try {
+    await new Promise<void>((res, rej) => client.remove(path, (e) => (e ? rej(e) : res())));
+  } finally {
+    client.close();
+  }
+}
+
 function ensureBuilt(line: string): void {
   if (existsSync(join(root, `conformance/target/flink-${line}/classpath.txt`))) return;
   execFileSync('bash', [join(root, 'scripts/conformance.sh'), 'build'], { env: { ...process.env, CKPT_FLINK_LINES: line }, stdio: 'ignore' });
@@ -134,6 +150,19 @@ describe.each(LINES)('Flink %s with ZooKeeper HA', (line) => {
       const restored = await tool.next<Restored>();
       expect(restored.restoredCheckpointId).toBe(ckptLatest.id);
       expect(restored.restoredExternalPath).toBe(ckptLatest.externalPointer);
+
+      // an entry whose `locks` node is gone is marked for deletion: ckpt and a second failover skip it
+      const latestPath = followed.latest!.entry.source;
+      await removeZnode(stored.zookeeper, `${latestPath}/locks`);
+      const previous = followed.entries.at(-2)!;
+      const skipped = capture();
+      expect(await run(['ha', 'latest', ...zk, '--json'], skipped)).toBe(0);
+      const ckptPrevious = JSON.parse(skipped.stdout.join('\n')) as { id: number; externalPointer: string };
+      expect(ckptPrevious.id).toBe(previous.entry.id);
+      tool.send('failover');
+      const restoredAgain = await tool.next<Restored>();
+      expect(restoredAgain.restoredCheckpointId).toBe(ckptPrevious.id);
+      expect(restoredAgain.restoredExternalPath).toBe(ckptPrevious.externalPointer);
 
       // verify notices missing files: a state file of the oldest checkpoint, then an HA file
       const oldest = followed.entries[0]!.checkpoint!;

@@ -19,7 +19,7 @@ export interface HaEntry {
   /** Why the data could not be decoded (Flink skips such entries). */
   error?: HaError;
   /**
-   * Marked for deletion: ZooKeeper — the entry's `locks` child is gone; Kubernetes — the
+   * Marked for deletion: ZooKeeper — the entry has no child (its `locks` node is gone); Kubernetes — the
    * delete marker is set. Flink's recovery ignores such entries.
    */
   markedForDeletion: boolean;

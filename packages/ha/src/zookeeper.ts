@@ -123,11 +123,13 @@ export async function readZooKeeperStoreFrom(session: ZooKeeperSession, opts: Om
     for (const name of names) {
       const source = `${layout.checkpoints}/${name}`;
       const entry: HaEntry = { name, id: parseCheckpointName(name), source, markedForDeletion: false };
-      const locks = await session.children(`${source}/locks`);
-      entry.markedForDeletion = locks === null;
-      if (locks !== null) entry.locks = locks;
+      // Flink's ZooKeeperStateHandleStore: an entry without any child (its `locks` node was
+      // deleted) is marked for deletion
+      const children = await session.children(source);
       const data = await session.data(source);
-      if (data === null) continue; // removed while we listed
+      if (children === null || data === null) continue; // removed while we listed
+      entry.markedForDeletion = children.length === 0;
+      if (children.includes('locks')) entry.locks = (await session.children(`${source}/locks`)) ?? [];
       try {
         entry.handle = readZooKeeperHandle(data, source);
       } catch (e) {

@@ -107,6 +107,20 @@ describe.each(withConfigMap)('Flink %s Kubernetes ConfigMap', (version) => {
   });
 });
 
+describe('ZooKeeper paths', () => {
+  it('joins root and cluster id like ZooKeeperUtils.generateZookeeperPath', () => {
+    expect(zooKeeperNamespace()).toBe('/flink/default');
+    expect(zooKeeperNamespace('/flink/', '//my-cluster/')).toBe('/flink/my-cluster');
+    expect(zooKeeperNamespace('', 'c')).toBe('/c');
+  });
+  it('knows the ≥1.14 layout first and the older one second', () => {
+    expect(zooKeeperLayouts('/flink/c', 'j')).toEqual([
+      { checkpoints: '/flink/c/jobs/j/checkpoints', counter: '/flink/c/jobs/j/checkpoint_id_counter' },
+      { checkpoints: '/flink/c/checkpoints/j', counter: '/flink/c/checkpoint-counter/j' },
+    ]);
+  });
+});
+
 describe('entry names and counters', () => {
   it('parses ids as Long.parseLong does', () => {
     expect(parseCheckpointName('0000000000000000042')).toBe(42);

@@ -45,8 +45,8 @@ import java.util.concurrent.TimeUnit;
  * ZooKeeper HA and an HA storage directory, takes checkpoints, stops the cluster without
  * cleaning HA data (a JobManager loss) and reports, as one JSON line on stdout, what Flink's
  * own HA classes read from ZooKeeper (checkpoint ids in the store, external pointers, counter).
- * Then it waits for the line {@code failover} on stdin, starts a new MiniCluster against the
- * same ZooKeeper (which recovers the job from HA) and reports which checkpoint the restore used.
+ * Then, for every line {@code failover} on stdin, it starts a new MiniCluster against the same
+ * ZooKeeper (which recovers the job from HA) and reports which checkpoint the restore used.
  * ZooKeeper keeps running until stdin closes.
  *
  * <pre>
@@ -117,36 +117,39 @@ final class Ha {
             if (fixtures != null) writeFixtures(fixtures, nodes, work);
             emit(stored);
 
-            if (fixtures == null) {
-                String line;
-                while ((line = stdin.readLine()) != null && !line.trim().equals("failover")) { /* wait */ }
-                if (line == null) return;
-            }
-
-            // ---- run 2: a new JobManager recovers the job from HA
-            ObjectNode restored = Jobs.F.objectNode();
-            restored.put("event", "restored");
-            MiniCluster mc2 = Generate.startCluster(conf);
-            try {
-                RestoredCheckpointStats r = waitForRestore(mc2);
-                restored.put("restoredCheckpointId", r.getCheckpointId());
-                restored.put("restoredExternalPath", r.getExternalPath());
-            } finally {
-                mc2.closeAsyncWithoutCleaningHighAvailabilityData().get(120, TimeUnit.SECONDS);
-            }
-            restored.set("flinkAfter", readWithFlink(conf, retained));
             if (fixtures != null) {
+                ObjectNode restored = failover(conf, retained);
                 ObjectNode all = stored.deepCopy();
                 all.remove("zookeeper");
                 all.remove("configMap");
                 all.set("restored", restored);
                 Files.writeString(fixtures.resolve("flink.json"), all.toPrettyString() + "\n");
+                emit(restored);
+                return;
             }
-            emit(restored);
-            if (fixtures == null) {
-                while (stdin.readLine() != null) { /* keep ZooKeeper up until stdin closes */ }
+            // every `failover` line: a new JobManager recovers the job from HA; ZooKeeper keeps
+            // running until stdin closes
+            String line;
+            while ((line = stdin.readLine()) != null) {
+                if (line.trim().equals("failover")) emit(failover(conf, retained));
             }
         }
+    }
+
+    /** Starts a new MiniCluster (JobManager) that recovers the job from HA; reports what it restored. */
+    static ObjectNode failover(Configuration conf, int retained) throws Exception {
+        ObjectNode restored = Jobs.F.objectNode();
+        restored.put("event", "restored");
+        MiniCluster mc = Generate.startCluster(conf);
+        try {
+            RestoredCheckpointStats r = waitForRestore(mc);
+            restored.put("restoredCheckpointId", r.getCheckpointId());
+            restored.put("restoredExternalPath", r.getExternalPath());
+        } finally {
+            mc.closeAsyncWithoutCleaningHighAvailabilityData().get(120, TimeUnit.SECONDS);
+        }
+        restored.set("flinkAfter", readWithFlink(conf, retained));
+        return restored;
     }
 
     static Configuration config(String quorum, Path work, int retained) {
