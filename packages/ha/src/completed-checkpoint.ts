@@ -12,7 +12,7 @@ import { expectObject, field, longField, readHaPayload, stringField } from './ja
 export const COMPLETED_CHECKPOINT = 'org.apache.flink.runtime.checkpoint.CompletedCheckpoint';
 const JOB_ID = 'org.apache.flink.api.common.JobID';
 const FS_LOCATION = 'org.apache.flink.runtime.state.filesystem.FsCompletedCheckpointStorageLocation';
-const SEGMENT_FILE_STATE_HANDLE = 'org.apache.flink.runtime.state.filesystem.SegmentFileStateHandle';
+const SEGMENT_FILE_STATE_HANDLE = 'org.apache.flink.runtime.state.filemerging.SegmentFileStateHandle';
 
 /** What the stored `CompletedCheckpoint` says. */
 export interface StoredCompletedCheckpoint {

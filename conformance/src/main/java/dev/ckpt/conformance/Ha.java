@@ -50,7 +50,7 @@ import java.util.concurrent.TimeUnit;
  * ZooKeeper keeps running until stdin closes.
  *
  * <pre>
- *   ha --work DIR [--checkpoints N] [--retained K] [--fixtures DIR]
+ *   ha --work DIR [--checkpoints N] [--retained K] [--backend hashmap|rocksdb|forst] [--incremental] [--fixtures DIR]
  * </pre>
  *
  * With {@code --fixtures} it does not wait on stdin: it runs through the failover, writes the
@@ -69,12 +69,16 @@ final class Ha {
         Path fixtures = null;
         int checkpoints = 4;
         int retained = 3;
+        String backend = "hashmap";
+        boolean incremental = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--work": work = Paths.get(args[++i]).toAbsolutePath(); break;
                 case "--fixtures": fixtures = Paths.get(args[++i]).toAbsolutePath(); break;
                 case "--checkpoints": checkpoints = Integer.parseInt(args[++i]); break;
                 case "--retained": retained = Integer.parseInt(args[++i]); break;
+                case "--backend": backend = args[++i]; break;
+                case "--incremental": incremental = true; break;
                 default: throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -85,6 +89,8 @@ final class Ha {
 
         try (TestingServer zk = new TestingServer(-1, work.resolve("zookeeper").toFile(), true)) {
             Configuration conf = config(zk.getConnectString(), work, retained);
+            conf.set(StateBackendOptions.STATE_BACKEND, backend);
+            conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, incremental);
 
             // ---- run 1: take checkpoints, then lose the JobManager (HA data stays)
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
@@ -106,6 +112,7 @@ final class Ha {
             stored.put("root", ROOT);
             stored.put("clusterId", CLUSTER_ID);
             stored.put("jobId", JOB_ID.toHexString());
+            stored.put("backend", backend + (incremental ? " incremental" : ""));
             stored.put("haStorageDir", work.resolve("ha").toUri().toString());
             stored.set("triggered", triggered);
             stored.set("flink", readWithFlink(conf, retained));
