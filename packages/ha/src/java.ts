@@ -9,9 +9,11 @@ import { HaError } from './errors.js';
 
 const RT = 'org.apache.flink.runtime.';
 /**
- * Every class that occurs in the HA payloads and in the stored `CompletedCheckpoint` graph of
- * Flink 1.15–2.3 (state handles of the heap, RocksDB, ForSt and changelog backends, file merging,
+ * Every class that occurs in the HA payloads and in the stored `CompletedCheckpoint` graph
+ * (state handles of the heap, RocksDB, ForSt and changelog backends, file merging,
  * unaligned-checkpoint channel state, master hook states, and the JDK collections they use).
+ * The Flink names were checked against the class files of the 1.20.3 and 2.3.0 jars; the ones
+ * seen in real files are those of the fixtures (heap and incremental RocksDB).
  */
 export const HA_CLASSES: ReadonlySet<string> = new Set([
   // HA store entries
