@@ -6,7 +6,7 @@ const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/inde
 export default defineConfig({
   // Tests run against the TypeScript sources of every workspace package (no build needed).
   resolve: {
-    alias: ['format', 'storage', 'state', 'restore', 'convert', 'cli'].map((name) => ({
+    alias: ['format', 'storage', 'state', 'restore', 'convert', 'ha', 'cli'].map((name) => ({
       find: new RegExp(`^@ckpt/${name}$`),
       replacement: pkg(name),
     })),

@@ -16,6 +16,7 @@ import { registerReport } from './commands/report.js';
 import { commandContext, type Io } from './context.js';
 import { exitCodeFor, hintFor } from './hints.js';
 import { registerRekey } from './commands/rekey.js';
+import { registerHa } from './commands/ha.js';
 
 export type { Io } from './context.js';
 
@@ -179,6 +180,7 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
 
   registerReport(program, ctx, result);
 
+  registerHa(program, io, result);
   return program;
 }
 

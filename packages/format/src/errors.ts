@@ -61,6 +61,7 @@ export type FormatErrorCode =
   | 'TrailingBytes'
   | 'BadUtf'
   | 'BadTrailer'
+  | 'ClassNotAllowed'
   | 'InvalidModel'
   | 'Internal';
 

@@ -26,6 +26,7 @@ export {
 } from './sizes.js';
 export {
   readCheckpointProperties,
+  checkpointPropertiesView,
   writeCheckpointProperties,
   templateFrom,
   DEFAULT_TEMPLATE,
@@ -33,6 +34,20 @@ export {
   type CheckpointPropertiesView,
   type SnapshotTypeView,
   type TrailerTemplate,
+  readJavaStream,
+  getField,
+  TC,
+  MAX_DEPTH_LIMIT,
+  type JavaStream,
+  type JavaStreamOptions,
+  type JavaContent,
+  type JavaObject,
+  type JavaEnum,
+  type JavaArray,
+  type JavaClassDesc,
+  type JavaClassData,
+  type JavaFieldValue,
+  type JavaAnnotationItem,
 } from './trailer/index.js';
 export { concatBytes, collectBytes } from './bytes.js';
 export { mapStreamHandles, type StreamHandleMapper } from './visit.js';

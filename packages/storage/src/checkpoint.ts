@@ -25,7 +25,8 @@ export interface ResolvedCheckpoint {
   metadataSize: number;
 }
 
-async function withStorages<T>(opts: CheckpointAccessOptions, fn: (s: Storages) => Promise<T>): Promise<T> {
+/** Runs `fn` with `opts.storages`, or with a private cache that is closed afterwards. */
+export async function withStorages<T>(opts: CheckpointAccessOptions, fn: (s: Storages) => Promise<T>): Promise<T> {
   if (opts.storages) return fn(opts.storages);
   const s = new Storages(opts);
   try {

@@ -20,6 +20,7 @@ export {
   readHandle,
   locateHandle,
   keyGroupRange,
+  withStorages,
   METADATA_FILE_NAME,
   type CheckpointAccessOptions,
   type ResolvedCheckpoint,

@@ -8,6 +8,7 @@ export {
   TEMPLATE_FLINK_1_16_TO_2_3,
   TRAILER_CLASSES,
   readCheckpointProperties,
+  checkpointPropertiesView,
   templateFrom,
   writeCheckpointProperties,
   writeJavaStream,
@@ -19,6 +20,7 @@ export {
 export {
   BASE_HANDLE,
   MAX_DEPTH,
+  MAX_DEPTH_LIMIT,
   SC_ENUM,
   SC_EXTERNALIZABLE,
   SC_SERIALIZABLE,
@@ -29,6 +31,8 @@ export {
   getField,
   javaFieldOrder,
   readJavaStream,
+  type JavaAnnotationItem,
+  type JavaArray,
   type JavaClassData,
   type JavaClassDesc,
   type JavaContent,
@@ -40,4 +44,5 @@ export {
   type JavaObject,
   type JavaPrimitiveCode,
   type JavaStream,
+  type JavaStreamOptions,
 } from './java-serialization.js';

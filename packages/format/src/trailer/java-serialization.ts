@@ -3,11 +3,16 @@
  * stream protocol (version 5) that Flink's `CheckpointProperties` trailer uses: TC_OBJECT,
  * TC_CLASSDESC, TC_ENUM, TC_STRING, TC_LONGSTRING, TC_REFERENCE, TC_NULL and TC_ENDBLOCKDATA
  * (as the end of empty class / object annotations). Everything else is rejected with
- * `FormatError('BadTrailer')`. Written from the public protocol description, not from the JDK.
- * The matching writer is in `properties.ts` ({@link writeJavaStream}).
+ * `FormatError('BadTrailer')`, unless {@link JavaStreamOptions} opt in to object annotations
+ * (custom `writeObject` data: block data and objects, as `HashMap` or `ArrayList` write) and
+ * arrays (TC_ARRAY), and an allow-list of class names (`ClassNotAllowed` for any other class).
+ * Written from the public protocol description, not from the JDK. The matching writer is in
+ * `properties.ts` ({@link writeJavaStream}). Nothing is instantiated or executed: the result is
+ * a plain tree of descriptors and values.
  *
- * The reader never recurses deeper than {@link MAX_DEPTH}, never allocates from an unchecked
- * length, and throws nothing but {@link FormatError}; error offsets are absolute in the file.
+ * The reader never recurses deeper than {@link MAX_DEPTH} (or the option's depth), never
+ * allocates from an unchecked length, and throws nothing but {@link FormatError}; error offsets
+ * are absolute in the file.
  */
 import { MUtf8Decoder } from 'mutf-8';
 import { ByteReader } from '../binary/reader.js';
@@ -71,6 +76,24 @@ export interface JavaClassDesc {
 export interface JavaClassData {
   classDesc: JavaClassDesc;
   values: JavaFieldValue[];
+  /**
+   * Custom `writeObject` data after the fields (only with {@link JavaStreamOptions.annotations}):
+   * block-data chunks (views into the input) and objects, in stream order.
+   */
+  annotation?: JavaAnnotationItem[];
+}
+
+/** One item of an object annotation: a block-data chunk or an object. */
+export type JavaAnnotationItem = Uint8Array | JavaContent;
+
+/** An array (TC_ARRAY; only with {@link JavaStreamOptions.arrays}). */
+export interface JavaArray {
+  kind: 'array';
+  /** Class descriptor of the array type, e.g. `[B` or `[Ljava.lang.Object;`. */
+  classDesc: JavaClassDesc;
+  /** `byte[]` as a view into the input; every other element type as values. */
+  elements: Uint8Array | JavaFieldValue[];
+  offset?: number;
 }
 
 /** An ordinary object (TC_OBJECT). */
@@ -93,11 +116,30 @@ export interface JavaEnum {
 }
 
 /** What may stand where the protocol expects an object. */
-export type JavaContent = JavaObject | JavaEnum | string | null;
+export type JavaContent = JavaObject | JavaEnum | JavaArray | string | null;
 /** A field value: `Z` boolean, `B C S I F D` number, `J` bigint, `L [` content. */
 export type JavaFieldValue = boolean | number | bigint | JavaContent;
 /** An entry of the handle table. */
-export type JavaHandle = JavaClassDesc | JavaObject | JavaEnum | string;
+export type JavaHandle = JavaClassDesc | JavaObject | JavaEnum | JavaArray | string;
+
+/** Opt-ins beyond the trailer's subset. Defaults: all off, depth {@link MAX_DEPTH}. */
+export interface JavaStreamOptions {
+  /** Accept object annotations (custom `writeObject` data). */
+  annotations?: boolean;
+  /** Accept arrays. */
+  arrays?: boolean;
+  /**
+   * Called with the name of every new class descriptor before anything else of it is read;
+   * `false` rejects the stream with `FormatError('ClassNotAllowed')`. Array classes are passed
+   * by their descriptor name (`[B`, `[Ljava.lang.String;`).
+   */
+  allowClass?: (name: string) => boolean;
+  /** Maximum nesting of objects / arrays / class descriptors (at most {@link MAX_DEPTH_LIMIT}). */
+  maxDepth?: number;
+}
+
+/** Upper bound for {@link JavaStreamOptions.maxDepth}. */
+export const MAX_DEPTH_LIMIT = 200;
 
 /** A decoded stream: its one top-level object plus the tables built while reading it. */
 export interface JavaStream {
@@ -142,12 +184,15 @@ class StreamReader {
   readonly classDescs: JavaClassDesc[] = [];
   private readonly complete = new WeakSet<JavaClassDesc>();
   private depth = 0;
+  private readonly maxDepth: number;
 
   constructor(
     bytes: Uint8Array,
     private readonly base: number,
+    private readonly options: JavaStreamOptions = {},
   ) {
     this.r = new ByteReader(bytes);
+    this.maxDepth = Math.max(1, Math.min(options.maxDepth ?? MAX_DEPTH, MAX_DEPTH_LIMIT));
   }
 
   bad(detail: string, at = this.r.offset): FormatError {
@@ -155,7 +200,7 @@ class StreamReader {
   }
 
   private nested<T>(at: number, fn: () => T): T {
-    if (this.depth >= MAX_DEPTH) throw this.bad(`nesting deeper than ${MAX_DEPTH} levels`, at);
+    if (this.depth >= this.maxDepth) throw this.bad(`nesting deeper than ${this.maxDepth} levels`, at);
     this.depth++;
     try {
       return fn();
@@ -172,7 +217,10 @@ class StreamReader {
     return entry;
   }
 
-  /** Reads an object position: TC_OBJECT, TC_ENUM, TC_STRING, TC_LONGSTRING, TC_REFERENCE, TC_NULL. */
+  /**
+   * Reads an object position: TC_OBJECT, TC_ENUM, TC_STRING, TC_LONGSTRING, TC_REFERENCE, TC_NULL
+   * (and TC_ARRAY when enabled).
+   */
   content(): JavaContent {
     const at = this.r.offset;
     const tc = this.r.u8('type code');
@@ -193,6 +241,9 @@ class StreamReader {
         return this.nested(at, () => this.newObject(at));
       case TC.ENUM:
         return this.nested(at, () => this.newEnum(at));
+      case TC.ARRAY:
+        if (this.options.arrays) return this.nested(at, () => this.newArray(at));
+        throw this.bad('unsupported TC_ARRAY where an object is expected', at);
       default:
         throw this.bad(`unsupported ${tcName(tc)} where an object is expected`, at);
     }
@@ -241,20 +292,74 @@ class StreamReader {
       const values: JavaFieldValue[] = [];
       if (d.flags & SC_SERIALIZABLE) {
         for (const f of d.fields) values.push(this.r.at(f.name, () => this.fieldValue(f)));
+        const cd: JavaClassData = { classDesc: d, values };
         if (d.flags & SC_WRITE_METHOD) {
-          const endAt = this.r.offset;
-          const tc = this.r.u8('end of object annotation');
-          if (tc !== TC.ENDBLOCKDATA) {
-            const what = `object annotation of ${d.name} (custom writeObject data)`;
-            throw this.bad(`${what} not supported: ${tcName(tc)}`, endAt);
+          if (this.options.annotations) {
+            cd.annotation = this.r.at(d.name, () => this.annotation());
+          } else {
+            const endAt = this.r.offset;
+            const tc = this.r.u8('end of object annotation');
+            if (tc !== TC.ENDBLOCKDATA) {
+              const what = `object annotation of ${d.name} (custom writeObject data)`;
+              throw this.bad(`${what} not supported: ${tcName(tc)}`, endAt);
+            }
           }
         }
+        obj.classData.push(cd);
       } else if (d.fields.length > 0) {
         throw this.bad(`non-serializable class ${d.name} declares fields`, at);
+      } else {
+        obj.classData.push({ classDesc: d, values });
       }
-      obj.classData.push({ classDesc: d, values });
     }
     return obj;
+  }
+
+  /** Object annotation: block data and contents up to TC_ENDBLOCKDATA. */
+  private annotation(): JavaAnnotationItem[] {
+    const items: JavaAnnotationItem[] = [];
+    for (;;) {
+      const at = this.r.offset;
+      const tc = this.r.u8('object annotation');
+      if (tc === TC.ENDBLOCKDATA) return items;
+      if (tc === TC.BLOCKDATA) {
+        items.push(this.r.raw(this.r.u8('block data length'), 'block data'));
+      } else if (tc === TC.BLOCKDATALONG) {
+        const lenAt = this.r.offset;
+        const n = this.r.i32('block data length');
+        if (n < 0) throw this.bad(`block data length ${n} is negative`, lenAt);
+        items.push(this.r.raw(n, 'block data'));
+      } else {
+        this.r.offset = at;
+        items.push(this.content());
+      }
+    }
+  }
+
+  private newArray(at: number): JavaArray {
+    const desc = this.classDesc();
+    if (desc === null) throw this.bad('TC_ARRAY without a class descriptor', at);
+    const code = desc.name.charAt(1);
+    if (!desc.name.startsWith('[') || !FIELD_CODES.includes(code)) {
+      throw this.bad(`array class name ${desc.name} is not an array type`, at);
+    }
+    const arr: JavaArray = { kind: 'array', classDesc: desc, elements: [], offset: this.base + at };
+    this.handles.push(arr);
+    const lenAt = this.r.offset;
+    const n = this.r.i32('array length');
+    if (n < 0) throw this.bad(`array length ${n} is negative`, lenAt);
+    const size = code === 'J' || code === 'D' ? 8 : code === 'I' || code === 'F' ? 4 : code === 'S' || code === 'C' ? 2 : 1;
+    // every element takes at least `size` bytes: nothing is allocated beyond what the input holds
+    this.r.need(n * size, `${n} array elements`);
+    if (code === 'B') {
+      arr.elements = this.r.raw(n, 'byte array');
+      return arr;
+    }
+    const field: JavaFieldDesc = { code: code as JavaFieldCode, name: '' };
+    const elements: JavaFieldValue[] = [];
+    for (let i = 0; i < n; i++) elements.push(this.r.at(`[${i}]`, () => this.fieldValue(field)));
+    arr.elements = elements;
+    return arr;
   }
 
   private newEnum(at: number): JavaEnum {
@@ -320,6 +425,10 @@ class StreamReader {
   private newClassDesc(at: number): JavaClassDesc {
     const r = this.r;
     const name = r.utf('class name');
+    if (this.options.allowClass !== undefined && !this.options.allowClass(name)) {
+      const ctx = { offset: this.base + at, path: r.path };
+      throw new FormatError('ClassNotAllowed', `class ${name} is not in the allow-list`, ctx);
+    }
     const suid = r.i64('serialVersionUID');
     const offset = this.base + at;
     const desc: JavaClassDesc = { kind: 'classDesc', name, suid, flags: 0, fields: [], superClass: null, offset };
@@ -397,13 +506,20 @@ function relocate(e: unknown, base: number, at: number): FormatError {
  * @param raw the stream bytes, starting with `AC ED 00 05`
  * @param baseOffset absolute file offset of `raw[0]`; added to every error offset and node offset
  * @param path model path used in error messages (e.g. `properties`)
+ * @param options opt-ins beyond the trailer's subset (annotations, arrays, class allow-list)
  * @throws FormatError `BadTrailer` for unsupported or malformed constructs or trailing bytes,
- *   `Truncated` when the input ends early, `BadUtf` for malformed modified UTF-8; nothing else
+ *   `Truncated` when the input ends early, `BadUtf` for malformed modified UTF-8,
+ *   `ClassNotAllowed` for a class the allow-list rejects; nothing else
  */
-export function readJavaStream(raw: Uint8Array, baseOffset = 0, path = ''): JavaStream {
+export function readJavaStream(
+  raw: Uint8Array,
+  baseOffset = 0,
+  path = '',
+  options: JavaStreamOptions = {},
+): JavaStream {
   let reader: StreamReader | undefined;
   try {
-    reader = new StreamReader(raw, baseOffset);
+    reader = new StreamReader(raw, baseOffset, options);
     const r = reader.r;
     r.path = path;
     const magic = r.u16('stream magic');

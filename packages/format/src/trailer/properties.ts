@@ -125,7 +125,19 @@ const BOOLEAN_FIELDS = [
  */
 export function readCheckpointProperties(raw: Uint8Array, baseOffset = 0): CheckpointPropertiesView | null {
   const stream = readJavaStream(raw, baseOffset, 'properties');
-  const root = stream.root;
+  return checkpointPropertiesView(stream.root, stream.classDescs, baseOffset);
+}
+
+/**
+ * The view of an already decoded `CheckpointProperties` object (e.g. one field of a larger
+ * stream); `classDescs` fills {@link CheckpointPropertiesView.classes}.
+ * @throws FormatError `BadTrailer` if `root` is not such an object
+ */
+export function checkpointPropertiesView(
+  root: JavaContent,
+  classDescs: readonly JavaClassDesc[],
+  baseOffset = 0,
+): CheckpointPropertiesView | null {
   if (root === null) return null;
   const bad = (detail: string, at: number | undefined, path = ''): FormatError =>
     new FormatError('BadTrailer', detail, { offset: at ?? baseOffset, path: `properties${path}` });
@@ -180,7 +192,7 @@ export function readCheckpointProperties(raw: Uint8Array, baseOffset = 0): Check
     const n = getField(t, 'name')?.value;
     snapshotType = { kind: 'unknown', className, name: typeof n === 'string' ? n : null };
   }
-  const classes = stream.classDescs.map((d) => ({ name: d.name, suid: d.suid.toString() }));
+  const classes = classDescs.map((d) => ({ name: d.name, suid: d.suid.toString() }));
   return { ...flags, snapshotType, classes };
 }
 

@@ -19,6 +19,7 @@ public final class Main {
             case "avro-values": // src/main/java-avro, only in builds with flink-avro (flink-2.3)
                 Class.forName("dev.ckpt.conformance.AvroValues").getMethod("main", String[].class).invoke(null, (Object) rest);
                 break;
+            case "ha": Ha.main(rest); break;
             case "version":
                 System.out.println(org.apache.flink.runtime.util.EnvironmentInformation.getVersion() + " line=" + FlinkLine.LINE);
                 break;

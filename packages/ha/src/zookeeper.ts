@@ -1,0 +1,165 @@
+/**
+ * Reads a job's completed-checkpoint store and checkpoint ID counter from ZooKeeper
+ * (node-zookeeper-client, read-only: no node is created, changed or locked).
+ *
+ * Layout (namespace = `<root>/<cluster-id>`, both slash-trimmed and joined like Flink's
+ * `ZooKeeperUtils.generateZookeeperPath`):
+ * - Flink ≥ 1.14: `<ns>/jobs/<job-id>/checkpoints/<%019d>` (+ `locks/<uuid>` children) and
+ *   `<ns>/jobs/<job-id>/checkpoint_id_counter`;
+ * - before 1.14: `<ns>/checkpoints/<job-id>/<%019d>` and `<ns>/checkpoint-counter/<job-id>`.
+ */
+import { createRequire } from 'node:module';
+import type * as Zk from 'node-zookeeper-client';
+import { readZooKeeperCounter } from './counter.js';
+import { HaError } from './errors.js';
+import { readZooKeeperHandle } from './handle.js';
+import { parseCheckpointName, sortEntries, type HaEntry, type HaStore } from './store.js';
+
+const zk = createRequire(import.meta.url)('node-zookeeper-client') as typeof Zk;
+
+export interface ZooKeeperStoreOptions {
+  /** Connect string, `host:port[,host:port…]`. */
+  connect: string;
+  /** `high-availability.zookeeper.path.root` (default `/flink`). */
+  root?: string;
+  /** `high-availability.cluster-id` (default `/default`). */
+  clusterId?: string;
+  /** Job id; may be left out when the namespace holds exactly one job with a checkpoint store. */
+  jobId?: string;
+  /** Connection timeout in ms (default 15000). */
+  timeoutMs?: number;
+}
+
+/** The namespace Flink's Curator client uses: non-empty slash-trimmed parts joined with `/`. */
+export function zooKeeperNamespace(root = '/flink', clusterId = '/default'): string {
+  const parts = [root, clusterId].map((p) => p.replace(/^\/+|\/+$/g, '')).filter((p) => p !== '');
+  return `/${parts.join('/')}`;
+}
+
+/** The store's paths in each layout, newest first. */
+export function zooKeeperLayouts(ns: string, jobId: string): { checkpoints: string; counter: string }[] {
+  return [
+    { checkpoints: `${ns}/jobs/${jobId}/checkpoints`, counter: `${ns}/jobs/${jobId}/checkpoint_id_counter` },
+    { checkpoints: `${ns}/checkpoints/${jobId}`, counter: `${ns}/checkpoint-counter/${jobId}` },
+  ];
+}
+
+const JOB_ID = /^[0-9a-f]{32}$/;
+
+/** A connected read-only session. */
+export class ZooKeeperSession {
+  private constructor(
+    private readonly client: Zk.Client,
+    readonly connect: string,
+  ) {}
+
+  static async open(connect: string, timeoutMs = 15_000): Promise<ZooKeeperSession> {
+    const client = zk.createClient(connect, { sessionTimeout: Math.max(timeoutMs, 4000), retries: 1 });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        client.close();
+        reject(new HaError('ZooKeeper', `no connection to ZooKeeper at ${connect} within ${timeoutMs} ms`, { file: connect }));
+      }, timeoutMs);
+      client.once('connected', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      client.connect();
+    });
+    return new ZooKeeperSession(client, connect);
+  }
+
+  private call<T>(path: string, op: (cb: (err: Error | Zk.Exception | null, v: T) => void) => void): Promise<T | null> {
+    return new Promise((resolve, reject) => {
+      op((err, v) => {
+        if (err === null || err === undefined) return resolve(v);
+        if ('code' in err && err.code === zk.Exception.NO_NODE) return resolve(null);
+        reject(new HaError('ZooKeeper', `${path}: ${String(err)}`, { file: path, cause: err }));
+      });
+    });
+  }
+
+  /** Children of a znode (sorted), or null if it does not exist. */
+  async children(path: string): Promise<string[] | null> {
+    const c = await this.call<string[]>(path, (cb) => this.client.getChildren(path, cb));
+    return c === null ? null : [...c].sort();
+  }
+
+  /** Data of a znode, or null if it does not exist. */
+  async data(path: string): Promise<Uint8Array | null> {
+    const d = await this.call<Buffer>(path, (cb) => this.client.getData(path, cb));
+    return d === null ? null : new Uint8Array(d ?? []);
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+/** Jobs with a checkpoint store in the namespace (either layout). */
+export async function listZooKeeperJobs(session: ZooKeeperSession, ns: string): Promise<string[]> {
+  const jobs = new Set<string>();
+  for (const j of (await session.children(`${ns}/jobs`)) ?? []) {
+    if (JOB_ID.test(j) && (await session.children(`${ns}/jobs/${j}/checkpoints`)) !== null) jobs.add(j);
+  }
+  for (const j of (await session.children(`${ns}/checkpoints`)) ?? []) if (JOB_ID.test(j)) jobs.add(j);
+  return [...jobs].sort();
+}
+
+/** Reads one job's store from an open session. */
+export async function readZooKeeperStoreFrom(session: ZooKeeperSession, opts: Omit<ZooKeeperStoreOptions, 'connect' | 'timeoutMs'>): Promise<HaStore> {
+  const ns = zooKeeperNamespace(opts.root, opts.clusterId);
+  let jobId = opts.jobId?.toLowerCase();
+  if (jobId === undefined) {
+    const jobs = await listZooKeeperJobs(session, ns);
+    if (jobs.length === 0) throw new HaError('NotFound', `no job with a checkpoint store under ${ns}`, { file: session.connect });
+    if (jobs.length > 1) throw new HaError('Ambiguous', `several jobs under ${ns}, pick one with --job: ${jobs.join(', ')}`, { file: session.connect });
+    jobId = jobs[0]!;
+  }
+  for (const layout of zooKeeperLayouts(ns, jobId)) {
+    const names = await session.children(layout.checkpoints);
+    if (names === null) continue;
+    const entries: HaEntry[] = [];
+    for (const name of names) {
+      const source = `${layout.checkpoints}/${name}`;
+      const entry: HaEntry = { name, id: parseCheckpointName(name), source, markedForDeletion: false };
+      // Flink's ZooKeeperStateHandleStore: an entry without any child (its `locks` node was
+      // deleted) is marked for deletion
+      const children = await session.children(source);
+      const data = await session.data(source);
+      if (children === null || data === null) continue; // removed while we listed
+      entry.markedForDeletion = children.length === 0;
+      if (children.includes('locks')) entry.locks = (await session.children(`${source}/locks`)) ?? [];
+      try {
+        entry.handle = readZooKeeperHandle(data, source);
+      } catch (e) {
+        if (!(e instanceof HaError)) throw e;
+        entry.error = e;
+      }
+      entries.push(entry);
+    }
+    const counterData = await session.data(layout.counter);
+    return {
+      kind: 'zookeeper',
+      jobId,
+      location: layout.checkpoints,
+      entries: sortEntries(entries),
+      counter: counterData === null ? null : readZooKeeperCounter(counterData, layout.counter),
+      counterSource: layout.counter,
+    };
+  }
+  throw new HaError('NotFound', `job ${jobId} has no checkpoint store under ${ns}`, { file: session.connect });
+}
+
+/**
+ * Connects, reads one job's store and disconnects.
+ * @throws HaError `ZooKeeper`, `NotFound`, `Ambiguous`, `BadCounter`
+ */
+export async function readZooKeeperStore(opts: ZooKeeperStoreOptions): Promise<HaStore> {
+  const session = await ZooKeeperSession.open(opts.connect, opts.timeoutMs);
+  try {
+    return await readZooKeeperStoreFrom(session, opts);
+  } finally {
+    session.close();
+  }
+}
