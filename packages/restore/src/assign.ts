@@ -9,7 +9,8 @@ import {
   type ResultSubpartitionStateHandle,
   type StreamStateHandle,
 } from '@ckpt/format';
-import { repartitionChannelState, unmergeInputChannels, unmergeResultSubpartitions } from './channel-state.js';
+import { assignChannelState, type ChannelVertexRestore, type RescalingDescriptor } from './channel-assignment.js';
+import { unmergeInputChannels, unmergeResultSubpartitions } from './channel-state.js';
 import { messages, type Finding } from './findings.js';
 import type { JobGraph, JobVertex, SubtaskStateMapperName } from './job.js';
 import { abstractIdHashCode, expectedSizeCapacity, javaHashMapOrderBy } from './java-hashmap.js';
@@ -28,6 +29,10 @@ export interface OperatorSubtaskRestore {
   rawOperatorState: OperatorStateHandle[];
   inputChannelState: InputChannelStateHandle[];
   resultSubpartitionState: ResultSubpartitionStateHandle[];
+  /** How the task remaps in-flight data of its input gates (`null` = no rescaling). */
+  inputRescaling: RescalingDescriptor;
+  /** How the task remaps in-flight data of its result partitions (`null` = no rescaling). */
+  outputRescaling: RescalingDescriptor;
 }
 
 /** Restore information of one new subtask (Flink's `JobManagerTaskRestore`); null = starts empty. */
@@ -196,7 +201,23 @@ export function assignStates(meta: CheckpointMetadata, job: JobGraph): Assignmen
   err = firstError();
   let vertices: VertexRestore[];
   try {
-    vertices = working.map((w, vi) => buildVertex(meta, job, w, processed[vi]!, consumers[vi]!));
+    const channels = assignChannelState(
+      working.map((w, vi) => {
+        const ops = w.vertex.operators;
+        const head = w.states.get(ops[0]!.generatedOperatorId)!;
+        const tail = w.states.get(ops[ops.length - 1]!.generatedOperatorId)!;
+        return {
+          parallelism: w.vertex.parallelism,
+          inputs: w.vertex.inputs,
+          processed: processed[vi]!,
+          restoresOperators: processed[vi]! && !w.fullyFinished,
+          chainLength: ops.length,
+          inputOld: perOldSubtask(head, (x) => unmergeInputChannels(x.inputChannelState)),
+          outputOld: perOldSubtask(tail, (x) => unmergeResultSubpartitions(x.resultSubpartitionState)),
+        };
+      }),
+    );
+    vertices = working.map((w, vi) => buildVertex(meta, w, processed[vi]!, channels[vi]!));
   } catch (e) {
     // Flink stops at the first refusal; what the assignment would have hit later does not matter.
     if (err) return failed(meta, findings, err);
@@ -241,13 +262,7 @@ function checkPreconditions(w: Working, findings: Finding[]): void {
   if (recorded.size > 1) findings.push(messages.chainConflict(v.name, [...recorded]));
 }
 
-function buildVertex(
-  meta: CheckpointMetadata,
-  job: JobGraph,
-  w: Working,
-  processed: boolean,
-  consumers: { consumer: number; gate: number }[],
-): VertexRestore {
+function buildVertex(meta: CheckpointMetadata, w: Working, processed: boolean, channels: ChannelVertexRestore): VertexRestore {
   const v = w.vertex;
   const p = v.parallelism;
   const ranges = keyGroupPartitions(Math.max(w.maxParallelism, p), p);
@@ -261,17 +276,6 @@ function buildVertex(
       const rawOp = repartitionOperatorState(perOldSubtask(s, (x) => one(x.rawOperatorState)), p);
       const managedOld = perOldSubtask(s, (x) => one(x.managedKeyedState));
       const rawOld = perOldSubtask(s, (x) => one(x.rawKeyedState));
-      const inMappers: SubtaskStateMapperName[] = v.inputs.map((e) => e.downstreamMapper);
-      const outMappers: SubtaskStateMapperName[] = consumers.map((c) => job.vertices[c.consumer]!.inputs[c.gate]!.upstreamMapper);
-      // In-flight data is redistributed along the new job's edges: on a rescale, a vertex without
-      // input (output) edges gets no input (output) channel state, as in Flink; at unchanged
-      // parallelism every subtask keeps its own.
-      const input = id === headId && s.subtasks.length > 0
-        ? repartitionChannelState(perOldSubtask(s, (x) => unmergeInputChannels(x.inputChannelState)), p, inMappers)
-        : [];
-      const output = id === tailId && s.subtasks.length > 0
-        ? repartitionChannelState(perOldSubtask(s, (x) => unmergeResultSubpartitions(x.resultSubpartitionState)), p, outMappers)
-        : [];
       const list: OperatorSubtaskRestore[] = [];
       for (let i = 0; i < p; i++) {
         let mk: KeyedStateHandle[];
@@ -289,8 +293,10 @@ function buildVertex(
           rawKeyedState: rk,
           managedOperatorState: managedOp[i] ?? [],
           rawOperatorState: rawOp[i] ?? [],
-          inputChannelState: input[i] ?? [],
-          resultSubpartitionState: output[i] ?? [],
+          inputChannelState: id === headId ? channels.input[i]! : [],
+          resultSubpartitionState: id === tailId ? channels.output[i]! : [],
+          inputRescaling: id === headId ? channels.inputRescaling[i]! : null,
+          outputRescaling: id === tailId ? channels.outputRescaling[i]! : null,
         });
       }
       perOp.set(id, list);

@@ -16,6 +16,8 @@ function operatorJson(o: OperatorSubtaskRestore): JsonValue {
     rawOperatorState: o.rawOperatorState,
     inputChannelState: o.inputChannelState,
     resultSubpartitionState: o.resultSubpartitionState,
+    inputRescaling: o.inputRescaling,
+    outputRescaling: o.outputRescaling,
   });
 }
 

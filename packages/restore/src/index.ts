@@ -50,10 +50,24 @@ export {
   oldSubtasksFor,
   rescaleMappings,
   ambiguousOldSubtasks,
-  repartitionChannelState,
   unmergeInputChannels,
   unmergeResultSubpartitions,
 } from './channel-state.js';
+export {
+  assignChannelState,
+  type ChannelVertexInput,
+  type ChannelVertexRestore,
+  type GateRescaling,
+  type RescalingDescriptor,
+} from './channel-assignment.js';
+export {
+  rescaleMappingsOf,
+  newToOldMapping,
+  mappedIndexes,
+  ambiguousTargets,
+  SYMMETRIC_IDENTITY,
+  type RescaleMappings,
+} from './rescale-mappings.js';
 export { streamIdentity, streamLabel } from './stream-identity.js';
 export {
   assignStates,

@@ -161,11 +161,9 @@ public final class Assign {
                         a = o.putArray("resultSubpartitionState");
                         for (Object h : st.getResultSubpartitionState()) a.add(Dump.channel(h, false));
                         if (st.isFinished()) o.put("finished", true);
-                        // how in-flight data is remapped (not part of the model; Flink's toString form)
-                        if (!st.getInputChannelState().isEmpty() || !st.getResultSubpartitionState().isEmpty()) {
-                            o.put("_inputRescaling", String.valueOf(st.getInputRescalingDescriptor()));
-                            o.put("_outputRescaling", String.valueOf(st.getOutputRescalingDescriptor()));
-                        }
+                        // how in-flight data is remapped: null = NO_RESCALE, else one entry per gate / partition
+                        o.set("inputRescaling", Rescaling.json(st.getInputRescalingDescriptor()));
+                        o.set("outputRescaling", Rescaling.json(st.getOutputRescalingDescriptor()));
                     }
                 }
             }
