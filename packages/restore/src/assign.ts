@@ -17,6 +17,8 @@ import { abstractIdHashCode, expectedSizeCapacity, javaHashMapOrderBy } from './
 import { keyGroupPartitions } from './key-groups.js';
 import { keyedHandlesForRange } from './keyed-state.js';
 import { repartitionOperatorState } from './operator-state.js';
+import { validateFinishedState } from './finished-state.js';
+import { restoreMasterHooks, type MasterHookRestore } from './master-hooks.js';
 import { validateGraph, validateMappingCompleteness, validateSavepointLoad } from './validate.js';
 
 /** What one operator of one new subtask restores (Flink's `OperatorSubtaskState`, as lists). */
@@ -88,6 +90,8 @@ export interface Assignment {
   coordinators: CoordinatorRestore[];
   /** Stored operator ids whose state is not restored (skipped or shadowed). */
   unrestoredOperatorIds: string[];
+  /** Master hooks Flink restores (only when the job registers hooks). */
+  masterHooks?: MasterHookRestore[];
 }
 
 interface Working {
@@ -141,6 +145,13 @@ export function assignStates(meta: CheckpointMetadata, job: JobGraph): Assignmen
     for (const id of stored.keys()) if (!kept.has(id)) unrestored.push(id);
     stored = kept;
   }
+  if (job.checkpointIdOfIgnoredInFlightData === meta.checkpointId) {
+    stored = new Map([...stored].map(([id, s]) => [id, withoutInFlightData(s)] as const));
+    findings.push(messages.ignoredInFlightData(meta.checkpointId));
+  }
+  validateFinishedState(stored, job, findings);
+  err = firstError();
+  if (err) return failed(meta, findings, err);
   validateMappingCompleteness(stored, job, findings, unrestored);
   err = firstError();
   if (err) return failed(meta, findings, err);
@@ -232,7 +243,23 @@ export function assignStates(meta: CheckpointMetadata, job: JobGraph): Assignmen
       if (s?.coordinatorState) coordinators.push({ operatorId: op.generatedOperatorId, vertex: v.name, state: s.coordinatorState });
     }
   }
-  return { checkpointId: meta.checkpointId, ok: true, findings, vertices, coordinators, unrestoredOperatorIds: unrestored };
+  const hooks = restoreMasterHooks(meta.masterStates, job, findings);
+  err = firstError();
+  if (err) return failed(meta, findings, err, vertices);
+  const done: Assignment = { checkpointId: meta.checkpointId, ok: true, findings, vertices, coordinators, unrestoredOperatorIds: unrestored };
+  if (job.masterHooks.length > 0) done.masterHooks = hooks;
+  return done;
+}
+
+/** Flink's `OperatorState.copyAndDiscardInFlightData`: no channel state, no coordinator state, and
+ * finished subtasks become plain empty ones. */
+function withoutInFlightData(s: OperatorState): OperatorState {
+  if (s.finishedMarker !== undefined) return { ...s, coordinatorState: null };
+  return {
+    ...s,
+    coordinatorState: null,
+    subtasks: s.subtasks.map(({ finished: _finished, ...x }) => ({ ...x, inputChannelState: [], resultSubpartitionState: [] })),
+  };
 }
 
 /** Flink's per-operator precondition check, in its HashMap order of generated operator ids. */

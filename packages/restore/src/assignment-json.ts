@@ -55,6 +55,7 @@ export function assignmentToJson(a: Assignment): JsonValue {
         };
       }),
     })),
+    ...(a.masterHooks !== undefined ? { masterHooks: a.masterHooks } : {}),
     _findings: findings,
     _coordinators: encodeJson(a.coordinators),
     _unrestoredOperatorIds: a.unrestoredOperatorIds,

@@ -68,6 +68,8 @@ export {
   SYMMETRIC_IDENTITY,
   type RescaleMappings,
 } from './rescale-mappings.js';
+export { validateFinishedState, vertexFinishedState, type VertexFinishedState } from './finished-state.js';
+export { restoreMasterHooks, type MasterHookRestore } from './master-hooks.js';
 export { streamIdentity, streamLabel } from './stream-identity.js';
 export {
   assignStates,

@@ -16,6 +16,7 @@ public final class Main {
             case "assign": Assign.main(rest); break;
             case "restore": Restore.main(rest); break;
             case "bench": Bench.main(rest); break;
+            case "assign-bench": AssignBench.main(rest); break;
             case "version":
                 System.out.println(org.apache.flink.runtime.util.EnvironmentInformation.getVersion() + " line=" + FlinkLine.LINE);
                 break;
