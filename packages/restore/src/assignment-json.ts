@@ -1,5 +1,6 @@
 import { encodeValue, type JsonValue } from '@ckpt/format';
 import type { Assignment, OperatorSubtaskRestore } from './assign.js';
+import type { GateRescaling, RescalingDescriptor } from './channel-assignment.js';
 import type { Finding } from './findings.js';
 
 /** Model values as JSON (bigint → decimal string, bytes → base64), as `@ckpt/format` writes them. */
@@ -16,9 +17,14 @@ function operatorJson(o: OperatorSubtaskRestore): JsonValue {
     rawOperatorState: o.rawOperatorState,
     inputChannelState: o.inputChannelState,
     resultSubpartitionState: o.resultSubpartitionState,
-    inputRescaling: o.inputRescaling,
-    outputRescaling: o.outputRescaling,
+    inputRescaling: rescalingJson(o.inputRescaling),
+    outputRescaling: rescalingJson(o.outputRescaling),
   });
+}
+
+/** A rescaling descriptor as the oracle prints it: `NO_STATE` entries only as `{ noState: true }`. */
+function rescalingJson(d: RescalingDescriptor): (GateRescaling | { noState: true })[] | null {
+  return d === null ? null : d.map((g) => (g.noState ? { noState: true as const } : g));
 }
 
 function errorJson(f: Finding): JsonValue {

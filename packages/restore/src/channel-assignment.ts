@@ -21,6 +21,8 @@ import { RestoreError } from './errors.js';
 
 /** One gate's / partition's entry of Flink's `InflightDataRescalingDescriptor`. */
 export interface GateRescaling {
+  /** Flink's `NO_STATE` entry: the gate / partition has no in-flight data. */
+  noState?: true;
   oldSubtaskIndexes: number[];
   rescaledChannelsMappings: RescaleMappings;
   ambiguousSubtaskIndexes: number[];
@@ -30,7 +32,7 @@ export interface GateRescaling {
 /** A rescaling descriptor: `null` = Flink's `NO_RESCALE`, else one entry per gate / partition. */
 export type RescalingDescriptor = GateRescaling[] | null;
 
-const NO_STATE: GateRescaling = { oldSubtaskIndexes: [], rescaledChannelsMappings: SYMMETRIC_IDENTITY, ambiguousSubtaskIndexes: [], mappingType: 'IDENTITY' };
+const NO_STATE: GateRescaling = { noState: true, oldSubtaskIndexes: [], rescaledChannelsMappings: SYMMETRIC_IDENTITY, ambiguousSubtaskIndexes: [], mappingType: 'IDENTITY' };
 
 /** What the channel assignment needs to know of one vertex of the new job. */
 export interface ChannelVertexInput {

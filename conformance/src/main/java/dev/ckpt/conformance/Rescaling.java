@@ -15,7 +15,7 @@ import java.util.TreeSet;
 /**
  * JSON form of Flink's {@link InflightDataRescalingDescriptor} (set by StateAssignmentOperation on
  * every restored OperatorSubtaskState): {@code null} for NO_RESCALE, otherwise one object per input
- * gate / result partition with the descriptor's fields. Private fields are read by reflection
+ * gate / result partition with the descriptor's fields ({@code {"noState": true}} for NO_STATE). Private fields are read by reflection
  * (their names are the same in 1.20, 2.0 and 2.3).
  */
 final class Rescaling {
@@ -30,6 +30,11 @@ final class Rescaling {
         ArrayNode out = F.arrayNode();
         for (InflightDataGateOrPartitionRescalingDescriptor g : gates) {
             ObjectNode o = out.addObject();
+            if (g == InflightDataGateOrPartitionRescalingDescriptor.NO_STATE) {
+                // gate / partition without in-flight data (its getters throw before 2.3)
+                o.put("noState", true);
+                continue;
+            }
             ArrayNode old = o.putArray("oldSubtaskIndexes");
             for (int i : g.getOldSubtaskInstances()) old.add(i);
             o.set("rescaledChannelsMappings", mappings(g.getRescaleMappings()));
