@@ -15,7 +15,7 @@ import { messages, type Finding } from './findings.js';
 import type { JobGraph, JobVertex, SubtaskStateMapperName } from './job.js';
 import { abstractIdHashCode, expectedSizeCapacity, javaHashMapOrderBy } from './java-hashmap.js';
 import { keyGroupPartitions } from './key-groups.js';
-import { keyedHandlesForRange } from './keyed-state.js';
+import { keyedHandlesForRanges } from './keyed-state.js';
 import { repartitionOperatorState } from './operator-state.js';
 import { validateFinishedState } from './finished-state.js';
 import { restoreMasterHooks, type MasterHookRestore } from './master-hooks.js';
@@ -303,17 +303,13 @@ function buildVertex(meta: CheckpointMetadata, w: Working, processed: boolean, c
       const rawOp = repartitionOperatorState(perOldSubtask(s, (x) => one(x.rawOperatorState)), p);
       const managedOld = perOldSubtask(s, (x) => one(x.managedKeyedState));
       const rawOld = perOldSubtask(s, (x) => one(x.rawKeyedState));
+      const rescaled = s.parallelism !== p;
+      const managedNew = rescaled ? keyedHandlesForRanges(managedOld, ranges) : managedOld;
+      const rawNew = rescaled ? keyedHandlesForRanges(rawOld, ranges) : rawOld;
       const list: OperatorSubtaskRestore[] = [];
       for (let i = 0; i < p; i++) {
-        let mk: KeyedStateHandle[];
-        let rk: KeyedStateHandle[];
-        if (s.parallelism === p) {
-          mk = managedOld[i] ?? [];
-          rk = rawOld[i] ?? [];
-        } else {
-          mk = keyedHandlesForRange(managedOld, ranges[i]!);
-          rk = keyedHandlesForRange(rawOld, ranges[i]!);
-        }
+        const mk: KeyedStateHandle[] = managedNew[i] ?? [];
+        const rk: KeyedStateHandle[] = rawNew[i] ?? [];
         list.push({
           operatorId: id,
           managedKeyedState: mk,

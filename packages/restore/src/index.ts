@@ -44,7 +44,7 @@ export {
 export { parseJobInput, jobFromRestPlan, jobFromUidList, type RestPlan, type JobInputOptions } from './job-formats.js';
 export { messages, FINDING_SEVERITY, type Finding, type FindingCode, type Severity } from './findings.js';
 export { validateGraph, validateSavepointLoad, validateMappingCompleteness, canRescaleMaxParallelism } from './validate.js';
-export { intersectKeyedHandle, keyedHandlesForRange } from './keyed-state.js';
+export { intersectKeyedHandle, keyedHandlesForRange, keyedHandlesForRanges } from './keyed-state.js';
 export { repartitionOperatorState } from './operator-state.js';
 export {
   oldSubtasksFor,
