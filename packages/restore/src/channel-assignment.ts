@@ -195,33 +195,48 @@ class VertexChannels {
   }
 
   inputDescriptor(subtask: number): RescalingDescriptor {
-    const n = this.v.inputs.length;
-    const rescaled = this.v.inputs.map((e, g) => this.upstream(g).outMaps.get(this.all[e.from]!.firstPartitionTo(this.index)));
-    if (this.inMaps.size === 0 && rescaled.every((r) => r === undefined)) return null;
-    const gates = Array.from({ length: n }, (_, g): GateRescaling => {
-      if (!this.hasInFlightDataForInputGate(g)) return NO_STATE;
-      const up = this.upstream(g);
-      const rescale = rescaled[g] ?? up.outputMapping(up.firstPartitionTo(this.index));
-      const sub = this.inMaps.get(g) ?? this.inputMapping(g);
-      return gateDescriptor(subtask, rescale, sub);
-    });
-    return gates.every((x) => x.mappingType === 'IDENTITY') ? null : gates;
+    const from = (g: number): VertexChannels => this.upstream(g);
+    return this.descriptor(
+      subtask,
+      this.inMaps,
+      this.v.inputs.length,
+      (g) => from(g).outMaps.get(from(g).firstPartitionTo(this.index)),
+      (g) => this.hasInFlightDataForInputGate(g),
+      (g) => from(g).outputMapping(from(g).firstPartitionTo(this.index)),
+      (g) => this.inputMapping(g),
+    );
   }
 
   outputDescriptor(subtask: number): RescalingDescriptor {
-    const rescaled = this.partitions.map((_, q) => {
-      const down = this.downstream(q);
-      return down.inMaps.get(down.firstGateFrom(this.index));
-    });
-    if (this.outMaps.size === 0 && rescaled.every((r) => r === undefined)) return null;
-    const parts = this.partitions.map((_, q): GateRescaling => {
-      if (!this.hasInFlightDataForResultPartition(q)) return NO_STATE;
-      const down = this.downstream(q);
-      const rescale = rescaled[q] ?? down.inputMapping(down.firstGateFrom(this.index));
-      const sub = this.outMaps.get(q) ?? this.outputMapping(q);
-      return gateDescriptor(subtask, rescale, sub);
-    });
-    return parts.every((x) => x.mappingType === 'IDENTITY') ? null : parts;
+    const to = (q: number): VertexChannels => this.downstream(q);
+    return this.descriptor(
+      subtask,
+      this.outMaps,
+      this.partitions.length,
+      (q) => to(q).inMaps.get(to(q).firstGateFrom(this.index)),
+      (q) => this.hasInFlightDataForResultPartition(q),
+      (q) => to(q).inputMapping(to(q).firstGateFrom(this.index)),
+      (q) => this.outputMapping(q),
+    );
+  }
+
+  /**
+   * `createRescalingDescriptor` for `n` gates (partitions): the connected side's memoised mapping
+   * (`rescaledOf`, else computed by `rescaleOf`) and our own (`own`, memoised in `ownMaps`).
+   */
+  private descriptor(
+    subtask: number,
+    ownMaps: Map<number, SubtasksMapping>,
+    n: number,
+    rescaledOf: (k: number) => SubtasksMapping | undefined,
+    hasData: (k: number) => boolean,
+    rescaleOf: (k: number) => SubtasksMapping,
+    own: (k: number) => SubtasksMapping,
+  ): RescalingDescriptor {
+    const rescaled = Array.from({ length: n }, (_, k) => rescaledOf(k));
+    if (ownMaps.size === 0 && rescaled.every((r) => r === undefined)) return null;
+    const gates = rescaled.map((r, k): GateRescaling => (hasData(k) ? gateDescriptor(subtask, r ?? rescaleOf(k), ownMaps.get(k) ?? own(k)) : NO_STATE));
+    return gates.every((x) => x.mappingType === 'IDENTITY') ? null : gates;
   }
 }
 

@@ -110,15 +110,10 @@ public final class Assign {
         ScheduledExecutorService exec = Executors.newSingleThreadScheduledExecutor();
         try {
             boolean allowNonRestored = job.path("allowNonRestoredState").asBoolean(false);
-            JobGraph jg = jobGraph(job);
-            DefaultExecutionGraph eg = TestingDefaultExecutionGraphBuilder.newBuilder().setJobGraph(jg).build(exec);
-            Map<JobVertexID, ExecutionJobVertex> tasks = eg.getAllVertices();
-
-            String pointer = metadata.getAbsoluteFile().getParentFile().toURI().toString();
-            CompletedCheckpoint cp = Checkpoints.loadAndValidateCheckpoint(
-                    jg.getJobID(), tasks, AbstractFsCheckpointStorageAccess.resolveCheckpointPointer(pointer),
-                    Assign.class.getClassLoader(), allowNonRestored,
-                    CheckpointProperties.forSavepoint(false, SavepointFormatType.CANONICAL));
+            Loaded loaded = load(metadata, job, exec);
+            JobGraph jg = loaded.jobGraph;
+            Map<JobVertexID, ExecutionJobVertex> tasks = loaded.tasks;
+            CompletedCheckpoint cp = loaded.checkpoint;
             // the rest of CheckpointCoordinator.restoreLatestCheckpointedStateInternal:
             // in-flight data ignored for a configured checkpoint id, finished-operators check,
             // state assignment, master hooks
@@ -210,6 +205,32 @@ public final class Assign {
             exec.shutdownNow();
         }
         return res;
+    }
+
+    /** The job's ExecutionGraph vertices and the checkpoint as Flink's savepoint restore loads it. */
+    static final class Loaded {
+        final JobGraph jobGraph;
+        final Map<JobVertexID, ExecutionJobVertex> tasks;
+        final CompletedCheckpoint checkpoint;
+
+        Loaded(JobGraph jobGraph, Map<JobVertexID, ExecutionJobVertex> tasks, CompletedCheckpoint checkpoint) {
+            this.jobGraph = jobGraph;
+            this.tasks = tasks;
+            this.checkpoint = checkpoint;
+        }
+    }
+
+    /** Builds the ExecutionGraph and runs {@code Checkpoints.loadAndValidateCheckpoint}. */
+    static Loaded load(File metadata, JsonNode job, ScheduledExecutorService exec) throws Exception {
+        JobGraph jg = jobGraph(job);
+        DefaultExecutionGraph eg = TestingDefaultExecutionGraphBuilder.newBuilder().setJobGraph(jg).build(exec);
+        Map<JobVertexID, ExecutionJobVertex> tasks = eg.getAllVertices();
+        String pointer = metadata.getAbsoluteFile().getParentFile().toURI().toString();
+        CompletedCheckpoint cp = Checkpoints.loadAndValidateCheckpoint(
+                jg.getJobID(), tasks, AbstractFsCheckpointStorageAccess.resolveCheckpointPointer(pointer),
+                Assign.class.getClassLoader(), job.path("allowNonRestoredState").asBoolean(false),
+                CheckpointProperties.forSavepoint(false, SavepointFormatType.CANONICAL));
+        return new Loaded(jg, tasks, cp);
     }
 
     /** Flink 1.20/2.0 take (id, tasks, states, allowNonRestored); 2.3 adds recoverOutputOnDownstreamTask. */

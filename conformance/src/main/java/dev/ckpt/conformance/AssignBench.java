@@ -1,18 +1,11 @@
 package dev.ckpt.conformance;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.checkpoint.CheckpointProperties;
-import org.apache.flink.runtime.checkpoint.Checkpoints;
 import org.apache.flink.runtime.checkpoint.CompletedCheckpoint;
 import org.apache.flink.runtime.checkpoint.OperatorState;
-import org.apache.flink.runtime.executiongraph.DefaultExecutionGraph;
 import org.apache.flink.runtime.executiongraph.ExecutionJobVertex;
-import org.apache.flink.runtime.executiongraph.TestingDefaultExecutionGraphBuilder;
-import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.jobgraph.JobVertexID;
 import org.apache.flink.runtime.jobgraph.OperatorID;
-import org.apache.flink.runtime.state.filesystem.AbstractFsCheckpointStorageAccess;
 
 import java.io.File;
 import java.util.HashMap;
@@ -38,14 +31,9 @@ final class AssignBench {
         ScheduledExecutorService exec = Executors.newSingleThreadScheduledExecutor();
         try {
             boolean allow = job.path("allowNonRestoredState").asBoolean(false);
-            JobGraph jg = Assign.jobGraph(job);
-            DefaultExecutionGraph eg = TestingDefaultExecutionGraphBuilder.newBuilder().setJobGraph(jg).build(exec);
-            Map<JobVertexID, ExecutionJobVertex> tasks = eg.getAllVertices();
-            String pointer = metadata.getAbsoluteFile().getParentFile().toURI().toString();
-            CompletedCheckpoint cp = Checkpoints.loadAndValidateCheckpoint(
-                    jg.getJobID(), tasks, AbstractFsCheckpointStorageAccess.resolveCheckpointPointer(pointer),
-                    AssignBench.class.getClassLoader(), allow,
-                    CheckpointProperties.forSavepoint(false, SavepointFormatType.CANONICAL));
+            Assign.Loaded loaded = Assign.load(metadata, job, exec);
+            Map<JobVertexID, ExecutionJobVertex> tasks = loaded.tasks;
+            CompletedCheckpoint cp = loaded.checkpoint;
             double[] ms = new double[rounds];
             int warmup = Math.max(2, Math.min(rounds, 3));
             for (int r = -warmup; r < rounds; r++) {
