@@ -9,7 +9,7 @@ import {
   type ResultSubpartitionStateHandle,
   type StreamStateHandle,
 } from '@ckpt/format';
-import { assignChannelState, type ChannelVertexRestore, type RescalingDescriptor } from './channel-assignment.js';
+import { assignChannelState, ChannelStateRefused, type ChannelVertexRestore, type RescalingDescriptor } from './channel-assignment.js';
 import { unmergeInputChannels, unmergeResultSubpartitions } from './channel-state.js';
 import { messages, type Finding } from './findings.js';
 import type { JobGraph, JobVertex, SubtaskStateMapperName } from './job.js';
@@ -218,6 +218,7 @@ export function assignStates(meta: CheckpointMetadata, job: JobGraph): Assignmen
         const head = w.states.get(ops[0]!.generatedOperatorId)!;
         const tail = w.states.get(ops[ops.length - 1]!.generatedOperatorId)!;
         return {
+          name: w.vertex.name,
           parallelism: w.vertex.parallelism,
           inputs: w.vertex.inputs,
           processed: processed[vi]!,
@@ -225,14 +226,17 @@ export function assignStates(meta: CheckpointMetadata, job: JobGraph): Assignmen
           chainLength: ops.length,
           inputOld: perOldSubtask(head, (x) => unmergeInputChannels(x.inputChannelState)),
           outputOld: perOldSubtask(tail, (x) => unmergeResultSubpartitions(x.resultSubpartitionState)),
+          chainedInputState: withChannelData(w, ops[0]!.generatedOperatorId, (x) => unmergeInputChannels(x.inputChannelState)),
+          chainedOutputState: withChannelData(w, ops[ops.length - 1]!.generatedOperatorId, (x) => unmergeResultSubpartitions(x.resultSubpartitionState)),
         };
       }),
     );
     vertices = working.map((w, vi) => buildVertex(meta, w, processed[vi]!, channels[vi]!));
   } catch (e) {
     // Flink stops at the first refusal; what the assignment would have hit later does not matter.
-    if (err) return failed(meta, findings, err);
-    throw e;
+    if (e instanceof ChannelStateRefused) findings.push(e.finding);
+    else if (!err) throw e;
+    return failed(meta, findings, err ?? firstError()!);
   }
   if (err) return failed(meta, findings, err, vertices);
 
@@ -262,12 +266,27 @@ function withoutInFlightData(s: OperatorState): OperatorState {
   };
 }
 
+/** The vertex's operator states in Flink's HashMap order (its list is tail first). */
+function hashMapOrder(w: Working): string[] {
+  const ids = [...w.states.keys()].reverse();
+  return javaHashMapOrderBy(ids, abstractIdHashCode, expectedSizeCapacity(ids.length));
+}
+
+/** Operators other than `expected` holding channel data (a handle with offsets), in Flink's order. */
+function withChannelData(
+  w: Working,
+  expected: string,
+  pick: (s: OperatorState['subtasks'][number]) => (InputChannelStateHandle | ResultSubpartitionStateHandle)[],
+): string[] {
+  const hasData = (h: InputChannelStateHandle | ResultSubpartitionStateHandle): boolean =>
+    h.kind === 'inputChannel' || h.kind === 'resultSubpartition' ? h.offsets.length > 0 : true;
+  return hashMapOrder(w).filter((id) => id !== expected && w.states.get(id)!.subtasks.some((s) => pick(s).some(hasData)));
+}
+
 /** Flink's per-operator precondition check, in its HashMap order of generated operator ids. */
 function checkPreconditions(w: Working, findings: Finding[]): void {
   const v = w.vertex;
-  // Flink's list is tail first; the working map is filled in that order.
-  const ids = [...w.states.keys()].reverse();
-  const order = javaHashMapOrderBy(ids, abstractIdHashCode, expectedSizeCapacity(ids.length));
+  const order = hashMapOrder(w);
   const recorded = new Set<number>();
   for (const id of order) {
     const s = w.states.get(id)!;

@@ -11,6 +11,7 @@ import {
   type RescaleMappings,
 } from './rescale-mappings.js';
 import { RestoreError } from './errors.js';
+import { messages, type Finding } from './findings.js';
 
 /**
  * Channel (in-flight data) state of a restore, as Flink's `StateAssignmentOperation` and
@@ -34,8 +35,16 @@ export type RescalingDescriptor = GateRescaling[] | null;
 
 const NO_STATE: GateRescaling = { noState: true, oldSubtaskIndexes: [], rescaledChannelsMappings: SYMMETRIC_IDENTITY, ambiguousSubtaskIndexes: [], mappingType: 'IDENTITY' };
 
+/** Flink refuses the restore while redistributing channel state (`finding` says why). */
+export class ChannelStateRefused extends Error {
+  constructor(readonly finding: Finding) {
+    super(finding.message);
+  }
+}
+
 /** What the channel assignment needs to know of one vertex of the new job. */
 export interface ChannelVertexInput {
+  name: string;
   parallelism: number;
   /** Input edges in gate order. */
   inputs: readonly JobEdge[];
@@ -49,6 +58,10 @@ export interface ChannelVertexInput {
   inputOld: InputChannelStateHandle[][];
   /** Result-subpartition handles of the tail operator per old subtask (unmerged). */
   outputOld: ResultSubpartitionStateHandle[][];
+  /** Other operators of the chain with input-channel data, in Flink's (hash-map) order. */
+  chainedInputState: string[];
+  /** Other operators of the chain with result-subpartition data, in Flink's (hash-map) order. */
+  chainedOutputState: string[];
 }
 
 export interface ChannelVertexRestore {
@@ -136,30 +149,38 @@ class VertexChannels {
   private merge(map: Map<number, SubtasksMapping>, key: number, mappings: RescaleMappings, mapper: SubtaskStateMapperName): SubtasksMapping {
     const old = map.get(key);
     if (old && !sameMappings(old.mappings, mappings)) {
-      throw new RestoreError(
-        'UnsupportedRescale',
-        `Incompatible subtask mappings: are multiple operators ingesting/producing intermediate results with varying degrees of parallelism?Found ${mappingsToString(old.mappings)} and ${mappingsToString(mappings)}.`,
-      );
+      const text = `Incompatible subtask mappings: are multiple operators ingesting/producing intermediate results with varying degrees of parallelism?Found ${mappingsToString(old.mappings)} and ${mappingsToString(mappings)}.`;
+      throw new ChannelStateRefused(messages.unsupportedChannelRescale(this.v.name, text, 'java.lang.IllegalStateException'));
     }
     const m = { mappings, mayHaveAmbiguousSubtasks: (old?.mayHaveAmbiguousSubtasks ?? false) || isAmbiguousMapper(mapper) };
     map.set(key, m);
     return m;
   }
+  /** `SubtaskStateMapper.getNewToOldSubtasksMapping`; UNSUPPORTED refuses the restore. */
+  private newToOld(mapper: SubtaskStateMapperName, oldParallelism: number): RescaleMappings {
+    try {
+      return newToOldMapping(mapper, oldParallelism, this.v.parallelism);
+    } catch (e) {
+      if (!(e instanceof RestoreError) || e.code !== 'UnsupportedRescale') throw e;
+      throw new ChannelStateRefused(messages.unsupportedChannelRescale(this.v.name, e.detail, 'java.lang.UnsupportedOperationException'));
+    }
+  }
   /** `TaskStateAssignment.getInputMapping(gate)` (memoised in `inMaps`). */
   inputMapping(gate: number): SubtasksMapping {
     const mapper = this.v.inputs[gate]!.downstreamMapper;
-    return this.merge(this.inMaps, gate, newToOldMapping(mapper, this.v.inputOld.length, this.v.parallelism), mapper);
+    return this.merge(this.inMaps, gate, this.newToOld(mapper, this.v.inputOld.length), mapper);
   }
   /** `TaskStateAssignment.getOutputMapping(partition)` (memoised in `outMaps`). */
   outputMapping(partition: number): SubtasksMapping {
     const p = this.partitions[partition]!;
     const mapper = this.all[p.consumer]!.v.inputs[p.gate]!.upstreamMapper;
-    return this.merge(this.outMaps, partition, newToOldMapping(mapper, this.v.outputOld.length, this.v.parallelism), mapper);
+    return this.merge(this.outMaps, partition, this.newToOld(mapper, this.v.outputOld.length), mapper);
   }
 
   /** `reDistributeInputChannelStates`. */
   repartitionInput(): void {
     if (!this.hasInputState && !this.hasUpstreamOutputStates()) return;
+    if (this.v.chainedInputState.length > 0) throw new ChannelStateRefused(messages.chainedChannelState(this.v.name, this.v.chainedInputState));
     const old = this.v.inputOld;
     const p = this.v.parallelism;
     const anyFull = this.v.inputs.some((e) => e.downstreamMapper === 'FULL');
@@ -179,6 +200,7 @@ class VertexChannels {
   /** `reDistributeResultSubpartitionStates`. */
   repartitionOutput(): void {
     if (!this.hasOutputState && !this.hasDownstreamInputStates()) return;
+    if (this.v.chainedOutputState.length > 0) throw new ChannelStateRefused(messages.chainedChannelState(this.v.name, this.v.chainedOutputState));
     const old = this.v.outputOld;
     const p = this.v.parallelism;
     if (old.length === p) {

@@ -41,7 +41,11 @@ export type FindingCode =
   /** Master states ignored because the new job registers no master hook. */
   | 'IgnoredMasterStates'
   /** In-flight data (and coordinator state) dropped: the checkpoint id is the configured one. */
-  | 'IgnoredInFlightData';
+  | 'IgnoredInFlightData'
+  /** Channel state cannot be redistributed (UNSUPPORTED mapper, incompatible subtask mappings). */
+  | 'UnsupportedChannelRescale'
+  /** Channel state on an operator that is no longer the head (input) / tail (output) of its chain. */
+  | 'ChainedChannelState';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -78,6 +82,8 @@ export const FINDING_SEVERITY: Record<FindingCode, Severity> = {
   SkippedMasterState: 'info',
   IgnoredMasterStates: 'warning',
   IgnoredInFlightData: 'info',
+  UnsupportedChannelRescale: 'error',
+  ChainedChannelState: 'error',
 };
 
 const ISE = 'java.lang.IllegalStateException';
@@ -195,4 +201,13 @@ export const messages = {
     finding('IgnoredMasterStates', `No master hook registered: master states ${names.map((n) => `'${n}'`).join(', ')} are not restored.`, {}),
   ignoredInFlightData: (checkpointId: bigint): Finding =>
     finding('IgnoredInFlightData', `In-flight data of checkpoint ${checkpointId} is ignored (execution.checkpointing.recover-without-channel-state.checkpoint-id); coordinator state is dropped with it.`, {}),
+  unsupportedChannelRescale: (vertex: string, message: string, exceptionClass: string): Finding =>
+    finding('UnsupportedChannelRescale', message, { vertex }, exceptionClass),
+  chainedChannelState: (vertex: string, operatorIds: string[]): Finding =>
+    finding(
+      'ChainedChannelState',
+      `Cannot recover from unaligned checkpoint when topology changes, such that data exchanges with persisted data are now chained.\nThe following operators contain channel state: [${operatorIds.join(', ')}]`,
+      { vertex },
+      ISE,
+    ),
 };
