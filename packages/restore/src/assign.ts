@@ -9,13 +9,16 @@ import {
   type ResultSubpartitionStateHandle,
   type StreamStateHandle,
 } from '@ckpt/format';
-import { repartitionChannelState, unmergeInputChannels, unmergeResultSubpartitions } from './channel-state.js';
+import { assignChannelState, ChannelStateRefused, type ChannelVertexRestore, type RescalingDescriptor } from './channel-assignment.js';
+import { unmergeInputChannels, unmergeResultSubpartitions } from './channel-state.js';
 import { messages, type Finding } from './findings.js';
 import type { JobGraph, JobVertex, SubtaskStateMapperName } from './job.js';
 import { abstractIdHashCode, expectedSizeCapacity, javaHashMapOrderBy } from './java-hashmap.js';
 import { keyGroupPartitions } from './key-groups.js';
-import { keyedHandlesForRange } from './keyed-state.js';
+import { keyedHandlesForRanges } from './keyed-state.js';
 import { repartitionOperatorState } from './operator-state.js';
+import { validateFinishedState } from './finished-state.js';
+import { restoreMasterHooks, type MasterHookRestore } from './master-hooks.js';
 import { validateGraph, validateMappingCompleteness, validateSavepointLoad } from './validate.js';
 
 /** What one operator of one new subtask restores (Flink's `OperatorSubtaskState`, as lists). */
@@ -28,6 +31,10 @@ export interface OperatorSubtaskRestore {
   rawOperatorState: OperatorStateHandle[];
   inputChannelState: InputChannelStateHandle[];
   resultSubpartitionState: ResultSubpartitionStateHandle[];
+  /** How the task remaps in-flight data of its input gates (`null` = no rescaling). */
+  inputRescaling: RescalingDescriptor;
+  /** How the task remaps in-flight data of its result partitions (`null` = no rescaling). */
+  outputRescaling: RescalingDescriptor;
 }
 
 /** Restore information of one new subtask (Flink's `JobManagerTaskRestore`); null = starts empty. */
@@ -83,6 +90,8 @@ export interface Assignment {
   coordinators: CoordinatorRestore[];
   /** Stored operator ids whose state is not restored (skipped or shadowed). */
   unrestoredOperatorIds: string[];
+  /** Master hooks Flink restores (only when the job registers hooks). */
+  masterHooks?: MasterHookRestore[];
 }
 
 interface Working {
@@ -136,6 +145,13 @@ export function assignStates(meta: CheckpointMetadata, job: JobGraph): Assignmen
     for (const id of stored.keys()) if (!kept.has(id)) unrestored.push(id);
     stored = kept;
   }
+  if (job.checkpointIdOfIgnoredInFlightData === meta.checkpointId) {
+    stored = new Map([...stored].map(([id, s]) => [id, withoutInFlightData(s)] as const));
+    findings.push(messages.ignoredInFlightData(meta.checkpointId));
+  }
+  validateFinishedState(stored, job, findings);
+  err = firstError();
+  if (err) return failed(meta, findings, err);
   validateMappingCompleteness(stored, job, findings, unrestored);
   err = firstError();
   if (err) return failed(meta, findings, err);
@@ -196,11 +212,31 @@ export function assignStates(meta: CheckpointMetadata, job: JobGraph): Assignmen
   err = firstError();
   let vertices: VertexRestore[];
   try {
-    vertices = working.map((w, vi) => buildVertex(meta, job, w, processed[vi]!, consumers[vi]!));
+    const channels = assignChannelState(
+      working.map((w, vi) => {
+        const ops = w.vertex.operators;
+        const head = w.states.get(ops[0]!.generatedOperatorId)!;
+        const tail = w.states.get(ops[ops.length - 1]!.generatedOperatorId)!;
+        return {
+          name: w.vertex.name,
+          parallelism: w.vertex.parallelism,
+          inputs: w.vertex.inputs,
+          processed: processed[vi]!,
+          restoresOperators: processed[vi]! && !w.fullyFinished,
+          chainLength: ops.length,
+          inputOld: perOldSubtask(head, (x) => unmergeInputChannels(x.inputChannelState)),
+          outputOld: perOldSubtask(tail, (x) => unmergeResultSubpartitions(x.resultSubpartitionState)),
+          chainedInputState: withChannelData(w, ops[0]!.generatedOperatorId, (x) => unmergeInputChannels(x.inputChannelState)),
+          chainedOutputState: withChannelData(w, ops[ops.length - 1]!.generatedOperatorId, (x) => unmergeResultSubpartitions(x.resultSubpartitionState)),
+        };
+      }),
+    );
+    vertices = working.map((w, vi) => buildVertex(meta, w, processed[vi]!, channels[vi]!));
   } catch (e) {
     // Flink stops at the first refusal; what the assignment would have hit later does not matter.
-    if (err) return failed(meta, findings, err);
-    throw e;
+    if (e instanceof ChannelStateRefused) findings.push(e.finding);
+    else if (!err) throw e;
+    return failed(meta, findings, err ?? firstError()!);
   }
   if (err) return failed(meta, findings, err, vertices);
 
@@ -211,15 +247,46 @@ export function assignStates(meta: CheckpointMetadata, job: JobGraph): Assignmen
       if (s?.coordinatorState) coordinators.push({ operatorId: op.generatedOperatorId, vertex: v.name, state: s.coordinatorState });
     }
   }
-  return { checkpointId: meta.checkpointId, ok: true, findings, vertices, coordinators, unrestoredOperatorIds: unrestored };
+  const hooks = restoreMasterHooks(meta.masterStates, job, findings);
+  err = firstError();
+  if (err) return failed(meta, findings, err, vertices);
+  const done: Assignment = { checkpointId: meta.checkpointId, ok: true, findings, vertices, coordinators, unrestoredOperatorIds: unrestored };
+  if (job.masterHooks.length > 0) done.masterHooks = hooks;
+  return done;
+}
+
+/** Flink's `OperatorState.copyAndDiscardInFlightData`: no channel state, no coordinator state, and
+ * finished subtasks become plain empty ones. */
+function withoutInFlightData(s: OperatorState): OperatorState {
+  if (s.finishedMarker !== undefined) return { ...s, coordinatorState: null };
+  return {
+    ...s,
+    coordinatorState: null,
+    subtasks: s.subtasks.map(({ finished: _finished, ...x }) => ({ ...x, inputChannelState: [], resultSubpartitionState: [] })),
+  };
+}
+
+/** The vertex's operator states in Flink's HashMap order (its list is tail first). */
+function hashMapOrder(w: Working): string[] {
+  const ids = [...w.states.keys()].reverse();
+  return javaHashMapOrderBy(ids, abstractIdHashCode, expectedSizeCapacity(ids.length));
+}
+
+/** Operators other than `expected` holding channel data (a handle with offsets), in Flink's order. */
+function withChannelData(
+  w: Working,
+  expected: string,
+  pick: (s: OperatorState['subtasks'][number]) => (InputChannelStateHandle | ResultSubpartitionStateHandle)[],
+): string[] {
+  const hasData = (h: InputChannelStateHandle | ResultSubpartitionStateHandle): boolean =>
+    h.kind === 'inputChannel' || h.kind === 'resultSubpartition' ? h.offsets.length > 0 : true;
+  return hashMapOrder(w).filter((id) => id !== expected && w.states.get(id)!.subtasks.some((s) => pick(s).some(hasData)));
 }
 
 /** Flink's per-operator precondition check, in its HashMap order of generated operator ids. */
 function checkPreconditions(w: Working, findings: Finding[]): void {
   const v = w.vertex;
-  // Flink's list is tail first; the working map is filled in that order.
-  const ids = [...w.states.keys()].reverse();
-  const order = javaHashMapOrderBy(ids, abstractIdHashCode, expectedSizeCapacity(ids.length));
+  const order = hashMapOrder(w);
   const recorded = new Set<number>();
   for (const id of order) {
     const s = w.states.get(id)!;
@@ -241,13 +308,7 @@ function checkPreconditions(w: Working, findings: Finding[]): void {
   if (recorded.size > 1) findings.push(messages.chainConflict(v.name, [...recorded]));
 }
 
-function buildVertex(
-  meta: CheckpointMetadata,
-  job: JobGraph,
-  w: Working,
-  processed: boolean,
-  consumers: { consumer: number; gate: number }[],
-): VertexRestore {
+function buildVertex(meta: CheckpointMetadata, w: Working, processed: boolean, channels: ChannelVertexRestore): VertexRestore {
   const v = w.vertex;
   const p = v.parallelism;
   const ranges = keyGroupPartitions(Math.max(w.maxParallelism, p), p);
@@ -261,36 +322,23 @@ function buildVertex(
       const rawOp = repartitionOperatorState(perOldSubtask(s, (x) => one(x.rawOperatorState)), p);
       const managedOld = perOldSubtask(s, (x) => one(x.managedKeyedState));
       const rawOld = perOldSubtask(s, (x) => one(x.rawKeyedState));
-      const inMappers: SubtaskStateMapperName[] = v.inputs.map((e) => e.downstreamMapper);
-      const outMappers: SubtaskStateMapperName[] = consumers.map((c) => job.vertices[c.consumer]!.inputs[c.gate]!.upstreamMapper);
-      // In-flight data is redistributed along the new job's edges: on a rescale, a vertex without
-      // input (output) edges gets no input (output) channel state, as in Flink; at unchanged
-      // parallelism every subtask keeps its own.
-      const input = id === headId && s.subtasks.length > 0
-        ? repartitionChannelState(perOldSubtask(s, (x) => unmergeInputChannels(x.inputChannelState)), p, inMappers)
-        : [];
-      const output = id === tailId && s.subtasks.length > 0
-        ? repartitionChannelState(perOldSubtask(s, (x) => unmergeResultSubpartitions(x.resultSubpartitionState)), p, outMappers)
-        : [];
+      const rescaled = s.parallelism !== p;
+      const managedNew = rescaled ? keyedHandlesForRanges(managedOld, ranges) : managedOld;
+      const rawNew = rescaled ? keyedHandlesForRanges(rawOld, ranges) : rawOld;
       const list: OperatorSubtaskRestore[] = [];
       for (let i = 0; i < p; i++) {
-        let mk: KeyedStateHandle[];
-        let rk: KeyedStateHandle[];
-        if (s.parallelism === p) {
-          mk = managedOld[i] ?? [];
-          rk = rawOld[i] ?? [];
-        } else {
-          mk = keyedHandlesForRange(managedOld, ranges[i]!);
-          rk = keyedHandlesForRange(rawOld, ranges[i]!);
-        }
+        const mk: KeyedStateHandle[] = managedNew[i] ?? [];
+        const rk: KeyedStateHandle[] = rawNew[i] ?? [];
         list.push({
           operatorId: id,
           managedKeyedState: mk,
           rawKeyedState: rk,
           managedOperatorState: managedOp[i] ?? [],
           rawOperatorState: rawOp[i] ?? [],
-          inputChannelState: input[i] ?? [],
-          resultSubpartitionState: output[i] ?? [],
+          inputChannelState: id === headId ? channels.input[i]! : [],
+          resultSubpartitionState: id === tailId ? channels.output[i]! : [],
+          inputRescaling: id === headId ? channels.inputRescaling[i]! : null,
+          outputRescaling: id === tailId ? channels.outputRescaling[i]! : null,
         });
       }
       perOp.set(id, list);

@@ -1,5 +1,6 @@
 import { encodeValue, type JsonValue } from '@ckpt/format';
 import type { Assignment, OperatorSubtaskRestore } from './assign.js';
+import type { GateRescaling, RescalingDescriptor } from './channel-assignment.js';
 import type { Finding } from './findings.js';
 
 /** Model values as JSON (bigint → decimal string, bytes → base64), as `@ckpt/format` writes them. */
@@ -16,7 +17,14 @@ function operatorJson(o: OperatorSubtaskRestore): JsonValue {
     rawOperatorState: o.rawOperatorState,
     inputChannelState: o.inputChannelState,
     resultSubpartitionState: o.resultSubpartitionState,
+    inputRescaling: rescalingJson(o.inputRescaling),
+    outputRescaling: rescalingJson(o.outputRescaling),
   });
+}
+
+/** A rescaling descriptor as the oracle prints it: `NO_STATE` entries only as `{ noState: true }`. */
+function rescalingJson(d: RescalingDescriptor): (GateRescaling | { noState: true })[] | null {
+  return d === null ? null : d.map((g) => (g.noState ? { noState: true as const } : g));
 }
 
 function errorJson(f: Finding): JsonValue {
@@ -53,6 +61,7 @@ export function assignmentToJson(a: Assignment): JsonValue {
         };
       }),
     })),
+    ...(a.masterHooks !== undefined ? { masterHooks: a.masterHooks } : {}),
     _findings: findings,
     _coordinators: encodeJson(a.coordinators),
     _unrestoredOperatorIds: a.unrestoredOperatorIds,

@@ -54,52 +54,6 @@ export function ambiguousOldSubtasks(mappings: readonly (readonly number[])[]): 
   return [...count].filter(([, c]) => c > 1).map(([o]) => o).sort((a, b) => a - b);
 }
 
-type ChannelHandle = InputChannelStateHandle | ResultSubpartitionStateHandle;
-
-/** Gate index (input) or partition index (output) of a handle; `undefined` for merged handles. */
-function channelGroup(h: ChannelHandle): number | undefined {
-  switch (h.kind) {
-    case 'inputChannel':
-      return h.gateIndex;
-    case 'resultSubpartition':
-      return h.partitionIndex;
-    default:
-      return undefined;
-  }
-}
-
-/**
- * Redistributes one kind of channel state of one operator. `perOld[j]` = old subtask j's handles;
- * `mappers[g]` = mapper of gate / partition `g`. Unchanged parallelism: verbatim per subtask.
- */
-export function repartitionChannelState<T extends ChannelHandle>(
-  perOld: readonly (readonly T[])[],
-  newParallelism: number,
-  mappers: readonly SubtaskStateMapperName[],
-): T[][] {
-  if (perOld.length === newParallelism) return perOld.map((hs) => [...hs]);
-  const out: T[][] = Array.from({ length: newParallelism }, () => []);
-  mappers.forEach((mapper, g) => {
-    const selected = perOld.map((hs) =>
-      mappers.length === 1
-        ? [...hs]
-        : hs.filter((h) => {
-            const group = channelGroup(h);
-            if (group === undefined) {
-              throw new RestoreError('UnsupportedHandle', 'merged channel-state handles with several gates/partitions are not supported yet');
-            }
-            return group === g;
-          }),
-    );
-    // A gate without in-flight data needs no mapping (Flink never asks its mapper).
-    if (selected.every((hs) => hs.length === 0)) return;
-    for (let n = 0; n < newParallelism; n++) {
-      for (const old of oldSubtasksFor(mapper, n, perOld.length, newParallelism)) out[n]!.push(...selected[old]!);
-    }
-  });
-  return out;
-}
-
 /**
  * Splits merged channel-state handles (Flink 2.3 metadata) into one handle per channel, in blob
  * order, as Flink does when it hands channel state to the assignment (`getUnmergedHandles`).

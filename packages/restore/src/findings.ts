@@ -29,7 +29,23 @@ export type FindingCode =
   /** A non-head operator sets a max parallelism that Flink ignores for the vertex. */
   | 'ChainedMaxParallelismIgnored'
   /** State stored under both a uidHash and the generated id: the generated one is ignored. */
-  | 'ShadowedState';
+  | 'ShadowedState'
+  /** Finished-state check: a vertex's operators are in different finished states. */
+  | 'MixedOperatorFinishedState'
+  /** Finished-state check: a (fully / partially) finished vertex has a predecessor that is not finished enough. */
+  | 'IllegalFinishedTopology'
+  /** A stored master state whose hook the new job does not register. */
+  | 'UnmatchedMasterState'
+  /** Master state without hook, dropped because allowNonRestoredState is set. */
+  | 'SkippedMasterState'
+  /** Master states ignored because the new job registers no master hook. */
+  | 'IgnoredMasterStates'
+  /** In-flight data (and coordinator state) dropped: the checkpoint id is the configured one. */
+  | 'IgnoredInFlightData'
+  /** Channel state cannot be redistributed (UNSUPPORTED mapper, incompatible subtask mappings). */
+  | 'UnsupportedChannelRescale'
+  /** Channel state on an operator that is no longer the head (input) / tail (output) of its chain. */
+  | 'ChainedChannelState';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -60,9 +76,19 @@ export const FINDING_SEVERITY: Record<FindingCode, Severity> = {
   ChainedMaxParallelismConflict: 'warning',
   ChainedMaxParallelismIgnored: 'warning',
   ShadowedState: 'warning',
+  MixedOperatorFinishedState: 'error',
+  IllegalFinishedTopology: 'error',
+  UnmatchedMasterState: 'error',
+  SkippedMasterState: 'info',
+  IgnoredMasterStates: 'warning',
+  IgnoredInFlightData: 'info',
+  UnsupportedChannelRescale: 'error',
+  ChainedChannelState: 'error',
 };
 
 const ISE = 'java.lang.IllegalStateException';
+const FRE = 'org.apache.flink.util.FlinkRuntimeException';
+const ILLEGAL = 'Illegal JobGraph modification. Cannot run a program with';
 
 type F = Omit<Finding, 'severity' | 'code' | 'message' | 'exceptionClass'>;
 
@@ -138,5 +164,50 @@ export const messages = {
       'ShadowedState',
       `State stored under uidHash ${userDefined} is used for operator ${generated}; the state stored under ${generated} itself is not restored.`,
       { vertex, operatorId: generated },
+    ),
+  mixedFinishedState: (vertex: string, vertexId: string, states: string[]): Finding =>
+    finding(
+      'MixedOperatorFinishedState',
+      `Can not restore vertex ${vertex}(${vertexId}) which contain mixed operator finished state: [${states.join(', ')}]`,
+      { vertex },
+      FRE,
+    ),
+  fullyFinishedPredecessor: (vertex: string, vertexId: string): Finding =>
+    finding(
+      'IllegalFinishedTopology',
+      `${ILLEGAL} fully finished vertices predeceased with the ones not fully finished. Task vertex ${vertex}(${vertexId}) has a predecessor not fully finished`,
+      { vertex },
+      FRE,
+    ),
+  partiallyFinishedAllToAll: (vertex: string, vertexId: string, predecessorRunning: boolean): Finding =>
+    finding(
+      'IllegalFinishedTopology',
+      `${ILLEGAL} partially finished vertices predeceased with running or partially finished ones and connected via the ALL_TO_ALL edges. Task vertex ${vertex}(${vertexId}) has a ${predecessorRunning ? 'all running' : 'partially finished'} predecessor`,
+      { vertex },
+      FRE,
+    ),
+  partiallyFinishedPointwise: (vertex: string, vertexId: string): Finding =>
+    finding(
+      'IllegalFinishedTopology',
+      `${ILLEGAL} partially finished vertices predeceased with all running ones. Task vertex ${vertex}(${vertexId}) has a all running predecessor`,
+      { vertex },
+      FRE,
+    ),
+  unmatchedMasterState: (name: string): Finding =>
+    finding('UnmatchedMasterState', `Found state '${name}' which is not resumed by any hook.`, {}, ISE),
+  skippedMasterState: (name: string): Finding =>
+    finding('SkippedMasterState', `Dropping unmatched state from '${name}'`, {}),
+  ignoredMasterStates: (names: string[]): Finding =>
+    finding('IgnoredMasterStates', `No master hook registered: master states ${names.map((n) => `'${n}'`).join(', ')} are not restored.`, {}),
+  ignoredInFlightData: (checkpointId: bigint): Finding =>
+    finding('IgnoredInFlightData', `In-flight data of checkpoint ${checkpointId} is ignored (execution.checkpointing.recover-without-channel-state.checkpoint-id); coordinator state is dropped with it.`, {}),
+  unsupportedChannelRescale: (vertex: string, message: string, exceptionClass: string): Finding =>
+    finding('UnsupportedChannelRescale', message, { vertex }, exceptionClass),
+  chainedChannelState: (vertex: string, operatorIds: string[]): Finding =>
+    finding(
+      'ChainedChannelState',
+      `Cannot recover from unaligned checkpoint when topology changes, such that data exchanges with persisted data are now chained.\nThe following operators contain channel state: [${operatorIds.join(', ')}]`,
+      { vertex },
+      ISE,
     ),
 };

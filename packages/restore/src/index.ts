@@ -44,16 +44,32 @@ export {
 export { parseJobInput, jobFromRestPlan, jobFromUidList, type RestPlan, type JobInputOptions } from './job-formats.js';
 export { messages, FINDING_SEVERITY, type Finding, type FindingCode, type Severity } from './findings.js';
 export { validateGraph, validateSavepointLoad, validateMappingCompleteness, canRescaleMaxParallelism } from './validate.js';
-export { intersectKeyedHandle, keyedHandlesForRange } from './keyed-state.js';
+export { intersectKeyedHandle, keyedHandlesForRange, keyedHandlesForRanges } from './keyed-state.js';
 export { repartitionOperatorState } from './operator-state.js';
 export {
   oldSubtasksFor,
   rescaleMappings,
   ambiguousOldSubtasks,
-  repartitionChannelState,
   unmergeInputChannels,
   unmergeResultSubpartitions,
 } from './channel-state.js';
+export {
+  assignChannelState,
+  type ChannelVertexInput,
+  type ChannelVertexRestore,
+  type GateRescaling,
+  type RescalingDescriptor,
+} from './channel-assignment.js';
+export {
+  rescaleMappingsOf,
+  newToOldMapping,
+  mappedIndexes,
+  ambiguousTargets,
+  SYMMETRIC_IDENTITY,
+  type RescaleMappings,
+} from './rescale-mappings.js';
+export { validateFinishedState, vertexFinishedState, type VertexFinishedState } from './finished-state.js';
+export { restoreMasterHooks, type MasterHookRestore } from './master-hooks.js';
 export { streamIdentity, streamLabel } from './stream-identity.js';
 export {
   assignStates,

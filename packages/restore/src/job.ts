@@ -22,6 +22,11 @@ export interface JobDescription {
   parallelism?: number;
   /** Where the snapshot lives, as Flink prints it in messages (e.g. `file:/savepoints/sp-1`). */
   checkpointPointer?: string;
+  /** Identifiers of the master hooks the new job registers (`MasterTriggerRestoreHook.getIdentifier`). */
+  masterHooks?: string[];
+  /** `execution.checkpointing.recover-without-channel-state.checkpoint-id`: in-flight data of the
+   * checkpoint with this id is dropped before the restore. */
+  checkpointIdOfIgnoredInFlightData?: number | string;
   vertices: VertexDescription[];
 }
 
@@ -97,6 +102,10 @@ export interface JobGraph {
   restoreMode: RestoreMode;
   allowNonRestoredState: boolean;
   checkpointPointer?: string;
+  /** Master hook identifiers of the new job (empty: none registered). */
+  masterHooks: string[];
+  /** Checkpoint id whose in-flight data Flink drops before restoring (`-1`: none). */
+  checkpointIdOfIgnoredInFlightData: bigint;
   vertices: JobVertex[];
 }
 
@@ -210,9 +219,24 @@ export function normalizeJob(desc: JobDescription): JobGraph {
   const job: JobGraph = {
     restoreMode: mode,
     allowNonRestoredState: mode === 'savepoint' && desc.allowNonRestoredState === true,
+    masterHooks: masterHooks(desc.masterHooks),
+    checkpointIdOfIgnoredInFlightData: ignoredInFlight(desc.checkpointIdOfIgnoredInFlightData),
     vertices,
   };
   if (desc.checkpointPointer !== undefined) job.checkpointPointer = desc.checkpointPointer;
   return job;
 }
 
+
+function masterHooks(hooks: unknown): string[] {
+  if (hooks === undefined) return [];
+  if (!Array.isArray(hooks) || hooks.some((h) => typeof h !== 'string')) throw invalid('masterHooks', 'expected an array of hook identifiers');
+  if (new Set(hooks).size !== hooks.length) throw invalid('masterHooks', 'hook identifiers must be unique');
+  return [...(hooks as string[])];
+}
+
+function ignoredInFlight(id: unknown): bigint {
+  if (id === undefined) return -1n;
+  if ((typeof id === 'number' && Number.isSafeInteger(id)) || (typeof id === 'string' && /^-?[0-9]+$/.test(id))) return BigInt(id);
+  throw invalid('checkpointIdOfIgnoredInFlightData', 'expected a checkpoint id');
+}

@@ -60,11 +60,60 @@ export function keyedHandlesForRange(
   range: KeyGroupRange,
 ): KeyedStateHandle[] {
   const out: KeyedStateHandle[] = [];
+  const end = range.start + range.count;
   for (const hs of oldHandles) {
     for (const h of hs) {
+      // cheap disjointness test first (most old handles miss a new subtask's range)
+      const hr = h.keyGroupRange;
+      if (h.kind !== 'changelogFile' && (hr.start >= end || range.start >= hr.start + hr.count)) continue;
       const x = intersectKeyedHandle(h, range);
       if (x !== null) out.push(x);
     }
   }
   return out;
+}
+
+/**
+ * {@link keyedHandlesForRange} for every new subtask at once (same result, same order). When the
+ * old subtasks cover ascending, disjoint key-group spans (what Flink writes), each new range only
+ * visits the old subtasks it overlaps (binary search); otherwise every old subtask is visited.
+ */
+export function keyedHandlesForRanges(
+  oldHandles: readonly (readonly KeyedStateHandle[])[],
+  ranges: readonly KeyGroupRange[],
+): KeyedStateHandle[][] {
+  const spans: { old: number; start: number; end: number }[] = [];
+  let ordered = true;
+  for (let j = 0; j < oldHandles.length && ordered; j++) {
+    let start = Infinity;
+    let end = -Infinity;
+    for (const h of oldHandles[j]!) {
+      if (h.kind === 'changelogFile') ordered = false;
+      if (h.keyGroupRange.count <= 0) continue;
+      start = Math.min(start, h.keyGroupRange.start);
+      end = Math.max(end, h.keyGroupRange.start + h.keyGroupRange.count);
+    }
+    if (start === Infinity) continue;
+    if (spans.length > 0 && spans[spans.length - 1]!.end > start) ordered = false;
+    spans.push({ old: j, start, end });
+  }
+  if (!ordered) return ranges.map((r) => keyedHandlesForRange(oldHandles, r));
+  return ranges.map((r) => {
+    const end = r.start + r.count;
+    let lo = 0;
+    let hi = spans.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (spans[mid]!.end <= r.start) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: KeyedStateHandle[] = [];
+    for (let k = lo; k < spans.length && spans[k]!.start < end; k++) {
+      for (const h of oldHandles[spans[k]!.old]!) {
+        const x = intersectKeyedHandle(h, r);
+        if (x !== null) out.push(x);
+      }
+    }
+    return out;
+  });
 }

@@ -7,9 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { assignStates, assignmentToJson, normalizeAssignmentJson, normalizeJob, type JobDescription } from '../src/index.js';
 
 /**
- * Differential tests against the real Flink 2.3 assignment oracle on random requests
- * (`fixtures/make-random-requests.py`): the recorded set (committed, `fixtures/oracle/random-*.gz`,
- * see `fixtures/record-random-oracle.sh`) and, when `pnpm conformance` just produced one, a fresh
+ * Differential tests against the real Flink assignment oracle on random requests
+ * (`fixtures/make-random-requests.py`): the recorded sets (committed, `fixtures/oracle/random-*.gz`,
+ * see `fixtures/record-random-oracle.sh`; Flink 2.3 on the 2.3.0 fixtures, 1.20 and 2.0 on their
+ * own line's fixtures) and, when `pnpm conformance` just produced one, a fresh
  * set in `conformance/target/assign-random/`. Expectations come only from Flink.
  */
 const here = dirname(fileURLToPath(import.meta.url));
@@ -63,7 +64,7 @@ function compare(requestsFile: string, answersFile: string): { total: number; ok
   return { total: requests.length, ok, differences };
 }
 
-describe('assignment matches real Flink 2.3 on random requests', () => {
+describe('assignment matches real Flink on random requests', () => {
   const recorded = join(fixtures, 'oracle', 'random-requests.jsonl.gz');
   it('on the recorded set (≥ 1000 requests)', () => {
     const r = compare(recorded, join(fixtures, 'oracle', 'random-flink-2.3.jsonl.gz'));
@@ -71,6 +72,15 @@ describe('assignment matches real Flink 2.3 on random requests', () => {
     expect(r.ok).toBeGreaterThan(100);
     expect(r.differences).toEqual([]);
   });
+
+  for (const line of ['1.20', '2.0']) {
+    it(`on the recorded set of Flink ${line} (its own fixtures)`, () => {
+      const r = compare(join(fixtures, 'oracle', `random-requests-${line}.jsonl.gz`), join(fixtures, 'oracle', `random-flink-${line}.jsonl.gz`));
+      expect(r.total).toBeGreaterThanOrEqual(300);
+      expect(r.ok).toBeGreaterThan(50);
+      expect(r.differences).toEqual([]);
+    });
+  }
 
   const freshRequests = join(fresh, 'requests.jsonl');
   it.skipIf(!existsSync(freshRequests))('on the fresh set of the last `pnpm conformance` run', () => {

@@ -39,8 +39,13 @@ describe('assignment matches the recorded Flink 2.3 oracle', () => {
       const file = localMetadata(r.metadata);
       const meta = decodeMetadata(new Uint8Array(readFileSync(file)));
       const job = normalizeJob({ ...r.job, checkpointPointer: `file:${dirname(r.metadata)}` });
-      const ours = normalizeAssignmentJson(assignmentToJson(assignStates(meta, job)));
-      const flink = normalizeAssignmentJson(answers.get(r.id)! as JsonValue);
+      const assignment = assignStates(meta, job);
+      const ours = normalizeAssignmentJson(assignmentToJson(assignment)) as Record<string, JsonValue>;
+      const flink = normalizeAssignmentJson(answers.get(r.id)! as JsonValue) as Record<string, JsonValue>;
+      // Several failing vertices: Flink reports one chosen by identity hash codes; accept it when
+      // it is one of the refusals ckpt found.
+      const message = (flink.error as { message?: string } | undefined)?.message;
+      if (!assignment.ok && assignment.findings.some((f) => f.severity === 'error' && f.message === message)) ours.error = flink.error!;
       expect(ours).toEqual(flink);
     });
   }

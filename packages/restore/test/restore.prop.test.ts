@@ -7,6 +7,7 @@ import {
   keyGroupPartitions,
   keyGroupRange,
   keyedHandlesForRange,
+  keyedHandlesForRanges,
   normalizeJob,
   operatorIndexForKeyGroup,
   repartitionOperatorState,
@@ -76,6 +77,29 @@ function handles(spec: { split: number[]; names: string[] }[], mode: Distributio
     states: s.names.map((name) => ({ name, mode, offsets: s.split.map(BigInt) })),
   }]);
 }
+
+describe('keyed handles for all new subtasks at once', () => {
+  // old subtasks' incremental / key-groups handles over arbitrary (also overlapping, unordered,
+  // empty) ranges: the batched lookup must equal the per-subtask one, order included
+  const handle = fc.record({ start: fc.integer({ min: 0, max: 300 }), count: fc.integer({ min: 0, max: 80 }), kind: fc.constantFrom('incremental', 'keyGroups') });
+  it('equals keyedHandlesForRange for every new range', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(handle, { maxLength: 3 }), { maxLength: 12 }),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 20 }),
+        (olds, realistic, newP) => {
+          const m = 384;
+          const oldHandles: KeyedStateHandle[][] = realistic
+            ? olds.map((_, j) => [{ kind: 'keyGroups', keyGroupRange: keyGroupRange(m, olds.length, j), offsets: [], delegate: { kind: 'relativeFile', relativePath: `f${j}`, size: 1n } } as unknown as KeyedStateHandle])
+            : olds.map((hs, j) => hs.map((h, k) => ({ kind: h.kind, keyGroupRange: { start: h.start, count: h.count }, offsets: Array.from({ length: h.count }, (_, x) => BigInt(x)), delegate: { kind: 'relativeFile', relativePath: `f${j}-${k}`, size: 1n } }) as unknown as KeyedStateHandle));
+          const ranges = keyGroupPartitions(m, newP);
+          expect(keyedHandlesForRanges(oldHandles, ranges)).toEqual(ranges.map((r) => keyedHandlesForRange(oldHandles, r)));
+        },
+      ),
+    );
+  });
+});
 
 describe('operator-state properties', () => {
   it('SPLIT_DISTRIBUTE: partitions preserved in total and in order', () => {

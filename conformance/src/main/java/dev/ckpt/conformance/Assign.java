@@ -15,7 +15,10 @@ import org.apache.flink.runtime.checkpoint.CompletedCheckpoint;
 import org.apache.flink.runtime.checkpoint.JobManagerTaskRestore;
 import org.apache.flink.runtime.checkpoint.OperatorState;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.checkpoint.MasterTriggerRestoreHook;
 import org.apache.flink.runtime.checkpoint.StateAssignmentOperation;
+import org.apache.flink.runtime.checkpoint.VertexFinishedStateChecker;
+import org.apache.flink.runtime.checkpoint.hooks.MasterHooks;
 import org.apache.flink.runtime.executiongraph.DefaultExecutionGraph;
 import org.apache.flink.runtime.executiongraph.ExecutionJobVertex;
 import org.apache.flink.runtime.executiongraph.ExecutionVertex;
@@ -52,15 +55,19 @@ import java.util.concurrent.ScheduledExecutorService;
  *
  * <p>Runs the same steps as a JobManager restoring a savepoint: build an ExecutionGraph for the
  * described job, {@code Checkpoints.loadAndValidateCheckpoint} (operator mapping, max-parallelism
- * checks, allowNonRestoredState), then {@code StateAssignmentOperation.assignStates()}, and prints
- * the per-subtask {@code JobManagerTaskRestore} of every vertex.
+ * checks, allowNonRestoredState), then what {@code CheckpointCoordinator} does with the loaded
+ * checkpoint (in-flight data dropped when configured, {@code VertexFinishedStateChecker},
+ * {@code StateAssignmentOperation.assignStates()}, {@code MasterHooks.restoreMasterHooks} with
+ * recording hooks), and prints the per-subtask {@code JobManagerTaskRestore} of every vertex (and
+ * the hooks Flink restored, sorted, when the job registers hooks).
  *
  * <pre>
  *   assign METADATA JOB.json          pretty JSON result (exit 0 also when Flink refuses: see "ok")
  *   assign --jsonl                    stdin: one {"metadata": path, "job": {...}} per line; stdout: one result per line
  * </pre>
  *
- * Job description: {"allowNonRestoredState": false, "vertices": [{"name": "...", "parallelism": 4,
+ * Job description: {"allowNonRestoredState": false, "masterHooks": ["hook id", ...] (optional: hooks the job
+ * registers), "checkpointIdOfIgnoredInFlightData": 12 (optional), "vertices": [{"name": "...", "parallelism": 4,
  * "maxParallelism": 128 (optional; absent = not configured, Flink may adopt the state's),
  * "operators": ["<operator id hex>", ...] (chain order, head first),
  * "inputs": [{"from": "<vertex name>", "pattern": "ALL_TO_ALL"|"POINTWISE",
@@ -103,17 +110,31 @@ public final class Assign {
         ScheduledExecutorService exec = Executors.newSingleThreadScheduledExecutor();
         try {
             boolean allowNonRestored = job.path("allowNonRestoredState").asBoolean(false);
-            JobGraph jg = jobGraph(job);
-            DefaultExecutionGraph eg = TestingDefaultExecutionGraphBuilder.newBuilder().setJobGraph(jg).build(exec);
-            Map<JobVertexID, ExecutionJobVertex> tasks = eg.getAllVertices();
-
-            String pointer = metadata.getAbsoluteFile().getParentFile().toURI().toString();
-            CompletedCheckpoint cp = Checkpoints.loadAndValidateCheckpoint(
-                    jg.getJobID(), tasks, AbstractFsCheckpointStorageAccess.resolveCheckpointPointer(pointer),
-                    Assign.class.getClassLoader(), allowNonRestored,
-                    CheckpointProperties.forSavepoint(false, SavepointFormatType.CANONICAL));
+            Loaded loaded = load(metadata, job, exec);
+            JobGraph jg = loaded.jobGraph;
+            Map<JobVertexID, ExecutionJobVertex> tasks = loaded.tasks;
+            CompletedCheckpoint cp = loaded.checkpoint;
+            // the rest of CheckpointCoordinator.restoreLatestCheckpointedStateInternal:
+            // in-flight data ignored for a configured checkpoint id, finished-operators check,
+            // state assignment, master hooks
             Map<OperatorID, OperatorState> states = new HashMap<>(cp.getOperatorStates());
+            if (job.has("checkpointIdOfIgnoredInFlightData")
+                    && job.get("checkpointIdOfIgnoredInFlightData").asLong() == cp.getCheckpointID()) {
+                Map<OperatorID, OperatorState> copy = new HashMap<>();
+                for (OperatorState s : states.values()) copy.put(s.getOperatorID(), s.copyAndDiscardInFlightData());
+                states = copy;
+            }
+            new VertexFinishedStateChecker(new HashSet<>(tasks.values()), states).validateOperatorsFinishedState();
             newAssignment(cp.getCheckpointID(), new HashSet<>(tasks.values()), states, allowNonRestored).assignStates();
+            Map<String, MasterTriggerRestoreHook<?>> hooks = new HashMap<>();
+            java.util.TreeMap<String, MasterHookProbe> probes = new java.util.TreeMap<>();
+            for (JsonNode h : job.path("masterHooks")) {
+                MasterHookProbe p = new MasterHookProbe(h.asText());
+                hooks.put(p.id, p);
+                probes.put(p.id, p);
+            }
+            MasterHooks.restoreMasterHooks(hooks, cp.getMasterHookStates(), cp.getCheckpointID(), allowNonRestored,
+                    org.slf4j.LoggerFactory.getLogger(Assign.class));
 
             res.put("ok", true);
             res.put("checkpointId", Long.toString(cp.getCheckpointID()));
@@ -161,12 +182,19 @@ public final class Assign {
                         a = o.putArray("resultSubpartitionState");
                         for (Object h : st.getResultSubpartitionState()) a.add(Dump.channel(h, false));
                         if (st.isFinished()) o.put("finished", true);
-                        // how in-flight data is remapped (not part of the model; Flink's toString form)
-                        if (!st.getInputChannelState().isEmpty() || !st.getResultSubpartitionState().isEmpty()) {
-                            o.put("_inputRescaling", String.valueOf(st.getInputRescalingDescriptor()));
-                            o.put("_outputRescaling", String.valueOf(st.getOutputRescalingDescriptor()));
-                        }
+                        // how in-flight data is remapped: null = NO_RESCALE, else one entry per gate / partition
+                        o.set("inputRescaling", Rescaling.json(st.getInputRescalingDescriptor()));
+                        o.set("outputRescaling", Rescaling.json(st.getOutputRescalingDescriptor()));
                     }
+                }
+            }
+            if (!probes.isEmpty()) {
+                ArrayNode mh = res.putArray("masterHooks");
+                for (MasterHookProbe p : probes.values()) {
+                    if (!p.restored) continue;
+                    ObjectNode o = mh.addObject();
+                    o.put("hook", p.id);
+                    o.put("state", p.state != null);
                 }
             }
         } catch (Throwable e) {
@@ -177,6 +205,32 @@ public final class Assign {
             exec.shutdownNow();
         }
         return res;
+    }
+
+    /** The job's ExecutionGraph vertices and the checkpoint as Flink's savepoint restore loads it. */
+    static final class Loaded {
+        final JobGraph jobGraph;
+        final Map<JobVertexID, ExecutionJobVertex> tasks;
+        final CompletedCheckpoint checkpoint;
+
+        Loaded(JobGraph jobGraph, Map<JobVertexID, ExecutionJobVertex> tasks, CompletedCheckpoint checkpoint) {
+            this.jobGraph = jobGraph;
+            this.tasks = tasks;
+            this.checkpoint = checkpoint;
+        }
+    }
+
+    /** Builds the ExecutionGraph and runs {@code Checkpoints.loadAndValidateCheckpoint}. */
+    static Loaded load(File metadata, JsonNode job, ScheduledExecutorService exec) throws Exception {
+        JobGraph jg = jobGraph(job);
+        DefaultExecutionGraph eg = TestingDefaultExecutionGraphBuilder.newBuilder().setJobGraph(jg).build(exec);
+        Map<JobVertexID, ExecutionJobVertex> tasks = eg.getAllVertices();
+        String pointer = metadata.getAbsoluteFile().getParentFile().toURI().toString();
+        CompletedCheckpoint cp = Checkpoints.loadAndValidateCheckpoint(
+                jg.getJobID(), tasks, AbstractFsCheckpointStorageAccess.resolveCheckpointPointer(pointer),
+                Assign.class.getClassLoader(), job.path("allowNonRestoredState").asBoolean(false),
+                CheckpointProperties.forSavepoint(false, SavepointFormatType.CANONICAL));
+        return new Loaded(jg, tasks, cp);
     }
 
     /** Flink 1.20/2.0 take (id, tasks, states, allowNonRestored); 2.3 adds recoverOutputOnDownstreamTask. */

@@ -20,6 +20,7 @@ public final class Main {
                 Class.forName("dev.ckpt.conformance.AvroValues").getMethod("main", String[].class).invoke(null, (Object) rest);
                 break;
             case "ha": Ha.main(rest); break;
+            case "assign-bench": AssignBench.main(rest); break;
             case "version":
                 System.out.println(org.apache.flink.runtime.util.EnvironmentInformation.getVersion() + " line=" + FlinkLine.LINE);
                 break;
