@@ -119,11 +119,19 @@ function readMetadata(r: ByteReader, ctx: DecodeContext): CheckpointMetadata {
   const masterStates: MasterState[] = [];
   if (version >= 2) {
     const n = r.count('number of master states', 8);
-    for (let i = 0; i < n; i++) masterStates.push(r.at(`masterStates[${i}]`, () => readMasterState(r)));
+    for (let i = 0; i < n; i++) {
+      r.enter2('masterStates', i);
+      masterStates.push(readMasterState(r));
+      r.leave2();
+    }
   }
   const n = r.count('number of operators', 24);
   const operators = [];
-  for (let i = 0; i < n; i++) operators.push(r.at(`operators[${i}]`, () => readOperatorState(r, ctx)));
+  for (let i = 0; i < n; i++) {
+    r.enter2('operators', i);
+    operators.push(readOperatorState(r, ctx));
+    r.leave2();
+  }
   const meta: CheckpointMetadata = { version, checkpointId, masterStates, operators };
   if (version >= 4) {
     const at = r.offset;
@@ -176,7 +184,11 @@ export function encodeMetadata(meta: CheckpointMetadata): Uint8Array {
     throw w.invalid('version 1 has no master states');
   }
   w.count(meta.operators.length, 'number of operators');
-  meta.operators.forEach((op, i) => w.at(`operators[${i}]`, () => writeOperatorState(w, op, ctx)));
+  for (let i = 0; i < meta.operators.length; i++) {
+    w.enter2('operators', i);
+    writeOperatorState(w, meta.operators[i]!, ctx);
+    w.leave2();
+  }
   if (v >= 4) {
     if (!meta.properties) throw w.invalid(`version ${v} needs the properties trailer`);
     w.raw(meta.properties.raw);
