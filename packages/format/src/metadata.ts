@@ -86,7 +86,7 @@ function sameOnTouched(attempt: DecodeContext, d: Dialect): boolean {
 }
 
 
-function internal(e: unknown): FormatError {
+export function internal(e: unknown): FormatError {
   return new FormatError('Internal', `internal decoder error: ${String(e)}`, { cause: e });
 }
 
@@ -101,7 +101,8 @@ function decodeWith(bytes: Uint8Array, ctx: DecodeContext): CheckpointMetadata {
   }
 }
 
-function readMetadata(r: ByteReader, ctx: DecodeContext): CheckpointMetadata {
+/** The fixed start of every file: magic, version (recorded in `ctx`), checkpoint id. */
+export function readHeader(r: ByteReader, ctx: DecodeContext): { version: number; checkpointId: bigint } {
   const magic = r.i32('magic number');
   if (magic !== METADATA_MAGIC) {
     throw r.error('BadMagic', `expected magic 0x4960672d, found 0x${(magic >>> 0).toString(16).padStart(8, '0')}`, 0);
@@ -116,6 +117,11 @@ function readMetadata(r: ByteReader, ctx: DecodeContext): CheckpointMetadata {
   if (checkpointId < 0n && version >= 2) {
     throw r.error('BadValue', `checkpoint id ${checkpointId} is negative`, idAt);
   }
+  return { version, checkpointId };
+}
+
+function readMetadata(r: ByteReader, ctx: DecodeContext): CheckpointMetadata {
+  const { version, checkpointId } = readHeader(r, ctx);
   const masterStates: MasterState[] = [];
   if (version >= 2) {
     const n = r.count('number of master states', 8);
@@ -144,7 +150,7 @@ function readMetadata(r: ByteReader, ctx: DecodeContext): CheckpointMetadata {
   return meta;
 }
 
-function readMasterState(r: ByteReader): MasterState {
+export function readMasterState(r: ByteReader): MasterState {
   const at = r.offset;
   const magic = r.i32('master state magic');
   if (magic !== MASTER_STATE_MAGIC) {

@@ -26,6 +26,20 @@ export function writeOperatorId(w: ByteWriter, id: string): void {
 
 /** Reads one operator record (V1: a task record) for the file's version. */
 export function readOperatorState(r: ByteReader, ctx: DecodeContext): OperatorState {
+  const { op, subtasks } = readOperatorHeader(r, ctx);
+  for (let i = 0; i < subtasks; i++) {
+    r.enter2('subtasks', i);
+    op.subtasks.push(readSubtask(r, ctx));
+    r.leave2();
+  }
+  return op;
+}
+
+/**
+ * Reads an operator record up to its subtasks: the operator (with no subtasks yet) and how many
+ * subtask records follow.
+ */
+export function readOperatorHeader(r: ByteReader, ctx: DecodeContext): { op: OperatorState; subtasks: number } {
   const v = ctx.version;
   const op: OperatorState = {
     operatorId: '',
@@ -62,20 +76,16 @@ export function readOperatorState(r: ByteReader, ctx: DecodeContext): OperatorSt
       throw r.error('BadValue', 'a fully finished operator must not have coordinator state', countAt);
     }
     op.finishedMarker = n;
-    return op;
+    return { op, subtasks: 0 };
   }
   if (n * 4 > r.remaining) {
     throw r.error('Truncated', `${n} subtasks need at least ${n * 4} bytes, ${r.remaining} remain`, countAt);
   }
-  for (let i = 0; i < n; i++) {
-    r.enter2('subtasks', i);
-    op.subtasks.push(readSubtask(r, ctx));
-    r.leave2();
-  }
-  return op;
+  return { op, subtasks: n };
 }
 
-function readSubtask(r: ByteReader, ctx: DecodeContext): SubtaskState {
+/** One subtask record: its index (negative: finished, V3+) and its state. */
+export function readSubtask(r: ByteReader, ctx: DecodeContext): SubtaskState {
   const encoded = r.i32('subtask index');
   if (encoded < 0 && ctx.version >= 3) {
     return { ...emptySubtask(-encoded - 1), finished: true };
