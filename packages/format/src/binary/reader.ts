@@ -17,7 +17,7 @@ function isPlainAscii(b: Uint8Array, from: number, to: number): boolean {
 interface Latin1Slicer {
   latin1Slice(start: number, end: number): string;
 }
-const NodeBuffer = (globalThis as { Buffer?: { from(b: ArrayBufferLike, o: number, n: number): Latin1Slicer } }).Buffer;
+const NodeBuffer = (globalThis as unknown as { Buffer?: { from(b: ArrayBufferLike, o: number, n: number): Latin1Slicer } }).Buffer;
 const ascii = new TextDecoder('utf-8');
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

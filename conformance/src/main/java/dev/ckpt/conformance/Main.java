@@ -16,6 +16,10 @@ public final class Main {
             case "assign": Assign.main(rest); break;
             case "restore": Restore.main(rest); break;
             case "bench": Bench.main(rest); break;
+            // only the 2.3 line builds it (State Processor API): looked up by name
+            case "keyed-read":
+                Class.forName("dev.ckpt.conformance.KeyedRead").getMethod("main", String[].class).invoke(null, (Object) rest);
+                break;
             case "version":
                 System.out.println(org.apache.flink.runtime.util.EnvironmentInformation.getVersion() + " line=" + FlinkLine.LINE);
                 break;
