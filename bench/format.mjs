@@ -87,21 +87,31 @@ const ckptTimes = (file, rounds, warmup, flags) =>
 const rssMiB = (file, mode) => JSON.parse(node(['--max-old-space-size=8192', join(root, 'bench', 'rss.mjs'), file, mode]).trim()).maxRssKiB / 1024;
 
 /**
- * Runs every format case; returns result rows. `rounds` for inputs up to 50 MB, `bigRounds` above.
+ * Runs every format case; returns result rows. `rounds` for inputs of 1–50 MB, `bigRounds` above,
+ * 50 rounds after 200 warm-up rounds below.
  */
 export function runFormat({ rounds = 7, bigRounds = 3, log = console.error } = {}) {
   const inputs = [...syntheticInputs(), ...realInputs()];
-  const big = (i) => statSync(i.file).size > 50 << 20;
+  // small files need many rounds to warm the JITs; big ones few (each takes seconds)
+  const plan = (i) => {
+    const size = statSync(i.file).size;
+    if (size < 1 << 20) return { group: 'small', rounds: 50, warmup: 200, heap: '-Xmx2g' };
+    if (size > 50 << 20) return { group: 'big', rounds: bigRounds, warmup: 1, heap: '-Xmx6g' };
+    return { group: 'medium', rounds, warmup: 3, heap: '-Xmx2g' };
+  };
   log(`format: Flink 2.3.0 timing ${inputs.length} inputs`);
   const flink = new Map();
-  for (const j of flinkTimes(inputs.filter((i) => !big(i)).map((i) => i.file), rounds, 3, '-Xmx2g')) flink.set(j.file, j);
-  for (const j of flinkTimes(inputs.filter(big).map((i) => i.file), bigRounds, 1, '-Xmx6g')) flink.set(j.file, j);
+  for (const group of ['small', 'medium', 'big']) {
+    const members = inputs.filter((i) => plan(i).group === group);
+    if (members.length === 0) continue;
+    const p = plan(members[0]);
+    for (const j of flinkTimes(members.map((i) => i.file), p.rounds, p.warmup, p.heap)) flink.set(j.file, j);
+  }
   const idle = rssMiB(inputs[0].file, 'idle');
   const results = [];
   for (const i of inputs) {
     log(`format: ckpt ${i.name}`);
-    const n = big(i) ? bigRounds : rounds;
-    const warmup = big(i) ? 1 : 3;
+    const { rounds: n, warmup } = plan(i);
     const plain = ckptTimes(i.file, n, warmup, ['--max-old-space-size=8192']);
     const tuned = ckptTimes(i.file, n, warmup, ['--max-old-space-size=8192', ...TUNED_NODE_FLAGS]);
     const f = flink.get(i.file) ?? null;
@@ -111,7 +121,7 @@ export function runFormat({ rounds = 7, bigRounds = 3, log = console.error } = {
       bytes,
       handles: i.handles ?? null,
       rounds: n,
-      warmupRounds: big(i) ? 1 : 3,
+      warmupRounds: warmup,
       ckpt: plain,
       ckptTuned: tuned,
       flink: f,

@@ -176,7 +176,9 @@ export function readMasterState(r: ByteReader): MasterState {
  * hold (with the model path).
  */
 export function encodeMetadata(meta: CheckpointMetadata): Uint8Array {
-  const w = new ByteWriter();
+  // A decoded model knows its size: one buffer of that size, filled in place, is the output.
+  const hint = meta.input?.byteLength;
+  const w = new ByteWriter(Number.isSafeInteger(hint) && hint! > 0 && hint! < 2 ** 31 ? hint : 4096);
   const v = meta.version;
   if (!Number.isInteger(v) || v < 1 || v > 7) throw w.invalid(`metadata version ${v} is not one of 1..7`);
   const ctx = { version: v };

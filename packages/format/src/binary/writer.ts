@@ -150,8 +150,9 @@ export class ByteWriter extends PathTracker {
     throw new RangeError(`offset ${at} is past the ${this.length} bytes written`);
   }
 
+  /** The bytes written: the writer's own buffer when they fill it exactly, else a copy. */
   finish(): Uint8Array {
-    if (this.chunks.length === 0) return this.buf.slice(0, this.pos);
+    if (this.chunks.length === 0) return this.pos === this.buf.length ? this.buf : this.buf.slice(0, this.pos);
     const out = new Uint8Array(this.length);
     let at = 0;
     for (const c of this.chunks) {
