@@ -1,110 +1,146 @@
-// `pnpm bench`: ckpt's _metadata decode/encode against Flink's own loader/writer (Flink 2.3.0
-// through conformance/, warmed up, in the same run, same machine, same bytes), plus peak memory.
-// Prints a table of ratios and writes bench/results.json. Not a test: nothing here asserts times.
+// _metadata decode/encode: ckpt against Flink 2.3.0's own loader/writer (conformance/ Bench.java,
+// warmed up, same run, same machine, same bytes), plus peak memory of a full decode and of the
+// streaming summary. Used by bench/run.mjs (`pnpm bench`); `node bench/format.mjs` runs it alone.
+// Not a test: nothing here asserts times.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeMetadata, encodeMetadata } from '../packages/format/dist/index.js';
-import { writeSynthetic } from './synthetic.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const work = join(root, 'bench', 'out');
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const node = (args) => execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26, cwd: root });
+/** Node flag for the "tuned" ckpt column: a young generation big enough for a model being built. */
+export const TUNED_NODE_FLAGS = ['--max-semi-space-size=64'];
 
-function timeIt(fn, rounds) {
-  for (let i = 0; i < Math.max(3, rounds); i++) fn();
-  const ms = [];
-  for (let i = 0; i < rounds; i++) {
-    const t0 = process.hrtime.bigint();
-    fn();
-    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  ms.sort((a, b) => a - b);
-  return { min: ms[0], median: ms[Math.floor(ms.length / 2)] };
-}
-
-/** Peak RSS (MiB) of a fresh node process that only decodes the file, minus an idle one. */
-function decodeRssMiB(file) {
-  const script = `import('${join(root, 'packages/format/dist/index.js')}').then(m => { const fs = require('node:fs');` +
-    ` const b = new Uint8Array(fs.readFileSync(process.argv[1])); if (process.argv[2] === 'decode') globalThis.keep = m.decodeMetadata(b);` +
-    ` console.log(process.resourceUsage().maxRSS); })`;
-  const run = (mode) => Number(execFileSync(process.execPath, ['-e', script, file, mode], { encoding: 'utf8' }).trim()) / 1024;
-  return Math.max(0, run('decode') - run('read'));
-}
-
-const inputs = [];
-for (const [name, spec] of [
+const SYNTHETIC = [
   ['synthetic-s', { operators: 20, parallelism: 32, sharedFiles: 8 }],
   ['synthetic-m', { operators: 100, parallelism: 64, sharedFiles: 10 }],
   ['synthetic-l', { operators: 200, parallelism: 128, sharedFiles: 12 }],
-]) {
-  const r = writeSynthetic(join(work, name), spec);
-  inputs.push({ name, file: r.file, handles: r.handles });
-}
-// the largest real files at hand: corpus (if present) and fixtures written by Flink
-const corpus = process.env.CKPT_CORPUS ?? join(root, '..', 'shared', 'fixtures', 'flink-corpus');
-const real = [];
-if (existsSync(corpus)) {
-  for (const id of readdirSync(corpus)) {
-    const f = join(corpus, id, '_metadata');
-    if (existsSync(f)) real.push(f);
-  }
-}
-const version = (f) => new DataView(readFileSync(f).buffer).getInt32(4);
-const readable = real.filter((f) => version(f) >= 2).sort((a, b) => statSync(b).size - statSync(a).size).slice(0, 3);
-for (const f of readable) inputs.push({ name: `corpus ${f.split('/').slice(-2, -1)[0]}`, file: f, handles: undefined });
+  ['synthetic-xl', { operators: 200, parallelism: 256, sharedFiles: 20 }],
+];
 
-const flink = new Map();
-const out = execFileSync(join(root, 'conformance/run.sh'), ['2.3', 'bench', String(ROUNDS), ...inputs.map((i) => i.file)], {
-  encoding: 'utf8',
-  maxBuffer: 1 << 26,
-});
-for (const line of out.split('\n').filter(Boolean)) {
-  const j = JSON.parse(line);
-  flink.set(j.file, j);
-}
-
-const results = [];
-for (const i of inputs) {
-  const bytes = new Uint8Array(readFileSync(i.file));
-  const meta = decodeMetadata(bytes);
-  const dec = timeIt(() => decodeMetadata(bytes), ROUNDS);
-  const enc = timeIt(() => encodeMetadata(meta), ROUNDS);
-  const f = flink.get(i.file);
-  const mb = bytes.length / 2 ** 20;
-  results.push({
-    input: i.name,
-    bytes: bytes.length,
-    handles: i.handles,
-    ckpt: { decodeMinMs: dec.min, decodeMedianMs: dec.median, encodeMinMs: enc.min, encodeMedianMs: enc.median },
-    flink: f ? { decodeMinMs: f.decodeMinMs, decodeMedianMs: f.decodeMedianMs, encodeMinMs: f.encodeMinMs, encodeMedianMs: f.encodeMedianMs } : null,
-    decodeMBps: mb / (dec.min / 1000),
-    decodeSpeedupVsFlink: f ? f.decodeMinMs / dec.min : null,
-    encodeSpeedupVsFlink: f ? f.encodeMinMs / enc.min : null,
-    decodeRssMiB: bytes.length > 1 << 20 ? decodeRssMiB(i.file) : null,
+/** Writes the synthetic inputs (reused while the generator and spec are unchanged). */
+function syntheticInputs() {
+  const generator = readFileSync(join(root, 'bench', 'synthetic.mjs'));
+  return SYNTHETIC.map(([name, spec]) => {
+    const dir = join(work, name);
+    const stamp = createHash('sha256').update(generator).update(JSON.stringify(spec)).digest('hex');
+    const stampFile = join(dir, 'stamp');
+    if (!existsSync(stampFile) || readFileSync(stampFile, 'utf8') !== stamp) {
+      node([join(root, 'bench', 'synthetic.mjs'), dir, String(spec.operators), String(spec.parallelism), String(spec.sharedFiles)]);
+      writeFileSync(stampFile, stamp);
+    }
+    const handles = spec.operators * spec.parallelism * (spec.sharedFiles + 3 + 1);
+    return { name, file: join(dir, '_metadata'), handles, synthetic: true };
   });
 }
 
-const pad = (s, n) => String(s).padStart(n);
-console.log(`machine: ${cpus()[0]?.model ?? '?'} × ${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; Flink 2.3.0 on Java ${process.env.JAVA_VERSION ?? '17'}; min of ${ROUNDS} warmed rounds`);
-console.log(['input', 'MiB', 'ckpt dec ms', 'Flink dec ms', 'dec ×Flink', 'ckpt enc ms', 'Flink enc ms', 'enc ×Flink', 'dec MB/s', 'RSS MiB'].map((h, k) => (k ? pad(h, 12) : h.padEnd(16))).join(''));
-for (const r of results) {
-  console.log(
-    [
-      r.input.padEnd(16),
-      pad((r.bytes / 2 ** 20).toFixed(2), 12),
-      pad(r.ckpt.decodeMinMs.toFixed(2), 12),
-      pad(r.flink?.decodeMinMs.toFixed(2) ?? '-', 12),
-      pad(r.decodeSpeedupVsFlink?.toFixed(2) ?? '-', 12),
-      pad(r.ckpt.encodeMinMs.toFixed(2), 12),
-      pad(r.flink?.encodeMinMs.toFixed(2) ?? '-', 12),
-      pad(r.encodeSpeedupVsFlink?.toFixed(2) ?? '-', 12),
-      pad(r.decodeMBps.toFixed(0), 12),
-      pad(r.decodeRssMiB?.toFixed(0) ?? '-', 12),
-    ].join(''),
-  );
+/** The largest real files at hand: the corpus (if present) and fixtures written by Flink. */
+function realInputs() {
+  const files = [];
+  const corpus = process.env.CKPT_CORPUS ?? join(root, '..', '..', 'shared', 'fixtures', 'flink-corpus');
+  const altCorpus = join(root, '..', 'shared', 'fixtures', 'flink-corpus');
+  const dir = existsSync(corpus) ? corpus : existsSync(altCorpus) ? altCorpus : undefined;
+  const version = (f) => {
+    const b = readFileSync(f);
+    return b.length >= 8 ? b.readInt32BE(4) : 0;
+  };
+  const bySize = (a, b) => statSync(b).size - statSync(a).size;
+  if (dir) {
+    const corpusFiles = readdirSync(dir)
+      .map((id) => join(dir, id, '_metadata'))
+      .filter((f) => existsSync(f) && version(f) >= 2)
+      .sort(bySize)
+      .slice(0, 2);
+    for (const f of corpusFiles) files.push({ name: `corpus ${f.split('/').at(-2)}`, file: f });
+  }
+  const gen = join(root, 'fixtures', 'generated');
+  const fixtures = [];
+  const walk = (d) => {
+    for (const n of readdirSync(d)) {
+      const p = join(d, n);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (n === '_metadata') fixtures.push(p);
+    }
+  };
+  if (existsSync(gen)) walk(gen);
+  for (const f of fixtures.sort(bySize).slice(0, 2)) {
+    files.push({ name: `fixture ${f.slice(gen.length + 1).split('/').slice(0, 2).join('/')}`, file: f });
+  }
+  return files;
 }
-console.log('×Flink = Flink time / ckpt time (above 1: ckpt is faster)');
-writeFileSync(join(root, 'bench', 'results.json'), JSON.stringify({ date: new Date().toISOString(), rounds: ROUNDS, results }, null, 2) + '\n');
+
+function flinkTimes(files, rounds, warmup, javaOpts) {
+  if (files.length === 0) return [];
+  const out = execFileSync(join(root, 'conformance/run.sh'), ['2.3', 'bench', String(rounds), '--warmup', String(warmup), ...files], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+    env: { ...process.env, CKPT_CONFORMANCE_JAVA_OPTS: javaOpts },
+  });
+  return out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+}
+
+const ckptTimes = (file, rounds, warmup, flags) =>
+  JSON.parse(node([...flags, join(root, 'bench', 'ckpt-time.mjs'), file, String(rounds), String(warmup)]).trim());
+const rssMiB = (file, mode) => JSON.parse(node(['--max-old-space-size=8192', join(root, 'bench', 'rss.mjs'), file, mode]).trim()).maxRssKiB / 1024;
+
+/**
+ * Runs every format case; returns result rows. `rounds` for inputs of 1–50 MB, `bigRounds` above,
+ * 50 rounds after 200 warm-up rounds below.
+ */
+export function runFormat({ rounds = 7, bigRounds = 3, log = console.error } = {}) {
+  const inputs = [...syntheticInputs(), ...realInputs()];
+  // small files need many rounds to warm the JITs; big ones few (each takes seconds)
+  const plan = (i) => {
+    const size = statSync(i.file).size;
+    if (size < 1 << 20) return { group: 'small', rounds: 50, warmup: 200, heap: '-Xmx2g' };
+    if (size > 50 << 20) return { group: 'big', rounds: bigRounds, warmup: 1, heap: '-Xmx6g' };
+    return { group: 'medium', rounds, warmup: 3, heap: '-Xmx2g' };
+  };
+  log(`format: Flink 2.3.0 timing ${inputs.length} inputs`);
+  const flink = new Map();
+  for (const group of ['small', 'medium', 'big']) {
+    const members = inputs.filter((i) => plan(i).group === group);
+    if (members.length === 0) continue;
+    const p = plan(members[0]);
+    for (const j of flinkTimes(members.map((i) => i.file), p.rounds, p.warmup, p.heap)) flink.set(j.file, j);
+  }
+  const idle = rssMiB(inputs[0].file, 'idle');
+  const results = [];
+  for (const i of inputs) {
+    log(`format: ckpt ${i.name}`);
+    const { rounds: n, warmup } = plan(i);
+    const plain = ckptTimes(i.file, n, warmup, ['--max-old-space-size=8192']);
+    const tuned = ckptTimes(i.file, n, warmup, ['--max-old-space-size=8192', ...TUNED_NODE_FLAGS]);
+    const f = flink.get(i.file) ?? null;
+    const bytes = plain.bytes;
+    const row = {
+      input: i.name,
+      bytes,
+      handles: i.handles ?? null,
+      rounds: n,
+      warmupRounds: warmup,
+      ckpt: plain,
+      ckptTuned: tuned,
+      flink: f,
+      decodeMBps: bytes / 2 ** 20 / (plain.decodeMinMs / 1000),
+      encodeMBps: bytes / 2 ** 20 / (plain.encodeMinMs / 1000),
+      decodeHandlesPerSec: i.handles ? i.handles / (plain.decodeMinMs / 1000) : null,
+      decodeVsFlink: f ? f.decodeMinMs / plain.decodeMinMs : null,
+      encodeVsFlink: f ? f.encodeMinMs / plain.encodeMinMs : null,
+      decodeVsFlinkTuned: f ? f.decodeMinMs / tuned.decodeMinMs : null,
+      encodeVsFlinkTuned: f ? f.encodeMinMs / tuned.encodeMinMs : null,
+    };
+    if (i.synthetic) {
+      row.rss = { idleMiB: idle, decodeMiB: rssMiB(i.file, 'decode'), summaryMiB: rssMiB(i.file, 'summary') };
+    }
+    results.push(row);
+  }
+  return { idleRssMiB: idle, results };
+}
+
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  console.log(JSON.stringify(runFormat({ rounds: Number(process.env.BENCH_ROUNDS ?? 7) }), null, 2));
+}

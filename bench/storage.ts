@@ -1,12 +1,13 @@
 /**
  * Storage throughput benchmark (not a test): stream + SHA-256 through @ckpt/storage versus the
  * raw SDK / client download on each loopback server, and versus `cat` locally; prints ratios
- * (ckpt time / baseline time; < 1.0 is faster). All traffic stays on 127.0.0.1.
+ * (ckpt time / baseline time; < 1.0 is faster) and writes them to bench/out/storage.json (read by
+ * bench/run.mjs). All traffic stays on 127.0.0.1.
  *   npx tsx bench/storage.ts [sizeMiB=64] [--no-hdfs]
  */
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -124,3 +125,7 @@ for (const r of rows) {
     [r.backend.padEnd(24), r.baseline.padEnd(32), r.baseMs.toFixed(0).padStart(11), r.ckptMs.toFixed(0).padStart(7), (r.ckptMs / r.baseMs).toFixed(2).padStart(5), (sizeMiB / (r.ckptMs / 1000)).toFixed(0).padStart(10)].join('  '),
   );
 }
+
+const out = join(import.meta.dirname, 'out');
+mkdirSync(out, { recursive: true });
+writeFileSync(join(out, 'storage.json'), JSON.stringify({ sizeMiB, repetitions: 3, rows }, null, 2) + '\n');

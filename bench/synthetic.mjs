@@ -2,6 +2,8 @@
 // job: incremental keyed handles with shared and private files, operator state, coordinator
 // state), made by ckpt's encoder and accepted by Flink's loader (bench/format.mjs checks that).
 //   node bench/synthetic.mjs OUT_DIR OPERATORS PARALLELISM SHARED_FILES_PER_SUBTASK
+// About 160 bytes per handle: 200 operators × 256 subtasks × 20 shared files (+ 3 private + 1 meta)
+// is 1.2e6 handles in ~200 MB (the `synthetic-xl` input of bench/format.mjs).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeMetadata, writeCheckpointProperties } from '../packages/format/dist/index.js';
@@ -22,14 +24,21 @@ const uuid = (r) => `${hex(r, 8)}-${hex(r, 4)}-4${hex(r, 3)}-a${hex(r, 3)}-${hex
 
 export function syntheticCheckpoint({ operators, parallelism, sharedFiles, privateFiles = 3, seed = 42 }) {
   const r = rng(seed);
+  const job = hex(r, 32);
   const maxParallelism = Math.max(128, 2 ** Math.ceil(Math.log2(parallelism * 1.5)));
   const ops = [];
   for (let o = 0; o < operators; o++) {
+    const operatorId = hex(r, 32);
     const subtasks = [];
     for (let i = 0; i < parallelism; i++) {
       const start = Math.floor((i * maxParallelism) / parallelism);
       const end = Math.floor(((i + 1) * maxParallelism) / parallelism);
-      const file = (dir, name) => ({ kind: 'file', path: `s3://bucket/flink/checkpoints/job/${dir}/${name}`, size: BigInt(1 + Math.floor(r() * 64 << 20)) });
+      // shared files live under the job's checkpoint directory, one sub-directory per operator
+      const file = (dir, name) => ({
+        kind: 'file',
+        path: `s3://flink-state-bucket/prod/checkpoints/${job}/${dir}/${operatorId}/${name}`,
+        size: BigInt(1 + Math.floor(r() * 64 << 20)),
+      });
       subtasks.push({
         index: i,
         managedOperatorState:
@@ -64,7 +73,7 @@ export function syntheticCheckpoint({ operators, parallelism, sharedFiles, priva
       });
     }
     ops.push({
-      operatorId: hex(r, 32),
+      operatorId,
       name: `operator-${o}`,
       uid: `uid-${o}`,
       parallelism,

@@ -51,3 +51,11 @@ export {
 } from './trailer/index.js';
 export { concatBytes, collectBytes } from './bytes.js';
 export { mapStreamHandles, type StreamHandleMapper } from './visit.js';
+export {
+  summarizeMetadata,
+  SummaryBuilder,
+  type MetadataSummary,
+  type OperatorSummary,
+  type HandleCounts,
+} from './summary.js';
+export { summarizeMetadataStream, type SummaryStreamOptions } from './summary-stream.js';

@@ -86,7 +86,7 @@ function sameOnTouched(attempt: DecodeContext, d: Dialect): boolean {
 }
 
 
-function internal(e: unknown): FormatError {
+export function internal(e: unknown): FormatError {
   return new FormatError('Internal', `internal decoder error: ${String(e)}`, { cause: e });
 }
 
@@ -101,7 +101,8 @@ function decodeWith(bytes: Uint8Array, ctx: DecodeContext): CheckpointMetadata {
   }
 }
 
-function readMetadata(r: ByteReader, ctx: DecodeContext): CheckpointMetadata {
+/** The fixed start of every file: magic, version (recorded in `ctx`), checkpoint id. */
+export function readHeader(r: ByteReader, ctx: DecodeContext): { version: number; checkpointId: bigint } {
   const magic = r.i32('magic number');
   if (magic !== METADATA_MAGIC) {
     throw r.error('BadMagic', `expected magic 0x4960672d, found 0x${(magic >>> 0).toString(16).padStart(8, '0')}`, 0);
@@ -116,14 +117,27 @@ function readMetadata(r: ByteReader, ctx: DecodeContext): CheckpointMetadata {
   if (checkpointId < 0n && version >= 2) {
     throw r.error('BadValue', `checkpoint id ${checkpointId} is negative`, idAt);
   }
+  return { version, checkpointId };
+}
+
+function readMetadata(r: ByteReader, ctx: DecodeContext): CheckpointMetadata {
+  const { version, checkpointId } = readHeader(r, ctx);
   const masterStates: MasterState[] = [];
   if (version >= 2) {
     const n = r.count('number of master states', 8);
-    for (let i = 0; i < n; i++) masterStates.push(r.at(`masterStates[${i}]`, () => readMasterState(r)));
+    for (let i = 0; i < n; i++) {
+      r.enter2('masterStates', i);
+      masterStates.push(readMasterState(r));
+      r.leave2();
+    }
   }
   const n = r.count('number of operators', 24);
   const operators = [];
-  for (let i = 0; i < n; i++) operators.push(r.at(`operators[${i}]`, () => readOperatorState(r, ctx)));
+  for (let i = 0; i < n; i++) {
+    r.enter2('operators', i);
+    operators.push(readOperatorState(r, ctx));
+    r.leave2();
+  }
   const meta: CheckpointMetadata = { version, checkpointId, masterStates, operators };
   if (version >= 4) {
     const at = r.offset;
@@ -136,7 +150,7 @@ function readMetadata(r: ByteReader, ctx: DecodeContext): CheckpointMetadata {
   return meta;
 }
 
-function readMasterState(r: ByteReader): MasterState {
+export function readMasterState(r: ByteReader): MasterState {
   const at = r.offset;
   const magic = r.i32('master state magic');
   if (magic !== MASTER_STATE_MAGIC) {
@@ -162,7 +176,9 @@ function readMasterState(r: ByteReader): MasterState {
  * hold (with the model path).
  */
 export function encodeMetadata(meta: CheckpointMetadata): Uint8Array {
-  const w = new ByteWriter();
+  // A decoded model knows its size: one buffer of that size, filled in place, is the output.
+  const hint = meta.input?.byteLength;
+  const w = new ByteWriter(Number.isSafeInteger(hint) && hint! > 0 && hint! < 2 ** 31 ? hint : 4096);
   const v = meta.version;
   if (!Number.isInteger(v) || v < 1 || v > 7) throw w.invalid(`metadata version ${v} is not one of 1..7`);
   const ctx = { version: v };
@@ -176,7 +192,11 @@ export function encodeMetadata(meta: CheckpointMetadata): Uint8Array {
     throw w.invalid('version 1 has no master states');
   }
   w.count(meta.operators.length, 'number of operators');
-  meta.operators.forEach((op, i) => w.at(`operators[${i}]`, () => writeOperatorState(w, op, ctx)));
+  for (let i = 0; i < meta.operators.length; i++) {
+    w.enter2('operators', i);
+    writeOperatorState(w, meta.operators[i]!, ctx);
+    w.leave2();
+  }
   if (v >= 4) {
     if (!meta.properties) throw w.invalid(`version ${v} needs the properties trailer`);
     w.raw(meta.properties.raw);

@@ -26,6 +26,20 @@ export function writeOperatorId(w: ByteWriter, id: string): void {
 
 /** Reads one operator record (V1: a task record) for the file's version. */
 export function readOperatorState(r: ByteReader, ctx: DecodeContext): OperatorState {
+  const { op, subtasks } = readOperatorHeader(r, ctx);
+  for (let i = 0; i < subtasks; i++) {
+    r.enter2('subtasks', i);
+    op.subtasks.push(readSubtask(r, ctx));
+    r.leave2();
+  }
+  return op;
+}
+
+/**
+ * Reads an operator record up to its subtasks: the operator (with no subtasks yet) and how many
+ * subtask records follow.
+ */
+export function readOperatorHeader(r: ByteReader, ctx: DecodeContext): { op: OperatorState; subtasks: number } {
   const v = ctx.version;
   const op: OperatorState = {
     operatorId: '',
@@ -46,7 +60,9 @@ export function readOperatorState(r: ByteReader, ctx: DecodeContext): OperatorSt
   if (v <= 2) op.chainLength = r.i32('chain length');
   if (v >= 3) {
     const at = r.offset;
-    const coordinator = r.at('coordinatorState', () => readStreamHandle(r, ctx));
+    r.enter('coordinatorState');
+    const coordinator = readStreamHandle(r, ctx);
+    r.leave();
     if (coordinator !== null && coordinator.kind !== 'byteStream') {
       throw r.error('BadValue', `coordinator state must be inline bytes, found ${coordinator.kind}`, at);
     }
@@ -60,18 +76,16 @@ export function readOperatorState(r: ByteReader, ctx: DecodeContext): OperatorSt
       throw r.error('BadValue', 'a fully finished operator must not have coordinator state', countAt);
     }
     op.finishedMarker = n;
-    return op;
+    return { op, subtasks: 0 };
   }
   if (n * 4 > r.remaining) {
     throw r.error('Truncated', `${n} subtasks need at least ${n * 4} bytes, ${r.remaining} remain`, countAt);
   }
-  for (let i = 0; i < n; i++) {
-    op.subtasks.push(r.at(`subtasks[${i}]`, () => readSubtask(r, ctx)));
-  }
-  return op;
+  return { op, subtasks: n };
 }
 
-function readSubtask(r: ByteReader, ctx: DecodeContext): SubtaskState {
+/** One subtask record: its index (negative: finished, V3+) and its state. */
+export function readSubtask(r: ByteReader, ctx: DecodeContext): SubtaskState {
   const encoded = r.i32('subtask index');
   if (encoded < 0 && ctx.version >= 3) {
     return { ...emptySubtask(-encoded - 1), finished: true };
@@ -95,7 +109,9 @@ export function writeOperatorState(w: ByteWriter, op: OperatorState, ctx: Encode
   if (v >= 3) {
     const c = op.coordinatorState;
     if (c !== null && c.kind !== 'byteStream') throw w.invalid('coordinator state must be inline bytes');
-    w.at('coordinatorState', () => writeStreamHandle(w, c, ctx));
+    w.enter('coordinatorState');
+    writeStreamHandle(w, c, ctx);
+    w.leave();
   } else if (op.coordinatorState !== null) {
     throw w.invalid(`coordinator state cannot be written in metadata version ${v}`);
   }
@@ -108,17 +124,22 @@ export function writeOperatorState(w: ByteWriter, op: OperatorState, ctx: Encode
     return;
   }
   w.count(op.subtasks.length, 'number of subtasks');
-  op.subtasks.forEach((s, i) =>
-    w.at(`subtasks[${i}]`, () => {
-      if (s.finished) {
-        if (v < 3) throw w.invalid(`finished subtasks need metadata version 3 or later`);
-        if (s.index < 0) throw w.invalid(`subtask index ${s.index} is negative`);
-        w.i32(-s.index - 1, 'subtask index');
-        return;
-      }
-      if (v >= 3 && s.index < 0) throw w.invalid(`subtask index ${s.index} is negative`);
-      w.i32(s.index, 'subtask index');
-      writeSubtaskBody(w, s, ctx);
-    }),
-  );
+  for (let i = 0; i < op.subtasks.length; i++) {
+    w.enter2('subtasks', i);
+    writeSubtask(w, op.subtasks[i]!, ctx);
+    w.leave2();
+  }
+}
+
+function writeSubtask(w: ByteWriter, s: SubtaskState, ctx: EncodeContext): void {
+  const v = ctx.version;
+  if (s.finished) {
+    if (v < 3) throw w.invalid(`finished subtasks need metadata version 3 or later`);
+    if (s.index < 0) throw w.invalid(`subtask index ${s.index} is negative`);
+    w.i32(-s.index - 1, 'subtask index');
+    return;
+  }
+  if (v >= 3 && s.index < 0) throw w.invalid(`subtask index ${s.index} is negative`);
+  w.i32(s.index, 'subtask index');
+  writeSubtaskBody(w, s, ctx);
 }

@@ -34,7 +34,9 @@ export function readSubtaskBody(r: ByteReader, ctx: DecodeContext, index: number
     const n = r.count('number of legacy handles', 1);
     const legacyOperatorState: (StreamStateHandle | null)[] = [];
     for (let i = 0; i < n; i++) {
-      legacyOperatorState.push(r.at(`legacy.legacyOperatorState[${i}]`, () => readStreamHandle(r, ctx)));
+      r.enter2('legacy.legacyOperatorState', i);
+      legacyOperatorState.push(readStreamHandle(r, ctx));
+      r.leave2();
     }
     s.legacy = { duration, legacyOperatorState };
   }
@@ -45,17 +47,27 @@ export function readSubtaskBody(r: ByteReader, ctx: DecodeContext, index: number
     };
   } else {
     const flags: [number, number] = [0, 0];
-    s.managedOperatorState = r.at('managedOperatorState', () => readFlagged(r, ctx, flags, 0));
-    s.rawOperatorState = r.at('rawOperatorState', () => readFlagged(r, ctx, flags, 1));
+    r.enter('managedOperatorState');
+    s.managedOperatorState = readFlagged(r, ctx, flags, 0);
+    r.leave();
+    r.enter('rawOperatorState');
+    s.rawOperatorState = readFlagged(r, ctx, flags, 1);
+    r.leave();
     if (flags[0] > 1 || flags[0] < 0 || flags[1] > 1 || flags[1] < 0) s.operatorStateFlagsRaw = flags;
   }
-  s.managedKeyedState = r.at('managedKeyedState', () => readKeyedHandle(r, ctx));
-  s.rawKeyedState = r.at('rawKeyedState', () => readKeyedHandle(r, ctx));
+  r.enter('managedKeyedState');
+  s.managedKeyedState = readKeyedHandle(r, ctx);
+  r.leave();
+  r.enter('rawKeyedState');
+  s.rawKeyedState = readKeyedHandle(r, ctx);
+  r.leave();
   if (v >= 3) {
-    s.inputChannelState = r.at('inputChannelState', () => readInputChannelHandles(r, ctx));
-    s.resultSubpartitionState = r.at('resultSubpartitionState', () =>
-      readResultSubpartitionHandles(r, ctx),
-    );
+    r.enter('inputChannelState');
+    s.inputChannelState = readInputChannelHandles(r, ctx);
+    r.leave();
+    r.enter('resultSubpartitionState');
+    s.resultSubpartitionState = readResultSubpartitionHandles(r, ctx);
+    r.leave();
   }
   if (v >= 7) {
     const marker = r.u8('reference checkpoint marker');
@@ -68,7 +80,11 @@ export function readSubtaskBody(r: ByteReader, ctx: DecodeContext, index: number
 function readChain(r: ByteReader, ctx: DecodeContext): (OperatorStateHandle | null)[] {
   const n = r.count('chain length', 1);
   const out: (OperatorStateHandle | null)[] = [];
-  for (let i = 0; i < n; i++) out.push(r.at(`[${i}]`, () => readOperatorHandle(r, ctx)));
+  for (let i = 0; i < n; i++) {
+    r.enter(i);
+    out.push(readOperatorHandle(r, ctx));
+    r.leave();
+  }
   return out;
 }
 
@@ -95,9 +111,11 @@ export function writeSubtaskBody(w: ByteWriter, s: SubtaskState, ctx: EncodeCont
     const legacy = s.legacy ?? { duration: -1n, legacyOperatorState: [] };
     w.i64(legacy.duration, 'duration');
     w.count(legacy.legacyOperatorState.length, 'number of legacy handles');
-    legacy.legacyOperatorState.forEach((h, i) =>
-      w.at(`legacy.legacyOperatorState[${i}]`, () => writeStreamHandle(w, h, ctx)),
-    );
+    legacy.legacyOperatorState.forEach((h, i) => {
+      w.enter2('legacy.legacyOperatorState', i);
+      writeStreamHandle(w, h, ctx);
+      w.leave2();
+    });
   }
   if (v === 1) {
     if (s.managedOperatorState !== null || s.rawOperatorState !== null) {
@@ -109,16 +127,26 @@ export function writeSubtaskBody(w: ByteWriter, s: SubtaskState, ctx: EncodeCont
   } else {
     if (s.chain !== undefined) throw w.invalid('`chain` exists only in version 1');
     const flags = s.operatorStateFlagsRaw;
-    w.at('managedOperatorState', () => writeFlagged(w, s.managedOperatorState, flags?.[0], ctx));
-    w.at('rawOperatorState', () => writeFlagged(w, s.rawOperatorState, flags?.[1], ctx));
+    w.enter('managedOperatorState');
+    writeFlagged(w, s.managedOperatorState, flags?.[0], ctx);
+    w.leave();
+    w.enter('rawOperatorState');
+    writeFlagged(w, s.rawOperatorState, flags?.[1], ctx);
+    w.leave();
   }
-  w.at('managedKeyedState', () => writeKeyedHandle(w, s.managedKeyedState, ctx));
-  w.at('rawKeyedState', () => writeKeyedHandle(w, s.rawKeyedState, ctx));
+  w.enter('managedKeyedState');
+  writeKeyedHandle(w, s.managedKeyedState, ctx);
+  w.leave();
+  w.enter('rawKeyedState');
+  writeKeyedHandle(w, s.rawKeyedState, ctx);
+  w.leave();
   if (v >= 3) {
-    w.at('inputChannelState', () => writeInputChannelHandles(w, s.inputChannelState, ctx));
-    w.at('resultSubpartitionState', () =>
-      writeResultSubpartitionHandles(w, s.resultSubpartitionState, ctx),
-    );
+    w.enter('inputChannelState');
+    writeInputChannelHandles(w, s.inputChannelState, ctx);
+    w.leave();
+    w.enter('resultSubpartitionState');
+    writeResultSubpartitionHandles(w, s.resultSubpartitionState, ctx);
+    w.leave();
   } else if (s.inputChannelState.length > 0 || s.resultSubpartitionState.length > 0) {
     throw w.invalid(`channel state cannot be written in metadata version ${v}`);
   }

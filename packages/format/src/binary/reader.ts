@@ -5,10 +5,20 @@ import { PathTracker } from './path-tracker.js';
 const mutf8 = new MUtf8Decoder('mutf-8', { fatal: true });
 const mutf8Encoder = new MUtf8Encoder();
 
-function isPlainAscii(b: Uint8Array): boolean {
-  for (const x of b) if (x === 0 || x > 0x7f) return false;
+function isPlainAscii(b: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const x = b[i]!;
+    if (x === 0 || x > 0x7f) return false;
+  }
   return true;
 }
+
+/** Node's Buffer (native latin-1 slicing, the fastest way to make an ASCII string); absent in browsers. */
+interface Latin1Slicer {
+  latin1Slice(start: number, end: number): string;
+}
+const NodeBuffer = (globalThis as unknown as { Buffer?: { from(b: ArrayBufferLike, o: number, n: number): Latin1Slicer } }).Buffer;
+const ascii = new TextDecoder('utf-8');
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
@@ -24,6 +34,7 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 export class ByteReader extends PathTracker {
   readonly bytes: Uint8Array;
   private readonly view: DataView;
+  private readonly slicer: Latin1Slicer | undefined;
   offset: number;
   /**
    * @param base added to offsets in errors, for a reader over a slice of a larger file.
@@ -37,6 +48,7 @@ export class ByteReader extends PathTracker {
     this.bytes = bytes;
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.offset = offset;
+    this.slicer = NodeBuffer?.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   get remaining(): number {
@@ -111,9 +123,13 @@ export class ByteReader extends PathTracker {
     const n = this.view.getUint16(at);
     this.offset += 2;
     if (n > this.remaining) this.need(n, what);
-    const body = this.bytes.subarray(this.offset, this.offset + n);
-    this.offset += n;
-    if (isPlainAscii(body)) return String.fromCharCode.apply(null, body as unknown as number[]);
+    const start = this.offset;
+    const end = start + n;
+    this.offset = end;
+    if (isPlainAscii(this.bytes, start, end)) {
+      return this.slicer ? this.slicer.latin1Slice(start, end) : ascii.decode(this.bytes.subarray(start, end));
+    }
+    const body = this.bytes.subarray(start, end);
     let s: string;
     try {
       s = mutf8.decode(body);

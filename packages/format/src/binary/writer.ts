@@ -8,15 +8,30 @@ const INT_MAX = 0x7fffffff;
 const LONG_MIN = -(1n << 63n);
 const LONG_MAX = (1n << 63n) - 1n;
 
-/** Growable big-endian writer, the mirror image of {@link ByteReader}. */
+/** Largest chunk the writer allocates at once (bigger single writes get a chunk of their own). */
+const MAX_CHUNK = 4 << 20;
+
+/**
+ * Growable big-endian writer, the mirror image of {@link ByteReader}. Output goes into a list of
+ * chunks that are joined once by {@link finish}, so growing never copies what was written.
+ */
 export class ByteWriter extends PathTracker {
   private buf: Uint8Array;
   private view: DataView;
-  length = 0;
+  /** Write position in {@link buf}. */
+  private pos = 0;
+  /** Filled earlier chunks, and the bytes in them. */
+  private readonly chunks: Uint8Array[] = [];
+  private chunked = 0;
   constructor(initial = 4096) {
     super();
     this.buf = new Uint8Array(initial);
     this.view = new DataView(this.buf.buffer);
+  }
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.chunked + this.pos;
   }
 
   protected tooDeep(detail: string): FormatError {
@@ -27,14 +42,15 @@ export class ByteWriter extends PathTracker {
     return new FormatError('InvalidModel', detail, { path: this.path });
   }
 
+  /** Makes room for `n` contiguous bytes at {@link pos}. */
   private ensure(n: number): void {
-    if (this.length + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.length + n) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.length));
-    this.buf = next;
-    this.view = new DataView(next.buffer);
+    if (this.pos + n <= this.buf.length) return;
+    this.chunks.push(this.buf.subarray(0, this.pos));
+    this.chunked += this.pos;
+    const size = Math.max(n, Math.min(MAX_CHUNK, this.buf.length * 2));
+    this.buf = new Uint8Array(size);
+    this.view = new DataView(this.buf.buffer);
+    this.pos = 0;
   }
 
   private int(v: number, lo: number, hi: number, what: string): void {
@@ -46,7 +62,7 @@ export class ByteWriter extends PathTracker {
   u8(v: number, what = 'byte'): void {
     this.int(v, -128, 255, what);
     this.ensure(1);
-    this.buf[this.length++] = v & 0xff;
+    this.buf[this.pos++] = v & 0xff;
   }
 
   bool(v: boolean): void {
@@ -56,15 +72,15 @@ export class ByteWriter extends PathTracker {
   u16(v: number, what = 'unsigned short'): void {
     this.int(v, 0, 0xffff, what);
     this.ensure(2);
-    this.view.setUint16(this.length, v);
-    this.length += 2;
+    this.view.setUint16(this.pos, v);
+    this.pos += 2;
   }
 
   i32(v: number, what = 'int'): void {
     this.int(v, INT_MIN, INT_MAX, what);
     this.ensure(4);
-    this.view.setInt32(this.length, v);
-    this.length += 4;
+    this.view.setInt32(this.pos, v);
+    this.pos += 4;
   }
 
   i64(v: bigint, what = 'long'): void {
@@ -72,14 +88,14 @@ export class ByteWriter extends PathTracker {
       throw this.invalid(`${what} must be a 64-bit bigint, got ${String(v)}`);
     }
     this.ensure(8);
-    this.view.setBigInt64(this.length, v);
-    this.length += 8;
+    this.view.setBigInt64(this.pos, v);
+    this.pos += 8;
   }
 
   raw(bytes: Uint8Array): void {
     this.ensure(bytes.length);
-    this.buf.set(bytes, this.length);
-    this.length += bytes.length;
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
   }
 
   lengthPrefixed(bytes: Uint8Array, what = 'byte array'): void {
@@ -96,15 +112,15 @@ export class ByteWriter extends PathTracker {
       // plain ASCII (no NUL): one byte per char, no encoder needed
       this.ensure(2 + n);
       let i = 0;
-      const at = this.length + 2;
+      const at = this.pos + 2;
       for (; i < n; i++) {
         const c = s.charCodeAt(i);
         if (c === 0 || c > 0x7f) break;
         this.buf[at + i] = c;
       }
       if (i === n) {
-        this.view.setUint16(this.length, n);
-        this.length += 2 + n;
+        this.view.setUint16(this.pos, n);
+        this.pos += 2 + n;
         return;
       }
     }
@@ -123,10 +139,27 @@ export class ByteWriter extends PathTracker {
 
   /** Overwrites an `int` at an earlier position (for length fields written before the body). */
   patchI32(at: number, v: number): void {
-    this.view.setInt32(at, v);
+    let start = 0;
+    for (const c of [...this.chunks, this.buf.subarray(0, this.pos)]) {
+      if (at < start + c.length) {
+        new DataView(c.buffer, c.byteOffset, c.byteLength).setInt32(at - start, v);
+        return;
+      }
+      start += c.length;
+    }
+    throw new RangeError(`offset ${at} is past the ${this.length} bytes written`);
   }
 
+  /** The bytes written: the writer's own buffer when they fill it exactly, else a copy. */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.length);
+    if (this.chunks.length === 0) return this.pos === this.buf.length ? this.buf : this.buf.slice(0, this.pos);
+    const out = new Uint8Array(this.length);
+    let at = 0;
+    for (const c of this.chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    out.set(this.buf.subarray(0, this.pos), at);
+    return out;
   }
 }

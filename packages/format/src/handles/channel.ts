@@ -19,6 +19,8 @@ const MERGED_INPUT = 3;
 const MERGED_OUTPUT = 4;
 
 type Direction = 'input' | 'output';
+const INPUT_KINDS: readonly string[] = ['inputChannel', 'mergedInputChannels'];
+const OUTPUT_KINDS: readonly string[] = ['resultSubpartition', 'mergedResultSubpartitions'];
 
 function usesTypeByte(version: number): boolean {
   return version >= 6;
@@ -42,7 +44,11 @@ function readList(
 ): (InputChannelStateHandle | ResultSubpartitionStateHandle)[] {
   const n = r.count('number of channel state handles', 1);
   const out: (InputChannelStateHandle | ResultSubpartitionStateHandle)[] = [];
-  for (let i = 0; i < n; i++) out.push(r.at(`[${i}]`, () => readChannelHandle(r, ctx, dir)));
+  for (let i = 0; i < n; i++) {
+    r.enter(i);
+    out.push(readChannelHandle(r, ctx, dir));
+    r.leave();
+  }
   return out;
 }
 
@@ -142,7 +148,11 @@ function writeList(
   dir: Direction,
 ): void {
   w.count(list.length, 'number of channel state handles');
-  list.forEach((h, i) => w.at(`[${i}]`, () => writeChannelHandle(w, h, ctx, dir)));
+  for (let i = 0; i < list.length; i++) {
+    w.enter(i);
+    writeChannelHandle(w, list[i]!, ctx, dir);
+    w.leave();
+  }
 }
 
 function writeChannelHandle(
@@ -152,7 +162,7 @@ function writeChannelHandle(
   dir: Direction,
 ): void {
   const merged = h.kind === 'mergedInputChannels' || h.kind === 'mergedResultSubpartitions';
-  const expected = dir === 'input' ? ['inputChannel', 'mergedInputChannels'] : ['resultSubpartition', 'mergedResultSubpartitions'];
+  const expected = dir === 'input' ? INPUT_KINDS : OUTPUT_KINDS;
   if (!expected.includes(h.kind)) throw w.invalid(`a ${h.kind} handle cannot stand in the ${dir} list`);
   if (!usesTypeByte(ctx.version) && merged) {
     throw w.invalid(`merged channel handles need metadata version 6 or later (writing ${ctx.version})`);
@@ -163,7 +173,9 @@ function writeChannelHandle(
   if (merged) {
     w.i32(h.subtaskIndex, 'subtask index');
     w.i64(h.stateSize, 'state size');
-    w.at('delegate', () => writeStreamHandle(w, h.delegate, ctx));
+    w.enter('delegate');
+  writeStreamHandle(w, h.delegate, ctx);
+  w.leave();
     const b = new ByteWriter(64);
     b.path = w.path;
     b.count(h.channels.length, 'number of channels');
@@ -188,5 +200,7 @@ function writeChannelHandle(
   w.count(h.offsets.length, 'number of offsets');
   for (const o of h.offsets) w.i64(o, 'buffer offset');
   w.i64(h.stateSize, 'state size');
-  w.at('delegate', () => writeStreamHandle(w, h.delegate, ctx));
+  w.enter('delegate');
+  writeStreamHandle(w, h.delegate, ctx);
+  w.leave();
 }

@@ -1,6 +1,6 @@
 import type { ByteReader } from '../binary/reader.js';
 import type { ByteWriter } from '../binary/writer.js';
-import type { KeyGroupRange, StreamStateHandle } from '../model.js';
+import type { KeyGroupRange, KeyGroupsHandle, SavepointKeyGroupsHandle, StreamStateHandle } from '../model.js';
 import { readRequiredStreamHandle, writeStreamHandle } from './stream.js';
 import type { DecodeContext, EncodeContext } from './tags.js';
 
@@ -25,14 +25,26 @@ export interface KeyGroupsBody {
   delegate: StreamStateHandle;
 }
 
-/** Range, one offset per key group, delegate stream handle (shared by tags 3, 7 and 12). */
-export function readKeyGroupsBody(r: ByteReader, ctx: DecodeContext): KeyGroupsBody {
+/**
+ * Range, one offset per key group, delegate stream handle (shared by tags 3, 7 and 12); returns
+ * the handle of the given kind.
+ */
+export function readKeyGroupsBody<K extends 'keyGroups' | 'savepointKeyGroups'>(
+  r: ByteReader,
+  ctx: DecodeContext,
+  kind: K,
+): K extends 'keyGroups' ? KeyGroupsHandle : SavepointKeyGroupsHandle;
+export function readKeyGroupsBody(
+  r: ByteReader,
+  ctx: DecodeContext,
+  kind: 'keyGroups' | 'savepointKeyGroups',
+): KeyGroupsHandle | SavepointKeyGroupsHandle {
   const keyGroupRange = readKeyGroupRange(r);
   r.need(keyGroupRange.count * 8, 'key-group offsets');
   const offsets: bigint[] = new Array<bigint>(keyGroupRange.count);
   for (let i = 0; i < keyGroupRange.count; i++) offsets[i] = r.i64('key-group offset');
   const delegate = readRequiredStreamHandle(r, ctx, 'delegate');
-  return { keyGroupRange, offsets, delegate };
+  return { kind, keyGroupRange, offsets, delegate } as KeyGroupsHandle | SavepointKeyGroupsHandle;
 }
 
 export function writeKeyGroupsBody(w: ByteWriter, h: KeyGroupsBody, ctx: EncodeContext): void {
@@ -43,5 +55,7 @@ export function writeKeyGroupsBody(w: ByteWriter, h: KeyGroupsBody, ctx: EncodeC
     );
   }
   for (const o of h.offsets) w.i64(o, 'key-group offset');
-  w.at('delegate', () => writeStreamHandle(w, h.delegate, ctx));
+  w.enter('delegate');
+  writeStreamHandle(w, h.delegate, ctx);
+  w.leave();
 }

@@ -20,7 +20,10 @@ import { Tag, type DecodeContext, type EncodeContext } from './tags.js';
 
 /** Reads a keyed state handle; `null` for tag 0. Flink reads this tag signed. */
 export function readKeyedHandle(r: ByteReader, ctx: DecodeContext): KeyedStateHandle | null {
-  return r.nested(() => readKeyedHandleInner(r, ctx));
+  r.descend();
+  const h = readKeyedHandleInner(r, ctx);
+  r.ascend();
+  return h;
 }
 
 function readKeyedHandleInner(r: ByteReader, ctx: DecodeContext): KeyedStateHandle | null {
@@ -30,13 +33,14 @@ function readKeyedHandleInner(r: ByteReader, ctx: DecodeContext): KeyedStateHand
     case Tag.NULL:
       return null;
     case Tag.KEY_GROUPS:
-      return { kind: 'keyGroups', ...readKeyGroupsBody(r, ctx) };
+      return readKeyGroupsBody(r, ctx, 'keyGroups');
     case Tag.KEY_GROUPS_V2: {
-      const body = readKeyGroupsBody(r, ctx);
-      return { kind: 'keyGroups', ...body, stateHandleId: r.utf('state handle id') };
+      const h = readKeyGroupsBody(r, ctx, 'keyGroups');
+      h.stateHandleId = r.utf('state handle id');
+      return h;
     }
     case Tag.SAVEPOINT_KEY_GROUPS:
-      return { kind: 'savepointKeyGroups', ...readKeyGroupsBody(r, ctx) };
+      return readKeyGroupsBody(r, ctx, 'savepointKeyGroups');
     case Tag.INCREMENTAL:
     case Tag.INCREMENTAL_V2:
       return readIncremental(r, ctx, tag === Tag.INCREMENTAL_V2);
@@ -58,7 +62,9 @@ export function writeKeyedHandle(
   h: KeyedStateHandle | null,
   ctx: EncodeContext,
 ): void {
-  w.nested(() => writeKeyedHandleInner(w, h, ctx));
+  w.descend();
+  writeKeyedHandleInner(w, h, ctx);
+  w.ascend();
 }
 
 function writeKeyedHandleInner(
@@ -109,8 +115,12 @@ function readIncremental(
   const keyGroupRange = readKeyGroupRange(r);
   const checkpointedSize = v2 ? r.i64('checkpointed size') : undefined;
   const metaStateHandle = readRequiredStreamHandle(r, ctx, 'metaStateHandle');
-  const sharedState = r.at('sharedState', () => readHandleList(r, ctx));
-  const privateState = r.at('privateState', () => readHandleList(r, ctx));
+  r.enter('sharedState');
+  const sharedState = readHandleList(r, ctx);
+  r.leave();
+  r.enter('privateState');
+  const privateState = readHandleList(r, ctx);
+  r.leave();
   const h: KeyedStateHandle = {
     kind: 'incremental',
     checkpointId,
@@ -139,9 +149,15 @@ function writeIncremental(
   w.utf(h.backendId, 'backend id');
   writeKeyGroupRange(w, h.keyGroupRange);
   if (h.checkpointedSize !== undefined) w.i64(h.checkpointedSize, 'checkpointed size');
-  w.at('metaStateHandle', () => writeStreamHandle(w, h.metaStateHandle, ctx));
-  w.at('sharedState', () => writeHandleList(w, h.sharedState, ctx));
-  w.at('privateState', () => writeHandleList(w, h.privateState, ctx));
+  w.enter('metaStateHandle');
+  writeStreamHandle(w, h.metaStateHandle, ctx);
+  w.leave();
+  w.enter('sharedState');
+  writeHandleList(w, h.sharedState, ctx);
+  w.leave();
+  w.enter('privateState');
+  writeHandleList(w, h.privateState, ctx);
+  w.leave();
   if (h.stateHandleId !== undefined) w.utf(h.stateHandleId, 'state handle id');
 }
 
@@ -149,23 +165,22 @@ function readHandleList(r: ByteReader, ctx: DecodeContext): HandleAndLocalPath[]
   const n = r.count('number of files', 3);
   const out: HandleAndLocalPath[] = [];
   for (let i = 0; i < n; i++) {
-    out.push(
-      r.at(`[${i}]`, () => {
-        const localPath = r.utf('local path');
-        const handle = readRequiredStreamHandle(r, ctx, 'handle');
-        return { localPath, handle };
-      }),
-    );
+    r.enter(i);
+    const localPath = r.utf('local path');
+    const handle = readRequiredStreamHandle(r, ctx, 'handle');
+    r.leave();
+    out.push({ localPath, handle });
   }
   return out;
 }
 
 function writeHandleList(w: ByteWriter, list: HandleAndLocalPath[], ctx: EncodeContext): void {
   w.count(list.length, 'number of files');
-  list.forEach((e, i) =>
-    w.at(`[${i}]`, () => {
-      w.utf(e.localPath, 'local path');
-      writeStreamHandle(w, e.handle, ctx);
-    }),
-  );
+  for (let i = 0; i < list.length; i++) {
+    const e = list[i]!;
+    w.enter(i);
+    w.utf(e.localPath, 'local path');
+    writeStreamHandle(w, e.handle, ctx);
+    w.leave();
+  }
 }

@@ -15,7 +15,9 @@ export function readOperatorHandle(r: ByteReader, ctx: DecodeContext): OperatorS
   if (tag !== Tag.OPERATOR_STREAM && tag !== Tag.SEGMENT_OPERATOR_STREAM) {
     throw r.error('UnknownTag', `unknown operator state handle tag ${tag}`, at);
   }
-  const states = r.at('states', () => readStateEntries(r));
+  r.enter('states');
+  const states = readStateEntries(r);
+  r.leave();
   if (tag === Tag.OPERATOR_STREAM) {
     return { kind: 'operatorStream', states, delegate: readRequiredStreamHandle(r, ctx, 'delegate') };
   }
@@ -42,21 +44,19 @@ function readStateEntries(r: ByteReader): OperatorStateEntry[] {
   const n = r.count('number of named states', 7);
   const out: OperatorStateEntry[] = [];
   for (let i = 0; i < n; i++) {
-    out.push(
-      r.at(`[${i}]`, () => {
-        const name = r.utf('state name');
-        const modeAt = r.offset;
-        const ordinal = r.i8('distribution mode');
-        const mode = DISTRIBUTION_MODES[ordinal];
-        if (mode === undefined) {
-          throw r.error('BadValue', `distribution mode ordinal ${ordinal} is not 0, 1 or 2`, modeAt);
-        }
-        const count = r.count('number of offsets', 8);
-        const offsets: bigint[] = new Array<bigint>(count);
-        for (let j = 0; j < count; j++) offsets[j] = r.i64('partition offset');
-        return { name, mode, offsets };
-      }),
-    );
+    r.enter(i);
+    const name = r.utf('state name');
+    const modeAt = r.offset;
+    const ordinal = r.i8('distribution mode');
+    const mode = DISTRIBUTION_MODES[ordinal];
+    if (mode === undefined) {
+      throw r.error('BadValue', `distribution mode ordinal ${ordinal} is not 0, 1 or 2`, modeAt);
+    }
+    const count = r.count('number of offsets', 8);
+    const offsets: bigint[] = new Array<bigint>(count);
+    for (let j = 0; j < count; j++) offsets[j] = r.i64('partition offset');
+    r.leave();
+    out.push({ name, mode, offsets });
   }
   return out;
 }
@@ -75,16 +75,17 @@ export function writeOperatorHandle(
   }
   w.u8(h.kind === 'operatorStream' ? Tag.OPERATOR_STREAM : Tag.SEGMENT_OPERATOR_STREAM);
   w.count(h.states.length, 'number of named states');
-  h.states.forEach((s, i) =>
-    w.at(`states[${i}]`, () => {
-      w.utf(s.name, 'state name');
-      const ordinal = DISTRIBUTION_MODES.indexOf(s.mode);
-      if (ordinal < 0) throw w.invalid(`unknown distribution mode ${String(s.mode)}`);
-      w.u8(ordinal);
-      w.count(s.offsets.length, 'number of offsets');
-      for (const o of s.offsets) w.i64(o, 'partition offset');
-    }),
-  );
+  for (let i = 0; i < h.states.length; i++) {
+    const s = h.states[i]!;
+    w.enter2('states', i);
+    w.utf(s.name, 'state name');
+    const ordinal = DISTRIBUTION_MODES.indexOf(s.mode);
+    if (ordinal < 0) throw w.invalid(`unknown distribution mode ${String(s.mode)}`);
+    w.u8(ordinal);
+    w.count(s.offsets.length, 'number of offsets');
+    for (const o of s.offsets) w.i64(o, 'partition offset');
+    w.leave2();
+  }
   if (h.kind === 'fileMergingOperatorStream') {
     w.utf(h.taskOwnedDir, 'task-owned directory');
     w.utf(h.sharedDir, 'shared directory');
@@ -93,5 +94,7 @@ export function writeOperatorHandle(
     }
     w.u8(h.isEmptyRaw ?? (h.isEmpty ? 1 : 0), 'isEmpty');
   }
-  w.at('delegate', () => writeStreamHandle(w, h.delegate, ctx));
+  w.enter('delegate');
+  writeStreamHandle(w, h.delegate, ctx);
+  w.leave();
 }

@@ -9,7 +9,10 @@ import { Tag, type DecodeContext, type EncodeContext } from './tags.js';
  * Flink reads this tag unsigned.
  */
 export function readStreamHandle(r: ByteReader, ctx: DecodeContext): StreamStateHandle | null {
-  return r.nested(() => readStreamHandleInner(r, ctx));
+  r.descend();
+  const h = readStreamHandleInner(r, ctx);
+  r.ascend();
+  return h;
 }
 
 function readStreamHandleInner(r: ByteReader, ctx: DecodeContext): StreamStateHandle | null {
@@ -34,7 +37,7 @@ function readStreamHandleInner(r: ByteReader, ctx: DecodeContext): StreamStateHa
       return { kind: 'relativeFile', relativePath, size };
     }
     case Tag.KEY_GROUPS:
-      return { kind: 'keyGroups', ...readKeyGroupsBody(r, ctx) };
+      return readKeyGroupsBody(r, ctx, 'keyGroups');
     case Tag.SEGMENT_FILE: {
       const startPos = r.i64('segment start');
       const size = r.i64('state size');
@@ -61,7 +64,9 @@ export function readRequiredStreamHandle(
   what: string,
 ): StreamStateHandle {
   const at = r.offset;
-  const h = r.at(what, () => readStreamHandle(r, ctx));
+  r.enter(what);
+  const h = readStreamHandle(r, ctx);
+  r.leave();
   if (h === null) throw r.error('BadValue', `${what} must not be a null handle`, at);
   return h;
 }
@@ -71,7 +76,9 @@ export function writeStreamHandle(
   h: StreamStateHandle | null,
   ctx: EncodeContext,
 ): void {
-  w.nested(() => writeStreamHandleInner(w, h, ctx));
+  w.descend();
+  writeStreamHandleInner(w, h, ctx);
+  w.ascend();
 }
 
 function writeStreamHandleInner(

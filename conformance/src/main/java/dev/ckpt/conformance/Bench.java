@@ -12,7 +12,8 @@ import java.util.Arrays;
 
 /**
  * Times Flink's own metadata loader and writer on files, for bench/ (same inputs, same machine,
- * same run as ckpt). Usage: {@code bench ROUNDS FILE...}; prints one JSON line per file with the
+ * same run as ckpt). Usage: {@code bench ROUNDS [--warmup N] FILE...} (default warm-up: max(3,
+ * ROUNDS) rounds); prints one JSON line per file with the
  * min and median milliseconds of decode (Checkpoints.loadCheckpointMetadata from bytes in memory)
  * and encode (Checkpoints.storeCheckpointMetadata into memory), after warm-up rounds.
  */
@@ -21,14 +22,19 @@ final class Bench {
 
     static void main(String[] args) throws Exception {
         int rounds = Integer.parseInt(args[0]);
-        for (int i = 1; i < args.length; i++) {
+        int warmup = Math.max(3, rounds);
+        int first = 1;
+        if (args.length > 2 && args[1].equals("--warmup")) {
+            warmup = Integer.parseInt(args[2]);
+            first = 3;
+        }
+        for (int i = first; i < args.length; i++) {
             File f = new File(args[i]);
             byte[] bytes = Files.readAllBytes(f.toPath());
             String pointer = f.getAbsoluteFile().getParentFile().toURI().toString();
             double[] decode = new double[rounds];
             double[] encode = new double[rounds];
             CheckpointMetadata md = null;
-            int warmup = Math.max(3, rounds);
             for (int r = -warmup; r < rounds; r++) {
                 long t0 = System.nanoTime();
                 md = Checkpoints.loadCheckpointMetadata(

@@ -1,0 +1,119 @@
+// `pnpm bench`: every benchmark of bench/ in one run, on one machine, on the same inputs; prints a
+// table of ratios and writes bench/results.json. Not a test: nothing here asserts times.
+//   BENCH_ROUNDS (default 7)  BENCH_BIG_ROUNDS (inputs > 50 MB, default 3)
+//   BENCH_STORAGE_MIB (default 64)  BENCH_NO_HDFS=1 (skip the MiniDFSCluster backend)
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runFormat, TUNED_NODE_FLAGS } from './format.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'bench', 'out');
+mkdirSync(out, { recursive: true });
+const started = Date.now();
+const log = (m) => console.error(`[${((Date.now() - started) / 1000).toFixed(0)}s] ${m}`);
+
+const java = (() => {
+  try {
+    return spawnSync('java', ['-version'], { encoding: 'utf8' }).stderr.split('\n')[0].trim();
+  } catch {
+    return 'java: not found';
+  }
+})();
+const machine = {
+  cpu: cpus()[0]?.model ?? '?',
+  cores: cpus().length,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  java,
+  flink: '2.3.0',
+  loadAverageAtStart: loadavg().map((x) => Number(x.toFixed(2))),
+};
+
+/** One line of the ratio table: `ratio` is ckpt speed / baseline speed (above 1: ckpt is faster). */
+const rows = [];
+const row = (kase, input, ckpt, baseline, ratio, target) => rows.push({ case: kase, input, ckpt, baseline, ratio, target });
+const ms = (x) => `${x.toFixed(x < 10 ? 2 : 0)} ms`;
+
+// ---- _metadata decode / encode / memory
+const format = runFormat({
+  rounds: Number(process.env.BENCH_ROUNDS ?? 7),
+  bigRounds: Number(process.env.BENCH_BIG_ROUNDS ?? 3),
+  log,
+});
+for (const r of format.results) {
+  const label = `${r.input} (${(r.bytes / 2 ** 20).toFixed(1)} MiB${r.handles ? `, ${r.handles.toExponential(1)} handles` : ''})`;
+  if (r.flink) {
+    row('decode vs Flink loadCheckpointMetadata', label, ms(r.ckpt.decodeMinMs), ms(r.flink.decodeMinMs), r.decodeVsFlink, '≥ 2');
+    row(`  same, node ${TUNED_NODE_FLAGS.join(' ')}`, label, ms(r.ckptTuned.decodeMinMs), ms(r.flink.decodeMinMs), r.decodeVsFlinkTuned, '≥ 2');
+    row('encode vs Flink storeCheckpointMetadata', label, ms(r.ckpt.encodeMinMs), ms(r.flink.encodeMinMs), r.encodeVsFlink, '≥ 1');
+    row(`  same, node ${TUNED_NODE_FLAGS.join(' ')}`, label, ms(r.ckptTuned.encodeMinMs), ms(r.flink.encodeMinMs), r.encodeVsFlinkTuned, '≥ 1');
+  }
+}
+for (const r of format.results.filter((x) => x.rss)) {
+  const mib = r.bytes / 2 ** 20;
+  const label = `${r.input} (${mib.toFixed(1)} MiB)`;
+  row('decode peak RSS over idle node / file size', label, `${(r.rss.decodeMiB - r.rss.idleMiB).toFixed(0)} MiB`, `${mib.toFixed(1)} MiB`, (r.rss.decodeMiB - r.rss.idleMiB) / mib, '-');
+  row('streaming summary peak RSS (over idle node)', label, `${r.rss.summaryMiB.toFixed(0)} MiB (+${(r.rss.summaryMiB - r.rss.idleMiB).toFixed(0)})`, '64 MiB bound', (r.rss.summaryMiB - r.rss.idleMiB) / 64, '≤ 1 (over idle)');
+}
+
+// ---- storage stream + digest vs raw SDK / cat
+log('storage: loopback servers');
+const storageArgs = ['tsx', join(root, 'bench', 'storage.ts'), String(process.env.BENCH_STORAGE_MIB ?? 64)];
+if (process.env.BENCH_NO_HDFS) storageArgs.push('--no-hdfs');
+const st = spawnSync('npx', storageArgs, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+let storage = null;
+if (st.status === 0 && existsSync(join(out, 'storage.json'))) {
+  storage = JSON.parse(readFileSync(join(out, 'storage.json'), 'utf8'));
+  for (const s of storage.rows) {
+    row(`storage stream+sha256 vs ${s.baseline}`, `${s.backend} (${storage.sizeMiB} MiB)`, ms(s.ckptMs), ms(s.baseMs), s.baseMs / s.ckptMs, '≥ 0.9');
+  }
+} else {
+  log(`storage bench failed (exit ${st.status}): ${st.stderr.split('\n').slice(-5).join(' | ')}`);
+}
+
+// ---- keyed-state read vs Flink's State Processor API
+let keyed = null;
+if (existsSync(join(root, 'bench', 'keyed.mjs'))) {
+  log('keyed state: ckpt vs State Processor API');
+  try {
+    keyed = JSON.parse(execFileSync(process.execPath, [join(root, 'bench', 'keyed.mjs')], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 }));
+    for (const k of keyed.rows) row(k.case, k.input, k.ckpt, k.baseline, k.ratio, k.target ?? '-');
+  } catch (e) {
+    log(`keyed-state bench failed: ${String(e).split('\n')[0]}`);
+  }
+}
+
+// ---- assignment plan (bench/assign.mjs, when present, writes bench/out/assign.json)
+let assign = null;
+if (existsSync(join(root, 'bench', 'assign.mjs'))) {
+  log('assignment plan: bench/assign.mjs');
+  const a = spawnSync(process.execPath, [join(root, 'bench', 'assign.mjs')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (a.status === 0 && existsSync(join(out, 'assign.json'))) {
+    assign = JSON.parse(readFileSync(join(out, 'assign.json'), 'utf8'));
+    const list = Array.isArray(assign.rows) ? assign.rows : [assign];
+    for (const x of list) {
+      row(x.case ?? 'assignment plan vs Flink', x.input ?? '', x.ckpt ?? (x.ckptMs !== undefined ? ms(x.ckptMs) : ''), x.baseline ?? (x.flinkMs !== undefined ? ms(x.flinkMs) : ''), Number(x.ratio), x.target ?? '-');
+    }
+  } else {
+    log(`bench/assign.mjs failed (exit ${a.status}): ${a.stderr.split('\n').slice(-5).join(' | ')}`);
+  }
+}
+
+// ---- table
+const width = (k) => Math.max(k.length, ...rows.map((r) => String(r[k]).length));
+const cols = ['case', 'input', 'ckpt', 'baseline'];
+const w = Object.fromEntries(cols.map((c) => [c, width(c)]));
+console.log(`machine: ${machine.cpu} × ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}, ${machine.java}, Flink ${machine.flink}; load average at start ${machine.loadAverageAtStart.join(' ')}`);
+console.log('times: min of repeated warmed runs (median in bench/results.json); ratio = ckpt speed / baseline speed, above 1: ckpt is faster (memory rows: ckpt MiB / reference MiB)');
+console.log([...cols.map((c) => c.padEnd(w[c])), 'ratio'.padStart(7), '  target'].join('  '));
+for (const r of rows) {
+  console.log([...cols.map((c) => String(r[c]).padEnd(w[c])), (Number.isFinite(r.ratio) ? r.ratio.toFixed(2) : '-').padStart(7), `  ${r.target}`].join('  '));
+}
+writeFileSync(
+  join(root, 'bench', 'results.json'),
+  JSON.stringify({ date: new Date().toISOString(), machine, seconds: Math.round((Date.now() - started) / 1000), table: rows, format, storage, keyed, assign }, null, 2) + '\n',
+);
+log('wrote bench/results.json');

@@ -1,0 +1,82 @@
+package dev.ckpt.conformance;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.ReducingState;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
+import org.apache.flink.state.api.OperatorIdentifier;
+import org.apache.flink.state.api.SavepointReader;
+import org.apache.flink.state.api.functions.KeyedStateReaderFunction;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
+import org.apache.flink.util.Collector;
+
+import java.util.Map;
+
+/**
+ * Reads every keyed-state entry of the keyed job's operator (uid {@code keyed}, the states of
+ * {@link Jobs.Descriptors}) from a savepoint with Flink's State Processor API, for bench/. Usage:
+ * {@code keyed-read SAVEPOINT_DIR ROUNDS}; prints one JSON line with the entry count (a value or
+ * reducing state, a non-empty list, each map entry: one entry, as ckpt counts them) and the min
+ * and median milliseconds of a read inside this JVM (JVM start excluded).
+ */
+public final class KeyedRead {
+    private KeyedRead() {}
+
+    public static void main(String[] args) throws Exception {
+        String path = args[0];
+        int rounds = Integer.parseInt(args[1]);
+        double[] ms = new double[rounds];
+        long entries = 0;
+        for (int r = -1; r < rounds; r++) {
+            long t0 = System.nanoTime();
+            entries = readOnce(path);
+            if (r >= 0) ms[r] = (System.nanoTime() - t0) / 1e6;
+        }
+        System.out.println(String.format(
+                "{\"entries\":%d,\"readMinMs\":%.3f,\"readMedianMs\":%.3f}",
+                entries, Bench.min(ms), Bench.median(ms)));
+    }
+
+    static long readOnce(String path) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(1);
+        SavepointReader savepoint = SavepointReader.read(env, path, new HashMapStateBackend());
+        long n = 0;
+        try (CloseableIterator<Long> it = savepoint
+                .readKeyedState(OperatorIdentifier.forUid("keyed"), new Counter())
+                .executeAndCollect()) {
+            while (it.hasNext()) n += it.next();
+        }
+        return n;
+    }
+
+    /** Emits, per key, how many entries its states hold. */
+    static final class Counter extends KeyedStateReaderFunction<String, Long> {
+        private transient ValueState<Long> sum;
+        private transient ListState<Long> values;
+        private transient MapState<Long, String> byValue;
+        private transient ReducingState<Long> max;
+
+        @Override
+        public void open(OpenContext ctx) {
+            Jobs.Descriptors d = new Jobs.Descriptors(false);
+            sum = getRuntimeContext().getState(d.sum);
+            values = getRuntimeContext().getListState(d.values);
+            byValue = getRuntimeContext().getMapState(d.byValue);
+            max = getRuntimeContext().getReducingState(d.max);
+        }
+
+        @Override
+        public void readKey(String key, Context ctx, Collector<Long> out) throws Exception {
+            long n = 0;
+            if (sum.value() != null) n++;
+            if (values.get() != null && values.get().iterator().hasNext()) n++;
+            for (Map.Entry<Long, String> ignored : byValue.entries()) n++;
+            if (max.get() != null) n++;
+            out.collect(n);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ByteReader, ByteWriter, FormatError } from '../src/index.js';
+
+type Op = { k: 'u8'; v: number } | { k: 'i32'; v: number } | { k: 'i64'; v: bigint } | { k: 'utf'; v: string } | { k: 'raw'; v: Uint8Array };
+
+const op: fc.Arbitrary<Op> = fc.oneof(
+  fc.integer({ min: 0, max: 255 }).map((v) => ({ k: 'u8' as const, v })),
+  fc.integer({ min: -0x80000000, max: 0x7fffffff }).map((v) => ({ k: 'i32' as const, v })),
+  fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }).map((v) => ({ k: 'i64' as const, v })),
+  fc.string({ unit: 'grapheme', maxLength: 40 }).map((v) => ({ k: 'utf' as const, v })),
+  fc.uint8Array({ maxLength: 300 }).map((v) => ({ k: 'raw' as const, v })),
+);
+
+describe('ByteWriter chunks and ByteReader', () => {
+  it('reads back what was written, whatever the initial size (chunk boundaries anywhere)', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 200 }), fc.integer({ min: 1, max: 64 }), (ops, initial) => {
+        const small = new ByteWriter(initial);
+        const big = new ByteWriter(1 << 16);
+        for (const w of [small, big]) {
+          for (const o of ops) {
+            if (o.k === 'u8') w.u8(o.v);
+            else if (o.k === 'i32') w.i32(o.v);
+            else if (o.k === 'i64') w.i64(o.v);
+            else if (o.k === 'utf') w.utf(o.v);
+            else w.raw(o.v);
+          }
+        }
+        const bytes = small.finish();
+        expect(small.length).toBe(bytes.length);
+        expect(bytes).toEqual(big.finish());
+        const r = new ByteReader(bytes);
+        for (const o of ops) {
+          if (o.k === 'u8') expect(r.u8()).toBe(o.v);
+          else if (o.k === 'i32') expect(r.i32()).toBe(o.v);
+          else if (o.k === 'i64') expect(r.i64()).toBe(o.v);
+          else if (o.k === 'utf') expect(r.utf()).toBe(o.v);
+          else expect(r.raw(o.v.length)).toEqual(o.v);
+        }
+        expect(r.remaining).toBe(0);
+      }),
+    );
+  });
+
+  it('patchI32 overwrites an int in any chunk', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 16 }), fc.integer(), (n, initial, v) => {
+        const w = new ByteWriter(initial);
+        for (let i = 0; i < n; i++) w.i32(i);
+        const k = (v >>> 0) % n;
+        w.patchI32(k * 4, v);
+        const r = new ByteReader(w.finish());
+        for (let i = 0; i < n; i++) expect(r.i32()).toBe(i === k ? v : i);
+      }),
+    );
+  });
+
+  it('errors name the path of the failing field, pushed and popped without closures', () => {
+    const r = new ByteReader(new Uint8Array(2));
+    r.path = 'operators[1]';
+    r.enter2('subtasks', 3);
+    r.enter('managedKeyedState');
+    r.enter(0);
+    const e = (() => {
+      try {
+        r.i32('x');
+      } catch (err) {
+        return err as FormatError;
+      }
+      return undefined;
+    })();
+    expect(e).toBeInstanceOf(FormatError);
+    expect(e!.path).toBe('operators[1].subtasks[3].managedKeyedState[0]');
+    r.leave();
+    r.leave();
+    r.leave2();
+    expect(r.path).toBe('operators[1]');
+    expect(r.at('[7]', () => r.path)).toBe('operators[1][7]');
+  });
+});

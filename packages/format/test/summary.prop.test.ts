@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_DIALECT,
+  decodeMetadata,
+  encodeMetadata,
+  FormatError,
+  summarizeMetadata,
+  summarizeMetadataStream,
+  type MetadataSummary,
+} from '../src/index.js';
+import { metadataArb } from './support/arbitraries.js';
+import { corpusEntries, HAVE_CORPUS, readCorpusFile } from './support/corpus.js';
+import { generatedFixtures } from './support/generated.js';
+
+/** The bytes as a stream of chunks cut at the given (sorted, deduplicated) positions. */
+async function* chunks(bytes: Uint8Array, cuts: number[]): AsyncGenerator<Uint8Array> {
+  let at = 0;
+  for (const c of [...new Set(cuts.map((x) => x % (bytes.length + 1)))].sort((a, b) => a - b)) {
+    yield bytes.slice(at, c);
+    at = c;
+  }
+  yield bytes.slice(at);
+}
+
+async function streamed(bytes: Uint8Array, cuts: number[], dialect = DEFAULT_DIALECT): Promise<MetadataSummary | FormatError> {
+  try {
+    return await summarizeMetadataStream(chunks(bytes, cuts), { dialect });
+  } catch (e) {
+    if (e instanceof FormatError) return e;
+    throw e;
+  }
+}
+
+describe('streaming summary', () => {
+  it('equals the summary of the full decode on random models, however the stream is cut', async () => {
+    await fc.assert(
+      fc.asyncProperty(metadataArb(), fc.array(fc.nat(), { maxLength: 20 }), async ({ meta, dialect }, cuts) => {
+        const bytes = encodeMetadata(meta);
+        const got = await streamed(bytes, cuts, dialect);
+        expect(got).toEqual(summarizeMetadata(decodeMetadata(bytes, { dialect })));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('fails with the error code of the full decode on truncated input', async () => {
+    await fc.assert(
+      fc.asyncProperty(metadataArb(6), fc.nat(), fc.array(fc.nat(), { maxLength: 5 }), async ({ meta }, cut, cuts) => {
+        const bytes = encodeMetadata(meta);
+        const short = bytes.slice(0, cut % bytes.length);
+        let full: FormatError | undefined;
+        try {
+          decodeMetadata(short, { dialect: DEFAULT_DIALECT });
+        } catch (e) {
+          full = e as FormatError;
+        }
+        const got = await streamed(short, cuts);
+        if (full === undefined) {
+          expect(got).toEqual(summarizeMetadata(decodeMetadata(short, { dialect: DEFAULT_DIALECT })));
+        } else {
+          expect(got).toBeInstanceOf(FormatError);
+          expect((got as FormatError).code).toBe(full.code);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  const real = [
+    ...generatedFixtures().map((f) => [`${f.flinkVersion}/${f.scenario}`, () => new Uint8Array(readFileSync(f.metadataFile))] as const),
+    ...(HAVE_CORPUS ? corpusEntries().map((e) => [`corpus ${e.id}`, () => readCorpusFile(e)] as const) : []),
+  ];
+  it.each(real)('%s: equals the summary of the full decode', async (_name, read) => {
+    const bytes = read();
+    const meta = decodeMetadata(bytes);
+    const want = summarizeMetadata(meta);
+    // which layout the full decode detected: the stream needs it when it is not the released one
+    let dialect = DEFAULT_DIALECT;
+    for (const d of [DEFAULT_DIALECT, { ...DEFAULT_DIALECT, channelSubtaskIndex: false }, { changelog: 'flink-1.15-dev' as const, channelSubtaskIndex: true }, { changelog: 'flink-1.14' as const, channelSubtaskIndex: true }]) {
+      try {
+        decodeMetadata(bytes, { dialect: d });
+        dialect = d;
+        break;
+      } catch {
+        continue;
+      }
+    }
+    expect(await streamed(bytes, [1, 7, 100, 4096], dialect)).toEqual(want);
+    expect(want.operators.length).toBe(meta.operators.length);
+    expect(want.totals.subtasks).toBe(meta.operators.reduce((n, o) => n + o.subtasks.length, 0));
+  });
+});
