@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { run, type Io, type MetadataSummary } from '../src/index.js';
+import { stateJsonLine } from '../src/commands/dump-state.js';
 import { corpusEntries, HAVE_CORPUS } from '../../format/test/support/corpus.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -192,6 +193,13 @@ describe('ckpt dump-state', () => {
     const sub = some.stdout.map((l) => JSON.parse(l) as { keyGroup: number });
     expect(sub.length).toBeGreaterThan(0);
     expect(sub.every((e) => e.keyGroup === kg)).toBe(true);
+  });
+
+  it('prints Java maps and sets as entry lists (keys of any type), bigints and bytes losslessly', () => {
+    const v = new Map<unknown, unknown>([[1n, new Set(['a'])], ['k', new Uint8Array([1, 2])]]);
+    expect(JSON.parse(stateJsonLine({ value: v }))).toEqual({
+      value: { map: [['1', { set: ['a'] }], ['k', { base64: 'AQI=' }]] },
+    });
   });
 
   it('names the stored operators when the operator is unknown', async () => {

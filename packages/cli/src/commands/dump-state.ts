@@ -28,11 +28,18 @@ function parseKeyGroups(spec: string): [number, number] {
   return [a, b];
 }
 
-/** JSON with bigint as decimal strings and bytes as base64. */
-function line(v: unknown): string {
-  return JSON.stringify(v, (_k, x) =>
-    typeof x === 'bigint' ? x.toString() : x instanceof Uint8Array ? { base64: bytesToBase64(x) } : x,
-  );
+/**
+ * One JSON line: bigint as decimal strings, bytes as `{base64}`, Java maps (decoded as `Map`, keys of
+ * any type) as `{map: [[key, value], …]}` in stored order, sets as `{set: […]}`.
+ */
+export function stateJsonLine(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => {
+    if (typeof x === 'bigint') return x.toString();
+    if (x instanceof Uint8Array) return { base64: bytesToBase64(x) };
+    if (x instanceof Map) return { map: [...x.entries()] };
+    if (x instanceof Set) return { set: [...x.values()] };
+    return x;
+  });
 }
 
 /**
@@ -57,7 +64,7 @@ export async function dumpState(pointer: string, opts: DumpStateOptions, out: (s
     for (const [slot, h] of [['managed', s.managedKeyedState], ['raw', s.rawKeyedState]] as const) {
       if (h === null || slot === 'raw') continue;
       if (h.kind !== 'keyGroups' && h.kind !== 'savepointKeyGroups') {
-        out(line({ subtask: s.index, note: `${h.kind} keyed state: entries are not decoded (RocksDB SST / changelog files)` }));
+        out(stateJsonLine({ subtask: s.index, note: `${h.kind} keyed state: entries are not decoded (RocksDB SST / changelog files)` }));
         continue;
       }
       const kf = await KeyedStateFile.open(h, resolver.resolve(h.delegate), { maxParallelism: op.maxParallelism });
@@ -68,7 +75,7 @@ export async function dumpState(pointer: string, opts: DumpStateOptions, out: (s
         : undefined;
       if (wanted && wanted.length === 0) continue;
       for await (const e of kf.entries(wanted)) {
-        out(line({ subtask: s.index, ...e }));
+        out(stateJsonLine({ subtask: s.index, ...e }));
       }
     }
     if (range) continue;
@@ -76,7 +83,7 @@ export async function dumpState(pointer: string, opts: DumpStateOptions, out: (s
       if (h === null) continue;
       const of = await OperatorStateFile.open(h, resolver.resolve(h.delegate));
       for await (const e of of.entries()) {
-        out(line({ subtask: s.index, ...e }));
+        out(stateJsonLine({ subtask: s.index, ...e }));
       }
     }
   }
