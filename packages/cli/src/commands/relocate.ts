@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { encodeMetadata, mapStreamHandles, type CheckpointMetadata, type StreamStateHandle } from '@ckpt/format';
-import { loadCheckpoint, Storages, verifyCheckpoint } from '@ckpt/storage';
+import { childPath, loadCheckpoint, Storages, verifyCheckpoint } from '@ckpt/storage';
 import { isRemote } from '../io.js';
 
 export interface RelocateOptions {
@@ -80,7 +80,7 @@ export async function relocate(source: string, target: string, opts: RelocateOpt
         if (e.isDirectory) continue;
         const rel = e.path.slice(base.length).replace(/^\/+/, '');
         if (rel === '_metadata' || rel === 'ckpt-manifest.json') continue;
-        await d.storage.write(`${d.path}/${rel}`, s.storage.read(e.path));
+        await d.storage.write(childPath(d.path, rel), s.storage.read(e.path));
         copied++;
       }
     }
