@@ -8,7 +8,7 @@
  *   CKPT_FUZZ_TARGETS   comma-separated target names (default all)
  *   CKPT_FUZZ_JAZZER    `0` skips the Jazzer stage
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { installAllocationGuard } from './alloc-guard.js';
@@ -120,6 +120,7 @@ console.log(fmt(header));
 for (const l of lines) console.log(fmt(l));
 mkdirSync(join(REPO_ROOT, 'fuzz/.build'), { recursive: true });
 writeFileSync(join(REPO_ROOT, 'fuzz/.build/last-run.json'), JSON.stringify({ seconds: (Date.now() - started) / 1000, total, fullSweep, rows: table }, null, 2));
+rmSync(workDir, { recursive: true, force: true }); // the Jazzer corpora (counted above)
 const fresh = table.reduce((n, r) => n + r.newCrashers, 0);
 if (fresh > 0) {
   console.log(`\n${fresh} new crasher(s) stored under fuzz/crashers/: fix them, keep the files as regression inputs`);
