@@ -1,4 +1,4 @@
-import { decodeMetadata, encodeMetadata, fromJson, METADATA_MAGIC, toJsonString, type CheckpointMetadata } from '@ckpt/format';
+import { decodeMetadata, encodeMetadata, FormatError, fromJson, METADATA_MAGIC, toJsonString, type CheckpointMetadata } from '@ckpt/format';
 import { fromMsgpack, toMsgpack } from './msgpack.js';
 import { fromProtobuf, toProtobuf } from './protobuf.js';
 
@@ -32,7 +32,7 @@ export function parseMetadata(bytes: Uint8Array, format: MetadataFormat, file?: 
     case 'binary':
       return decodeMetadata(bytes, file === undefined ? {} : { file });
     case 'json':
-      return fromJson(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+      return fromJson(decodeUtf8(bytes));
     case 'msgpack':
       return fromMsgpack(bytes);
     case 'protobuf':
@@ -51,4 +51,32 @@ export function serializeMetadata(meta: CheckpointMetadata, format: MetadataForm
     case 'protobuf':
       return toProtobuf(meta);
   }
+}
+
+/** Strict UTF-8 text of `bytes`; a FormatError naming the first byte that is not UTF-8. */
+function decodeUtf8(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch (e) {
+    throw new FormatError('BadUtf', 'JSON input is not UTF-8', { offset: firstNonUtf8(bytes), cause: e });
+  }
+}
+
+/** Offset of the first byte that does not start or continue a valid UTF-8 sequence. */
+export function firstNonUtf8(b: Uint8Array): number {
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i]!;
+    const n = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    if (n < 0) return i;
+    // second byte ranges that rule out overlong forms, surrogates and code points past U+10FFFF
+    const lo = c === 0xe0 ? 0xa0 : c === 0xf0 ? 0x90 : 0x80;
+    const hi = c === 0xed ? 0x9f : c === 0xf4 ? 0x8f : 0xbf;
+    for (let k = 1; k <= n; k++) {
+      const x = b[i + k];
+      if (x === undefined || x < (k === 1 ? lo : 0x80) || x > (k === 1 ? hi : 0xbf)) return i;
+    }
+    i += n + 1;
+  }
+  return b.length;
 }

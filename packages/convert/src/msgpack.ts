@@ -1,5 +1,5 @@
 import { FormatError, type CheckpointMetadata } from '@ckpt/format';
-import { decode, encode } from '@msgpack/msgpack';
+import { Decoder, encode } from '@msgpack/msgpack';
 import { essentials, withDerivedFields } from './derived.js';
 
 // msgpack mapping: the model itself. Java longs (bigint) are msgpack int64, Java ints are the
@@ -14,10 +14,14 @@ export function toMsgpack(meta: CheckpointMetadata): Uint8Array {
 
 export function fromMsgpack(bytes: Uint8Array): CheckpointMetadata {
   let value: unknown;
+  const decoder = new Decoder(options);
   try {
-    value = decode(bytes, options);
+    value = decoder.decode(bytes);
   } catch (e) {
-    throw new FormatError('InvalidModel', `not msgpack: ${(e as Error).message}`, { cause: e });
+    // the decoder's read position (a private field of @msgpack/msgpack) is where it stopped
+    const pos = (decoder as unknown as { pos?: unknown }).pos;
+    const offset = typeof pos === 'number' ? Math.min(pos, bytes.length) : bytes.length;
+    throw new FormatError('InvalidModel', `not msgpack: ${(e as Error).message}`, { cause: e, offset });
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new FormatError('InvalidModel', 'msgpack input is not a map');

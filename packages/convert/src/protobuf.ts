@@ -101,10 +101,12 @@ export function toProtobuf(meta: CheckpointMetadata): Uint8Array {
 export function fromProtobuf(bytes: Uint8Array): CheckpointMetadata {
   const t = metadataType();
   let decoded: protobuf.Message;
+  const reader = protobuf.Reader.create(bytes);
   try {
-    decoded = t.decode(bytes);
+    decoded = t.decode(reader);
   } catch (e) {
-    throw new FormatError('InvalidModel', `not a ckpt.v1.CheckpointMetadata message: ${(e as Error).message}`, { cause: e });
+    const offset = Math.min(reader.pos, bytes.length);
+    throw new FormatError('InvalidModel', `not a ckpt.v1.CheckpointMetadata message: ${(e as Error).message}`, { cause: e, offset });
   }
   const obj = t.toObject(decoded, { longs: String, defaults: true, oneofs: true, arrays: true });
   return withDerivedFields(fromProto(obj, t) as CheckpointMetadata);

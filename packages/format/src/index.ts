@@ -12,7 +12,7 @@ export {
 export { DEFAULT_DIALECT, Tag, type Dialect } from './handles/tags.js';
 export { DISTRIBUTION_MODES } from './handles/operator.js';
 export { decodeMetadataAsync } from './metadata.js';
-export { toJson, toJsonString, fromJson, encodeValue, bytesToBase64, base64ToBytes, type JsonValue } from './json.js';
+export { toJson, toJsonString, fromJson, jsonSyntaxOffset, encodeValue, bytesToBase64, base64ToBytes, type JsonValue } from './json.js';
 export { operatorIdFromUid } from './uid.js';
 export { sha256, sha256Sync, crc32c, xxhash64, digestOf } from './digest.js';
 export {

@@ -1,5 +1,6 @@
 import { FormatError } from './errors.js';
 import type { CheckpointMetadata } from './model.js';
+import { jsonErrorOffset } from './json-offset.js';
 import { readCheckpointProperties } from './trailer/properties.js';
 
 /**
@@ -73,8 +74,12 @@ function bad(path: string, detail: string): FormatError {
   return new FormatError('InvalidModel', detail, { path });
 }
 
-function decodeValue(v: JsonValue, key: string, path: string): unknown {
-  if (Array.isArray(v)) return v.map((x, i) => decodeValue(x, key, `${path}[${i}]`));
+/** Deeper than any model (handles nest at most 64 levels, a few JSON levels each): refused, not recursed. */
+const MAX_JSON_DEPTH = 512;
+
+function decodeValue(v: JsonValue, key: string, path: string, depth = 0): unknown {
+  if (depth > MAX_JSON_DEPTH) throw bad(path, `nested deeper than ${MAX_JSON_DEPTH} levels`);
+  if (Array.isArray(v)) return v.map((x, i) => decodeValue(x, key, `${path}[${i}]`, depth + 1));
   if (BIGINT_KEYS.has(key) && typeof v === 'string') {
     if (!/^-?\d+$/.test(v)) throw bad(path, `expected a decimal integer string, got ${JSON.stringify(v)}`);
     return BigInt(v);
@@ -84,16 +89,31 @@ function decodeValue(v: JsonValue, key: string, path: string): unknown {
   }
   if (BYTES_KEYS.has(key) && typeof v === 'string') {
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(v)) throw bad(path, 'expected base64');
-    return base64ToBytes(v);
+    try {
+      return base64ToBytes(v);
+    } catch {
+      throw bad(path, 'expected base64'); // atob refuses a length of 1 mod 4 and misplaced padding
+    }
   }
   if (v !== null && typeof v === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) {
-      out[k] = decodeValue(x, k, path === '' ? k : `${path}.${k}`);
+      out[k] = decodeValue(x, k, path === '' ? k : `${path}.${k}`, depth + 1);
     }
     return out;
   }
   return v;
+}
+
+/**
+ * Where `JSON.parse(text)` failed: the position V8 reports ("... at position N") or, for messages
+ * without one, the first offset at which the text stops being JSON.
+ */
+export function jsonSyntaxOffset(text: string, e: unknown): number {
+  const m = /position (\d+)/.exec(e instanceof Error ? e.message : '');
+  if (m) return Number(m[1]);
+  const at = jsonErrorOffset(text);
+  return at < 0 ? text.length : at;
 }
 
 /** The model from its JSON form (the inverse of {@link toJson}). */
@@ -102,7 +122,10 @@ export function fromJson(json: JsonValue | string): CheckpointMetadata {
   try {
     value = typeof json === 'string' ? (JSON.parse(json) as JsonValue) : json;
   } catch (e) {
-    throw new FormatError('InvalidModel', `not JSON: ${(e as Error).message}`, { cause: e });
+    throw new FormatError('InvalidModel', `not JSON: ${(e as Error).message}`, {
+      cause: e,
+      offset: jsonSyntaxOffset(json as string, e),
+    });
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw bad('', 'expected a JSON object');

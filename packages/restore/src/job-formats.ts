@@ -1,3 +1,4 @@
+import { jsonSyntaxOffset } from '@ckpt/format';
 import { RestoreError } from './errors.js';
 import type { JobDescription, OperatorDescription, SubtaskStateMapperName, VertexDescription } from './job.js';
 
@@ -94,12 +95,19 @@ export function jobFromRestPlan(plan: RestPlan | { plan: RestPlan }, options: Jo
  */
 export function jobFromUidList(text: string, options: JobInputOptions = {}): JobDescription {
   const vertices: VertexDescription[] = [];
+  let lineStart = 0;
   for (const [ln, raw] of text.split('\n').entries()) {
+    const at = lineStart;
+    lineStart += raw.length + 1;
     const line = raw.replace(/#.*/, '').trim();
     if (line === '') continue;
     for (const item of line.split(/[,\s]+/).filter((s) => s !== '')) {
       const m = /^(.+)=(\d+)(?:\/(\d+))?$/.exec(item);
-      if (!m) throw new RestoreError('InvalidJobDescription', `line ${ln + 1}: expected uid=parallelism, got ${JSON.stringify(item)}`);
+      if (!m) {
+        throw new RestoreError('InvalidJobDescription', `line ${ln + 1}: expected uid=parallelism, got ${JSON.stringify(item)}`, {
+          offset: at + raw.indexOf(item),
+        });
+      }
       const v: VertexDescription = { name: m[1]!, parallelism: Number(m[2]), operators: [{ uid: m[1]! }] };
       if (m[3] !== undefined) v.maxParallelism = Number(m[3]);
       vertices.push(v);
@@ -116,11 +124,13 @@ export function parseJobInput(input: string | object, options: JobInputOptions =
   let value: unknown = input;
   if (typeof input === 'string') {
     const t = input.trim();
-    if (!t.startsWith('{')) return jobFromUidList(t, options);
+    if (!t.startsWith('{')) return jobFromUidList(input, options);
     try {
       value = JSON.parse(t);
     } catch (e) {
-      throw new RestoreError('InvalidJobDescription', `not JSON: ${(e as Error).message}`, { cause: e });
+      // offsets count UTF-16 units of the input (JSON.parse positions plus the trimmed whitespace)
+      const offset = input.length - input.trimStart().length + jsonSyntaxOffset(t, e);
+      throw new RestoreError('InvalidJobDescription', `not JSON: ${(e as Error).message}`, { cause: e, offset });
     }
   }
   if (value !== null && typeof value === 'object') {

@@ -110,3 +110,21 @@ export function relativeKey(base: string, path: string): string {
   if (path.startsWith(`${base}/`)) return path.slice(base.length + 1);
   throw new StorageError('InvalidUri', `'${path}' is not under '${base}'`);
 }
+
+/**
+ * `dir/rel` for a relative name taken from a listing or a file (a copy's or relocation's target
+ * path). Refuses a name that could land outside `dir` or somewhere else than it says: `..` or `.`
+ * segments, an absolute name, empty segments, Windows separators or drive letters, NUL and other
+ * control characters. Names are never percent-decoded, so `%2e%2e` stays a literal file name.
+ */
+export function childPath(dir: string, rel: string): string {
+  const refuse = (why: string) => new StorageError('InvalidUri', `'${rel.replace(/[\x00-\x1f]/g, '?')}' ${why}; refusing to write it below '${dir}'`, { uri: rel });
+  if (rel === '') throw refuse('is empty');
+  if (/[\x00-\x1f\x7f]/.test(rel)) throw refuse('holds a control character');
+  if (rel.includes('\\')) throw refuse('holds a Windows path separator');
+  if (rel.startsWith('/') || /^[A-Za-z]:/.test(rel)) throw refuse('is absolute');
+  for (const seg of rel.split('/')) {
+    if (seg === '' || seg === '.' || seg === '..') throw refuse(`has a '${seg}' segment`);
+  }
+  return `${dir.replace(/\/+$/, '')}/${rel}`;
+}

@@ -4,7 +4,7 @@ import { digestStream, digesting, type StreamDigest } from './digest.js';
 import { StorageError } from './errors.js';
 import { Storages } from './open.js';
 import { mapLimit } from './retry.js';
-import { joinUri, parseUri, relativeKey } from './uri.js';
+import { childPath, joinUri, parseUri, relativeKey } from './uri.js';
 
 export const MANIFEST_FILE_NAME = 'ckpt-manifest.json';
 
@@ -242,7 +242,7 @@ export async function copyTree(src: string, dst: string, opts: CheckpointAccessO
     return await mapLimit(entries, opts.concurrency ?? 8, async (e) => {
       const rel = relativeKey(`/${s.path}`.replace(/\/$/, '') || '/', `/${e.path}`);
       const { stream, digest } = digesting(s.storage.read(e.path, { signal: opts.signal }));
-      await d.storage.write(`${d.path}/${rel}`, stream, { signal: opts.signal });
+      await d.storage.write(childPath(d.path, rel), stream, { signal: opts.signal });
       const copied = { path: rel, ...(await digest) };
       opts.onProgress?.({ unit: 'files', done: ++done, total: entries.length, bytes: copied.size, item: rel });
       return copied;

@@ -4,6 +4,7 @@
  * {@link contractSuite}.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   collect,
@@ -171,6 +172,47 @@ export function contractSuite(name: string, start: () => Promise<Backend>, stop:
       await expect(s.write('atomic/new', failing())).rejects.toThrow();
       expect(sha(await s.readRange('atomic/obj'))).toBe(sha(old));
       expect(await s.stat('atomic/new')).toBeUndefined();
+    });
+
+    it('killed mid-write at random points: the old object or the complete new one, digests re-checked', async () => {
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 0, max: 200_000 }),
+          fc.integer({ min: 1, max: 300_000 }),
+          fc.integer({ min: 1, max: 70_000 }),
+          fc.double({ min: 0, max: 1, noNaN: true }),
+          fc.constantFrom('producer throws', 'signal aborts'),
+          async (oldSize, newSize, chunk, at, how) => {
+            const key = `killed/${run++}`;
+            const old = randomBytes(oldSize);
+            const next = randomBytes(newSize);
+            await s.write(key, old);
+            expect(sha(await s.readRange(key))).toBe(sha(old));
+            const stopAt = Math.floor(at * newSize); // bytes handed over before the kill
+            const ac = new AbortController();
+            async function* killed(): AsyncIterable<Uint8Array> {
+              for (let p = 0; p < newSize; p += chunk) {
+                if (p >= stopAt) {
+                  if (how === 'signal aborts') ac.abort(new Error('killed'));
+                  else throw new Error('killed');
+                }
+                yield next.slice(p, Math.min(newSize, p + chunk));
+                await new Promise((r) => setImmediate(r));
+              }
+              if (how === 'signal aborts') ac.abort(new Error('killed'));
+              else throw new Error('killed');
+            }
+            await expect(s.write(key, killed(), { signal: ac.signal })).rejects.toThrow();
+            expect(sha(await s.readRange(key))).toBe(sha(old));
+            expect(await s.stat(`${key}-never`)).toBeUndefined();
+            await s.write(key, next);
+            expect(sha(await s.readRange(key))).toBe(sha(next));
+            await s.delete(key);
+          },
+        ),
+        { numRuns: Number(process.env.CKPT_KILLED_WRITES ?? 12) },
+      );
     });
 
     it('aborts reads via AbortSignal', async () => {

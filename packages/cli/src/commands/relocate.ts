@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { encodeMetadata, mapStreamHandles, type CheckpointMetadata, type StreamStateHandle } from '@ckpt/format';
-import { loadCheckpoint, Storages, verifyCheckpoint } from '@ckpt/storage';
+import { childPath, loadCheckpoint, Storages, verifyCheckpoint } from '@ckpt/storage';
 import { isRemote } from '../io.js';
 import { noProgress, type ProgressRunner } from '../progress.js';
 
@@ -92,7 +92,7 @@ export async function relocate(
       }
       await progress('relocate: copying', async (onProgress) => {
         for (const e of todo) {
-          await d.storage.write(`${d.path}/${e.rel}`, s.storage.read(e.path));
+          await d.storage.write(childPath(d.path, e.rel), s.storage.read(e.path));
           onProgress({ unit: 'files', done: ++copied, total: todo.length, bytes: e.size, item: e.rel });
         }
       });

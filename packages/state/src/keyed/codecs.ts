@@ -20,5 +20,6 @@ export function stateCodecs(meta: StateMetaInfo): StateCodecs {
   if (kind === 'MAP' && valueSnap.className === CLS.map) {
     return { meta, kind, namespace, value, userKey: codecFor(valueSnap.nested[0]!), element: codecFor(valueSnap.nested[1]!) };
   }
-  return { meta, kind, namespace, value, element: value };
+  // a MAP state needs a map serializer to split user key and value; without one the whole value is read
+  return { meta, kind: kind === 'MAP' ? 'UNKNOWN' : kind, namespace, value, element: value };
 }

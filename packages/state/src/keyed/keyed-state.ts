@@ -54,7 +54,7 @@ export class KeyedStateFile {
     const nonZero = offsets.filter((o) => o !== 0);
     const headerEnd = nonZero.length ? Math.min(...nonZero) : size;
     if (headerEnd > size || nonZero.some((o) => o > size)) {
-      throw new StateError('Truncated', `key-group offsets point past the end of the file (${size} bytes)`, { file: source.name });
+      throw new StateError('Truncated', `key-group offsets point past the end of the file (${size} bytes)`, { file: source.name, offset: size });
     }
     const headBytes = await readExactly(source, 0, headerEnd);
     const header = guard(source.name, () => readKeyedStateHeader(new ByteReader(headBytes)));

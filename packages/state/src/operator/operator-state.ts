@@ -41,7 +41,7 @@ export class OperatorStateFile {
     const all = handle.states.flatMap((s) => s.offsets.map(Number));
     const headerEnd = all.length ? Math.min(...all) : size;
     if (headerEnd > size) {
-      throw new StateError('Truncated', `handle offset ${headerEnd} is past the end of the file (${size} bytes)`, { file: source.name });
+      throw new StateError('Truncated', `handle offset ${headerEnd} is past the end of the file (${size} bytes)`, { file: source.name, offset: size });
     }
     const headBytes = await readExactly(source, 0, headerEnd);
     const header = guard(source.name, () => readOperatorStateHeader(new ByteReader(headBytes)));

@@ -42,8 +42,16 @@ export const CLS = {
   either: `${P}api.java.typeutils.runtime.JavaEitherSerializerSnapshot`,
 } as const;
 
-/** Composite snapshots whose outer snapshot is empty. */
-const EMPTY_OUTER = new Set<string>([CLS.list, CLS.arrayList, CLS.map, CLS.ttl, CLS.timer, CLS.either]);
+/** Composite snapshots whose outer snapshot is empty, with the number of nested serializers each has. */
+const NESTED_ARITY = new Map<string, number>([
+  [CLS.list, 1],
+  [CLS.arrayList, 1],
+  [CLS.map, 2],
+  [CLS.ttl, 2],
+  [CLS.timer, 2],
+  [CLS.either, 2],
+]);
+const EMPTY_OUTER = new Set<string>(NESTED_ARITY.keys());
 
 /** Simple (configuration-free) snapshots by class; payload empty (v3+) or one `utf` (v2). */
 export const SIMPLE: Record<string, string> = {};
@@ -124,7 +132,15 @@ function readPayload(r: ByteReader, className: string, version: number): Seriali
   if (isComposite || (version <= 2 && EMPTY_OUTER.has(className))) {
     const outerVersion = isComposite ? r.i32('outer snapshot version') : version;
     snap.config = readOuter(r, className, outerVersion);
+    const at = r.offset;
     snap.nested = readNestedBlock(r);
+    const arity = NESTED_ARITY.get(className);
+    if (arity !== undefined && snap.nested.length !== arity) {
+      throw new StateError('BadValue', `${className} has ${snap.nested.length} nested serializers, expected ${arity}`, {
+        offset: r.base + at,
+        path: r.path,
+      });
+    }
     return snap;
   }
   if (className === CLS.tuple || className === CLS.row) {

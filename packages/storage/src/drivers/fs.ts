@@ -61,6 +61,7 @@ export class FsDriver implements Driver {
       }
       await fh.sync();
       await fh.close();
+      signal?.throwIfAborted(); // aborted while the last chunk was produced: never publish it
       await rename(tmp, target);
     } catch (e) {
       await fh.close().catch(() => undefined);

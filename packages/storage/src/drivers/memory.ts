@@ -51,8 +51,10 @@ export class MemoryDriver implements Driver {
     })();
   }
 
-  async write(key: string, body: ByteStream): Promise<void> {
-    this.objects.set(key, (await collectBytes(body)).slice());
+  async write(key: string, body: ByteStream, signal?: AbortSignal): Promise<void> {
+    const bytes = (await collectBytes(body)).slice();
+    signal?.throwIfAborted(); // an aborted write never becomes visible, even when its body ended
+    this.objects.set(key, bytes);
   }
 
   async delete(key: string): Promise<void> {
