@@ -23,6 +23,12 @@ export interface DecodeOptions {
   dialect?: Dialect;
   /** File name or URI of the input: recorded in `input.file` and in every error. */
   file?: string;
+  /**
+   * Whether to record the input's SHA-256 in `input.sha256` (default `true`). Callers that do not
+   * show or compare the digest can skip it: on files of a few hundred KiB it costs more than the
+   * decoding itself.
+   */
+  digest?: boolean;
 }
 
 /**
@@ -38,8 +44,10 @@ export function decodeMetadata(bytes: Uint8Array, options: DecodeOptions = {}): 
   }
   const meta = detectAndDecode(bytes, options);
   meta.input = { byteLength: bytes.length };
-  const digest = sha256Sync(bytes);
-  if (digest !== undefined) meta.input.sha256 = digest;
+  if (options.digest !== false) {
+    const digest = sha256Sync(bytes);
+    if (digest !== undefined) meta.input.sha256 = digest;
+  }
   if (options.file !== undefined) meta.input.file = options.file;
   return meta;
 }
@@ -50,7 +58,7 @@ export async function decodeMetadataAsync(
   options: DecodeOptions = {},
 ): Promise<CheckpointMetadata> {
   const meta = decodeMetadata(bytes, options);
-  meta.input!.sha256 ??= await sha256(bytes);
+  if (options.digest !== false) meta.input!.sha256 ??= await sha256(bytes);
   return meta;
 }
 

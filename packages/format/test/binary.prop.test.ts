@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { MUtf8Encoder } from 'mutf-8';
 import { ByteReader, ByteWriter, FormatError } from '../src/index.js';
 
 type Op = { k: 'u8'; v: number } | { k: 'i32'; v: number } | { k: 'i64'; v: bigint } | { k: 'utf'; v: string } | { k: 'raw'; v: Uint8Array };
@@ -11,6 +12,44 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 40 }).map((v) => ({ k: 'utf' as const, v })),
   fc.uint8Array({ maxLength: 300 }).map((v) => ({ k: 'raw' as const, v })),
 );
+
+describe('ByteWriter.utf', () => {
+  // mostly ASCII with NUL, non-ASCII and surrogates mixed in: every branch of the fast paths
+  const unit = fc.oneof(
+    { weight: 40, arbitrary: fc.constantFrom('a', '/', '-', '0', '\x7f', '\x01') },
+    { weight: 1, arbitrary: fc.constant('\0') },
+    { weight: 1, arbitrary: fc.constantFrom('\x80', 'é', '\u07ff', '\u0800', '€', '\ud800', '\udfff', '😀') },
+  );
+  const mutf8 = new MUtf8Encoder();
+  it('writes what a plain modified UTF-8 encoder writes, at any length and buffer size', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ unit, maxLength: 120, size: 'max' }), { maxLength: 6 }),
+        fc.integer({ min: 1, max: 1000 }),
+        (strings, initial) => {
+          const w = new ByteWriter(initial);
+          const expected: number[] = [];
+          for (const s of strings) {
+            w.utf(s);
+            const body = mutf8.encode(s);
+            expected.push(body.length >> 8, body.length & 0xff, ...body);
+          }
+          expect(Array.from(w.finish())).toEqual(expected);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('writes the longest ASCII string writeUTF allows, and refuses one more char', () => {
+    const w = new ByteWriter(1 << 18);
+    w.utf('x'.repeat(0xffff));
+    const out = w.finish();
+    expect(out.length).toBe(0x10001);
+    expect(new ByteReader(out).utf()).toBe('x'.repeat(0xffff));
+    expect(() => new ByteWriter(1 << 18).utf('x'.repeat(0x10000))).toThrow(/65535/);
+  });
+});
 
 describe('ByteWriter chunks and ByteReader', () => {
   it('reads back what was written, whatever the initial size (chunk boundaries anywhere)', () => {

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeMetadata, encodeMetadata, fromJson, operatorIdFromUid, toJson } from '../src/index.js';
+import { decodeMetadata, decodeMetadataAsync, encodeMetadata, fromJson, operatorIdFromUid, toJson } from '../src/index.js';
 import { sameBytes } from './support/bytes.js';
 import { generatedFixtures } from './support/generated.js';
 
@@ -37,5 +38,26 @@ describe('fixtures written by real Flink (conformance generator)', () => {
       }
     }
     expect(inFile.size).toBe(meta.operators.length);
+  });
+});
+
+describe('input digest', () => {
+  const f = fixtures[0]!;
+  const bytes = new Uint8Array(readFileSync(f.metadataFile));
+  const expected = createHash('sha256').update(bytes).digest('hex');
+
+  it('is recorded by default, by the sync and the async decoder', async () => {
+    expect(decodeMetadata(bytes).input).toEqual({ byteLength: bytes.length, sha256: expected });
+    expect((await decodeMetadataAsync(bytes)).input?.sha256).toBe(expected);
+  });
+
+  it('is skipped with { digest: false }, leaving the rest of the model as it was', async () => {
+    const plain = decodeMetadata(bytes, { digest: false, file: 'x' });
+    expect(plain.input).toEqual({ byteLength: bytes.length, file: 'x' });
+    expect((await decodeMetadataAsync(bytes, { digest: false })).input).toEqual({ byteLength: bytes.length });
+    const full = decodeMetadata(bytes, { file: 'x' });
+    delete full.input!.sha256;
+    expect(plain).toEqual(full);
+    expect(sameBytes(encodeMetadata(plain), bytes)).toBe(true);
   });
 });

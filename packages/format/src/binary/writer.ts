@@ -8,6 +8,18 @@ const INT_MAX = 0x7fffffff;
 const LONG_MIN = -(1n << 63n);
 const LONG_MAX = (1n << 63n) - 1n;
 
+/**
+ * Node's native UTF-8 writer (`Buffer.prototype.utf8Write`, which also accepts a plain Uint8Array),
+ * found without importing anything so that the module still loads in browsers, where it is absent.
+ */
+const utf8Write = (
+  globalThis as {
+    Buffer?: { prototype: { utf8Write?: (this: Uint8Array, s: string, at: number, max: number) => number } };
+  }
+).Buffer?.prototype.utf8Write;
+/** Strings shorter than this are copied in JavaScript: a native call costs more than the loop. */
+const NATIVE_MIN = 32;
+
 /** Largest chunk the writer allocates at once (bigger single writes get a chunk of their own). */
 const MAX_CHUNK = 4 << 20;
 
@@ -108,28 +120,36 @@ export class ByteWriter extends PathTracker {
   utf(s: string, what = 'string'): void {
     if (typeof s !== 'string') throw this.invalid(`${what} must be a string, got ${typeof s}`);
     const n = s.length;
-    if (n <= 0xffff) {
-      // plain ASCII (no NUL): one byte per char, no encoder needed
-      this.ensure(2 + n);
-      let i = 0;
-      const at = this.pos + 2;
-      for (; i < n; i++) {
-        const c = s.charCodeAt(i);
-        if (c === 0 || c > 0x7f) break;
-        this.buf[at + i] = c;
-      }
-      if (i === n) {
-        this.view.setUint16(this.pos, n);
-        this.pos += 2 + n;
-        return;
-      }
-    }
+    if (n <= 0xffff && this.asciiFast(s, n)) return;
     const body = mutf8.encode(s);
     if (body.length > 0xffff) {
       throw this.invalid(`${what} encodes to ${body.length} bytes; writeUTF allows 65535`);
     }
     this.u16(body.length);
     this.raw(body);
+  }
+
+  /**
+   * Writes `s` (length `n` ≤ 65535) as length + one byte per char when every char is in 1..127,
+   * where modified UTF-8 equals ASCII; `false` (nothing written) otherwise.
+   */
+  private asciiFast(s: string, n: number): boolean {
+    if (n >= NATIVE_MIN && utf8Write !== undefined && this.pos + 2 + 3 * n <= this.buf.length) {
+      // room for any UTF-8 encoding of s: the byte count equals n exactly when all chars are < 0x80
+      const w = utf8Write.call(this.buf, s, this.pos + 2, 3 * n);
+      if (w !== n || s.indexOf('\0') !== -1) return false;
+    } else {
+      this.ensure(2 + n);
+      const at = this.pos + 2;
+      for (let i = 0; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c === 0 || c > 0x7f) return false;
+        this.buf[at + i] = c;
+      }
+    }
+    this.view.setUint16(this.pos, n);
+    this.pos += 2 + n;
+    return true;
   }
 
   /** Writes a list's length as an `int`. */
