@@ -25,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { decodeMetadata, encodeMetadata } from '../packages/format/dist/index.js';
 import { assignStates, keyGroupRange, normalizeJob } from '../packages/restore/dist/index.js';
 import { syntheticCheckpoint } from './synthetic.mjs';
+import { timeSync } from './timing.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'bench', 'out');
@@ -62,18 +63,6 @@ function job(meta) {
   return { allowNonRestoredState: false, vertices };
 }
 
-function timeIt(fn) {
-  for (let i = 0; i < Math.max(2, Math.min(ROUNDS, 3)); i++) fn();
-  const ms = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    const t0 = process.hrtime.bigint();
-    fn();
-    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  ms.sort((a, b) => a - b);
-  return { minMs: ms[0], medianMs: ms[Math.floor(ms.length / 2)] };
-}
-
 function writeAtomic(file, text) {
   writeFileSync(`${file}.tmp`, text);
   renameSync(`${file}.tmp`, file);
@@ -90,11 +79,11 @@ writeAtomic(jobFile, JSON.stringify(desc));
 const meta = decodeMetadata(new Uint8Array(readFileSync(metaFile)));
 const graph = normalizeJob({ ...desc, checkpointPointer: `file:${dir}` });
 let restored = 0;
-const ckpt = timeIt(() => {
+const ckpt = timeSync(() => {
   const a = assignStates(meta, graph);
   if (!a.ok) throw new Error(`ckpt refuses the bench case: ${a.error.message}`);
   restored = a.vertices.reduce((n, v) => n + v.subtasks.filter((s) => s.restore !== null).length, 0);
-});
+}, { rounds: ROUNDS, warmup: Math.max(2, Math.min(ROUNDS, 3)) });
 
 const flinkOut = execFileSync(join(root, 'conformance/run.sh'), ['2.3', 'assign-bench', String(ROUNDS), metaFile, jobFile], {
   encoding: 'utf8',

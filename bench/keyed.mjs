@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeMetadata } from '../packages/format/dist/index.js';
 import { HandleResolver, KeyedStateFile } from '../packages/state/dist/index.js';
+import { timeAsync } from './timing.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const fixture = join(root, 'fixtures', 'generated', '2.3.0', 'keyed-hashmap-savepoint');
@@ -47,15 +48,7 @@ if (process.argv.includes('--once')) {
   console.log(await readAll());
 } else {
   const entries = await readAll();
-  for (let i = 0; i < 5; i++) await readAll();
-  const ms = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    const t0 = process.hrtime.bigint();
-    await readAll();
-    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  }
-  ms.sort((a, b) => a - b);
-  const ckptMs = ms[0];
+  const { minMs: ckptMs, medianMs: ckptMedianMs } = await timeAsync(readAll, { rounds: ROUNDS, warmup: 5 });
   const run = join(root, 'conformance', 'run.sh');
   const flink = JSON.parse(
     execFileSync(run, ['2.3', 'keyed-read', fixture, String(FLINK_ROUNDS)], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
@@ -71,5 +64,5 @@ if (process.argv.includes('--once')) {
     { case: 'keyed read vs State Processor API, start excluded', input, ckpt: perSec(ckptMs), baseline: perSec(flink.readMinMs), ratio: flink.readMinMs / ckptMs },
     { case: 'keyed read vs State Processor API, start included', input, ckpt: perSec(ckptColdMs), baseline: perSec(flinkColdMs), ratio: flinkColdMs / ckptColdMs },
   ];
-  console.log(JSON.stringify({ entries, ckptMinMs: ckptMs, ckptMedianMs: ms[Math.floor(ms.length / 2)], flink, ckptColdMs, flinkColdMs, rows }));
+  console.log(JSON.stringify({ entries, ckptMinMs: ckptMs, ckptMedianMs, flink, ckptColdMs, flinkColdMs, rows }));
 }
