@@ -1,4 +1,3 @@
-import { createCRC32, createXXHash64 } from 'hash-wasm';
 import { collectBytes } from './bytes.js';
 
 type ByteSource = Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
@@ -51,6 +50,8 @@ export async function sha256(src: ByteSource): Promise<string> {
 
 /** CRC-32C (Castagnoli, as used by GCS and S3 checksums), hex, over bytes or a chunk stream. */
 export async function crc32c(src: ByteSource): Promise<string> {
+  // hash-wasm is loaded on first use: importing it costs ~12 MiB of memory in every process.
+  const { createCRC32 } = await import('hash-wasm');
   const h = await createCRC32(0x82f63b78);
   h.init();
   for await (const chunk of chunks(src)) h.update(chunk);
@@ -59,6 +60,7 @@ export async function crc32c(src: ByteSource): Promise<string> {
 
 /** XXH64 (seed 0), hex, over bytes or a chunk stream. */
 export async function xxhash64(src: ByteSource): Promise<string> {
+  const { createXXHash64 } = await import('hash-wasm');
   const h = await createXXHash64();
   h.init();
   for await (const chunk of chunks(src)) h.update(chunk);

@@ -2,7 +2,7 @@ import { ByteReader } from './binary/reader.js';
 import { ByteWriter } from './binary/writer.js';
 import { FormatError } from './errors.js';
 import { DEFAULT_DIALECT, type DecodeContext, type Dialect } from './handles/tags.js';
-import type { CheckpointMetadata, MasterState } from './model.js';
+import type { CheckpointMetadata, InputInfo, MasterState } from './model.js';
 import { readOperatorState, writeOperatorState } from './operator-state.js';
 import { readCheckpointProperties } from './trailer/properties.js';
 import { sha256, sha256Sync } from './digest.js';
@@ -24,9 +24,8 @@ export interface DecodeOptions {
   /** File name or URI of the input: recorded in `input.file` and in every error. */
   file?: string;
   /**
-   * Whether to record the input's SHA-256 in `input.sha256` (default `true`). Callers that do not
-   * show or compare the digest can skip it: on files of a few hundred KiB it costs more than the
-   * decoding itself.
+   * Whether the model offers the input's SHA-256 as `input.sha256` (default `true`). It is computed
+   * on first read of that field; `false` leaves the field out.
    */
   digest?: boolean;
 }
@@ -37,19 +36,40 @@ export interface DecodeOptions {
  * (Flink 1.14 / 1.15-dev changelog handles, 1.11 channel state) are detected by trying them when
  * the current layout does not fit; the model records which fields the file had, so encoding
  * reproduces it.
+ *
+ * The model borrows the input: byte fields (inline state, master state payloads, the trailer) are
+ * views into `bytes`, and `input.sha256` is hashed from `bytes` when first read. Copy the input
+ * first if you will overwrite it while the model is in use.
  */
 export function decodeMetadata(bytes: Uint8Array, options: DecodeOptions = {}): CheckpointMetadata {
   if (!(bytes instanceof Uint8Array)) {
     throw new FormatError('BadValue', 'input must be a Uint8Array');
   }
   const meta = detectAndDecode(bytes, options);
-  meta.input = { byteLength: bytes.length };
-  if (options.digest !== false) {
-    const digest = sha256Sync(bytes);
-    if (digest !== undefined) meta.input.sha256 = digest;
-  }
-  if (options.file !== undefined) meta.input.file = options.file;
+  meta.input = inputInfo(bytes, options);
   return meta;
+}
+
+/**
+ * `input` of a decoded model. The SHA-256 is computed when `sha256` is first read (Flink's loader
+ * does not hash, and on small files hashing costs more than decoding), from the input the model
+ * borrows its bytes from.
+ */
+function inputInfo(bytes: Uint8Array, options: DecodeOptions): InputInfo {
+  const info: InputInfo = { byteLength: bytes.length };
+  if (options.digest !== false) {
+    let digest: string | undefined | null = null;
+    Object.defineProperty(info, 'sha256', {
+      enumerable: true,
+      configurable: true,
+      get: () => (digest === null ? (digest = sha256Sync(bytes)) : digest),
+      set: (v: string | undefined) => {
+        digest = v;
+      },
+    });
+  }
+  if (options.file !== undefined) info.file = options.file;
+  return info;
 }
 
 /** {@link decodeMetadata}, with the SHA-256 computed by WebCrypto where node:crypto is absent. */
@@ -149,7 +169,7 @@ function readMetadata(r: ByteReader, ctx: DecodeContext): CheckpointMetadata {
   const meta: CheckpointMetadata = { version, checkpointId, masterStates, operators };
   if (version >= 4) {
     const at = r.offset;
-    const raw = r.raw(r.remaining, 'properties').slice();
+    const raw = r.raw(r.remaining, 'properties');
     r.path = 'properties';
     meta.properties = { raw, view: readCheckpointProperties(raw, at) };
   } else if (r.remaining > 0) {

@@ -20,6 +20,11 @@ export interface SummaryStreamOptions {
   dialect?: Dialect;
   /** File name or URI of the input, recorded in errors. */
   file?: string;
+  /**
+   * Bytes buffered ahead of the parser (default 1 MiB, at least 1). Memory is about this plus the
+   * largest subtask record.
+   */
+  readAhead?: number;
 }
 
 /**
@@ -34,7 +39,11 @@ export async function summarizeMetadataStream(
   source: AsyncIterable<Uint8Array>,
   options: SummaryStreamOptions = {},
 ): Promise<MetadataSummary> {
-  const cursor = new RecordCursor(source);
+  const readAhead = options.readAhead ?? READ_AHEAD;
+  if (!Number.isSafeInteger(readAhead) || readAhead < 1) {
+    throw new FormatError('BadValue', `readAhead must be a positive integer, got ${String(readAhead)}`);
+  }
+  const cursor = new RecordCursor(source, readAhead);
   const ctx: DecodeContext = { version: 0, dialect: options.dialect ?? DEFAULT_DIALECT, touched: {} };
   try {
     return await summarize(cursor, ctx);
@@ -103,11 +112,16 @@ class RecordCursor {
   private buf = new Uint8Array(0);
   /** Start of the unparsed bytes in {@link buf}. */
   private start = 0;
+  /** End of the buffered bytes in {@link buf} (the rest of it is spare room). */
+  private end = 0;
   /** File offset of `buf[0]`. */
   private base = 0;
   private eof = false;
 
-  constructor(source: AsyncIterable<Uint8Array>) {
+  constructor(
+    source: AsyncIterable<Uint8Array>,
+    private readonly readAhead: number,
+  ) {
     this.it = source[Symbol.asyncIterator]();
   }
 
@@ -116,14 +130,14 @@ class RecordCursor {
   }
 
   private get buffered(): number {
-    return this.buf.length - this.start;
+    return this.end - this.start;
   }
 
   async parse<T>(fn: (r: ByteReader) => T): Promise<T> {
-    let want = READ_AHEAD;
+    let want = this.readAhead;
     for (;;) {
       if (!this.eof && this.buffered < want) await this.fill(want);
-      const r = new ByteReader(this.buf, this.start, this.base);
+      const r = new ByteReader(this.buf.subarray(0, this.end), this.start, this.base);
       try {
         const v = fn(r);
         this.start = r.offset;
@@ -141,21 +155,26 @@ class RecordCursor {
   /** Everything left, up to `max` bytes. */
   async rest(max: number): Promise<Uint8Array> {
     while (!this.eof) {
-      await this.fill(this.buffered + READ_AHEAD);
+      await this.fill(this.buffered + this.readAhead);
       if (this.buffered > max) {
         throw new FormatError('BadTrailer', `more than ${max} bytes follow the last operator`, {
           offset: this.position,
         });
       }
     }
-    return this.buf.slice(this.start);
+    return this.buf.slice(this.start, this.end);
   }
 
-  /** Reads until `want` bytes are buffered or the stream ends; keeps only the unparsed bytes. */
+  /**
+   * Reads until `want` bytes are buffered or the stream ends. The unparsed bytes move to the front
+   * of one buffer that is reused (it only grows when a record needs more), so the summary itself
+   * allocates nothing per chunk: what a parsed record refers to has been counted and dropped.
+   */
   private async fill(want: number): Promise<void> {
-    const parts: Uint8Array[] = [this.buf.subarray(this.start)];
     let have = this.buffered;
-    while (have < want) {
+    const parts: Uint8Array[] = [];
+    let incoming = 0;
+    while (have + incoming < want) {
       const next = await this.it.next();
       if (next.done) {
         this.eof = true;
@@ -164,17 +183,20 @@ class RecordCursor {
       const chunk = next.value;
       if (!(chunk instanceof Uint8Array)) throw new FormatError('BadValue', 'stream chunks must be Uint8Array');
       parts.push(chunk);
-      have += chunk.length;
+      incoming += chunk.length;
     }
-    const joined = new Uint8Array(have);
-    let at = 0;
+    const total = have + incoming;
+    const target = total <= this.buf.length ? this.buf : new Uint8Array(Math.max(total, 2 * this.buf.length));
+    if (target === this.buf) target.copyWithin(0, this.start, this.start + have);
+    else target.set(this.buf.subarray(this.start, this.start + have), 0);
     for (const p of parts) {
-      joined.set(p, at);
-      at += p.length;
+      target.set(p, have);
+      have += p.length;
     }
     this.base += this.start;
-    this.buf = joined;
+    this.buf = target;
     this.start = 0;
+    this.end = have;
   }
 
   async close(): Promise<void> {

@@ -60,4 +60,41 @@ describe('input digest', () => {
     expect(plain).toEqual(full);
     expect(sameBytes(encodeMetadata(plain), bytes)).toBe(true);
   });
+
+  it('is hashed on first read, shows in JSON and spreads, and can be overwritten', () => {
+    const copy = bytes.slice();
+    const meta = decodeMetadata(copy);
+    expect(Object.getOwnPropertyDescriptor(meta.input, 'sha256')?.get).toBeTypeOf('function');
+    expect(JSON.parse(JSON.stringify(meta.input)).sha256).toBe(expected);
+    expect({ ...meta.input }.sha256).toBe(expected);
+    // once read, the value is kept even if the caller later reuses its buffer
+    copy.fill(0);
+    expect(meta.input!.sha256).toBe(expected);
+    meta.input!.sha256 = 'other';
+    expect(meta.input!.sha256).toBe('other');
+  });
+});
+
+describe('decoded models borrow the input', () => {
+  const f = fixtures.find((x) => x.scenario === 'inline-state-savepoint') ?? fixtures[0]!;
+  const bytes = new Uint8Array(readFileSync(f.metadataFile));
+
+  it('byte fields are views into the input bytes', () => {
+    const meta = decodeMetadata(bytes);
+    expect(meta.properties?.raw.buffer).toBe(bytes.buffer);
+    const inline = JSON.stringify(meta, (_k, v) => (typeof v === 'bigint' ? String(v) : v instanceof Uint8Array ? (v.buffer === bytes.buffer ? 'view' : 'copy') : v));
+    expect(inline).not.toContain('"copy"');
+  });
+
+  it('a trailer decoded before comes back as a fresh copy: editing one model does not touch the next', () => {
+    const a = decodeMetadata(bytes);
+    if (!a.properties?.view) return expect(a.version).toBeLessThan(4);
+    const before = structuredClone(a.properties.view);
+    a.properties.view.snapshotType.name = 'edited';
+    a.properties.view.classes[0]!.name = 'edited';
+    a.properties.view.forced = !a.properties.view.forced;
+    const b = decodeMetadata(bytes);
+    expect(b.properties!.view).toEqual(before);
+    expect(b.properties!.view).not.toBe(a.properties.view);
+  });
 });

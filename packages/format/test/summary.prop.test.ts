@@ -24,9 +24,14 @@ async function* chunks(bytes: Uint8Array, cuts: number[]): AsyncGenerator<Uint8A
   yield bytes.slice(at);
 }
 
-async function streamed(bytes: Uint8Array, cuts: number[], dialect = DEFAULT_DIALECT): Promise<MetadataSummary | FormatError> {
+async function streamed(
+  bytes: Uint8Array,
+  cuts: number[],
+  dialect = DEFAULT_DIALECT,
+  readAhead?: number,
+): Promise<MetadataSummary | FormatError> {
   try {
-    return await summarizeMetadataStream(chunks(bytes, cuts), { dialect });
+    return await summarizeMetadataStream(chunks(bytes, cuts), { dialect, ...(readAhead ? { readAhead } : {}) });
   } catch (e) {
     if (e instanceof FormatError) return e;
     throw e;
@@ -35,10 +40,12 @@ async function streamed(bytes: Uint8Array, cuts: number[], dialect = DEFAULT_DIA
 
 describe('streaming summary', () => {
   it('equals the summary of the full decode on random models, however the stream is cut', async () => {
+    // a small read-ahead makes the cursor refill, compact and grow its buffer many times per file
+    const readAhead = fc.option(fc.integer({ min: 1, max: 512 }), { nil: undefined });
     await fc.assert(
-      fc.asyncProperty(metadataArb(), fc.array(fc.nat(), { maxLength: 20 }), async ({ meta, dialect }, cuts) => {
+      fc.asyncProperty(metadataArb(), fc.array(fc.nat(), { maxLength: 20 }), readAhead, async ({ meta, dialect }, cuts, ahead) => {
         const bytes = encodeMetadata(meta);
-        const got = await streamed(bytes, cuts, dialect);
+        const got = await streamed(bytes, cuts, dialect, ahead);
         expect(got).toEqual(summarizeMetadata(decodeMetadata(bytes, { dialect })));
       }),
       { numRuns: 300 },
@@ -47,7 +54,7 @@ describe('streaming summary', () => {
 
   it('fails with the error code of the full decode on truncated input', async () => {
     await fc.assert(
-      fc.asyncProperty(metadataArb(6), fc.nat(), fc.array(fc.nat(), { maxLength: 5 }), async ({ meta }, cut, cuts) => {
+      fc.asyncProperty(metadataArb(6), fc.nat(), fc.array(fc.nat(), { maxLength: 5 }), fc.integer({ min: 1, max: 256 }), async ({ meta }, cut, cuts, ahead) => {
         const bytes = encodeMetadata(meta);
         const short = bytes.slice(0, cut % bytes.length);
         let full: FormatError | undefined;
@@ -56,7 +63,7 @@ describe('streaming summary', () => {
         } catch (e) {
           full = e as FormatError;
         }
-        const got = await streamed(short, cuts);
+        const got = await streamed(short, cuts, DEFAULT_DIALECT, ahead);
         if (full === undefined) {
           expect(got).toEqual(summarizeMetadata(decodeMetadata(short, { dialect: DEFAULT_DIALECT })));
         } else {
@@ -66,6 +73,12 @@ describe('streaming summary', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('refuses a read-ahead that is not a positive integer', async () => {
+    for (const readAhead of [0, -1, 1.5, Number.NaN]) {
+      await expect(summarizeMetadataStream(chunks(new Uint8Array(8), []), { readAhead })).rejects.toMatchObject({ code: 'BadValue' });
+    }
   });
 
   const real = [
@@ -88,6 +101,7 @@ describe('streaming summary', () => {
       }
     }
     expect(await streamed(bytes, [1, 7, 100, 4096], dialect)).toEqual(want);
+    expect(await streamed(bytes, [3, 5000], dialect, 64)).toEqual(want);
     expect(want.operators.length).toBe(meta.operators.length);
     expect(want.totals.subtasks).toBe(meta.operators.reduce((n, o) => n + o.subtasks.length, 0));
   });

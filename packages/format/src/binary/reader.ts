@@ -17,7 +17,7 @@ function isPlainAscii(b: Uint8Array, from: number, to: number): boolean {
 interface Latin1Slicer {
   latin1Slice(start: number, end: number): string;
 }
-const NodeBuffer = (globalThis as unknown as { Buffer?: { from(b: ArrayBufferLike, o: number, n: number): Latin1Slicer } }).Buffer;
+export const NodeBuffer = (globalThis as unknown as { Buffer?: { from(b: ArrayBufferLike, o: number, n: number): Latin1Slicer } }).Buffer;
 const ascii = new TextDecoder('utf-8');
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
@@ -108,12 +108,12 @@ export class ByteReader extends PathTracker {
     return v;
   }
 
-  /** `int` length + that many bytes, copied. */
+  /** `int` length + that many bytes (a view into the input, like {@link raw}). */
   lengthPrefixed(what = 'byte array'): Uint8Array {
     const at = this.offset;
     const n = this.i32(`${what} length`);
     if (n < 0) throw this.error('BadLength', `${what} length ${n} is negative`, at);
-    return this.raw(n, what).slice();
+    return this.raw(n, what);
   }
 
   /** Java `DataInput.readUTF`: unsigned 16-bit byte count + modified UTF-8. */

@@ -20,6 +20,21 @@ const utf8Write = (
 /** Strings shorter than this are copied in JavaScript: a native call costs more than the loop. */
 const NATIVE_MIN = 32;
 
+/**
+ * Node's allocation without zero-filling (`Buffer.allocUnsafeSlow`), absent in browsers. The writer
+ * never hands out a byte it did not write (see {@link ByteWriter.finish}), and for large outputs
+ * zero-filling memory that is overwritten anyway is a large share of an encode.
+ */
+const allocUnsafe = (globalThis as { Buffer?: { allocUnsafeSlow?: (n: number) => Uint8Array } }).Buffer?.allocUnsafeSlow;
+/** Below this size a zeroed array is as cheap as an uninitialised one. */
+const UNSAFE_MIN = 4096;
+
+function alloc(n: number): Uint8Array {
+  if (allocUnsafe === undefined || n < UNSAFE_MIN) return new Uint8Array(n);
+  const b = allocUnsafe(n);
+  return new Uint8Array(b.buffer, b.byteOffset, n);
+}
+
 /** Largest chunk the writer allocates at once (bigger single writes get a chunk of their own). */
 const MAX_CHUNK = 4 << 20;
 
@@ -37,8 +52,8 @@ export class ByteWriter extends PathTracker {
   private chunked = 0;
   constructor(initial = 4096) {
     super();
-    this.buf = new Uint8Array(initial);
-    this.view = new DataView(this.buf.buffer);
+    this.buf = alloc(initial);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
   }
 
   /** Bytes written so far. */
@@ -60,8 +75,8 @@ export class ByteWriter extends PathTracker {
     this.chunks.push(this.buf.subarray(0, this.pos));
     this.chunked += this.pos;
     const size = Math.max(n, Math.min(MAX_CHUNK, this.buf.length * 2));
-    this.buf = new Uint8Array(size);
-    this.view = new DataView(this.buf.buffer);
+    this.buf = alloc(size);
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
     this.pos = 0;
   }
 
@@ -173,7 +188,7 @@ export class ByteWriter extends PathTracker {
   /** The bytes written: the writer's own buffer when they fill it exactly, else a copy. */
   finish(): Uint8Array {
     if (this.chunks.length === 0) return this.pos === this.buf.length ? this.buf : this.buf.slice(0, this.pos);
-    const out = new Uint8Array(this.length);
+    const out = alloc(this.length);
     let at = 0;
     for (const c of this.chunks) {
       out.set(c, at);

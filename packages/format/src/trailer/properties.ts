@@ -3,6 +3,7 @@
  * Java object, and a writer that emits the stream `ObjectOutputStream` would produce for it.
  */
 import { MUtf8Encoder } from 'mutf-8';
+import { NodeBuffer } from '../binary/reader.js';
 import { ByteWriter } from '../binary/writer.js';
 import { FormatError } from '../errors.js';
 import {
@@ -124,8 +125,35 @@ const BOOLEAN_FIELDS = [
  *   `BadUtf`); never anything else
  */
 export function readCheckpointProperties(raw: Uint8Array, baseOffset = 0): CheckpointPropertiesView | null {
+  // Flink writes a handful of distinct trailers (one per snapshot type and release): a trailer seen
+  // before is answered from a small cache of its decoded view, as a fresh copy.
+  const key = raw.length <= MEMO_MAX_BYTES ? bytesKey(raw) : undefined;
+  const known = key === undefined ? undefined : memo.get(key);
+  if (known !== undefined) return copyView(known);
   const stream = readJavaStream(raw, baseOffset, 'properties');
-  return checkpointPropertiesView(stream.root, stream.classDescs, baseOffset);
+  const view = checkpointPropertiesView(stream.root, stream.classDescs, baseOffset);
+  if (key !== undefined) {
+    if (memo.size >= MEMO_ENTRIES) memo.clear();
+    memo.set(key, copyView(view));
+  }
+  return view;
+}
+
+const MEMO_MAX_BYTES = 4096;
+const MEMO_ENTRIES = 32;
+const memo = new Map<string, CheckpointPropertiesView | null>();
+
+/** One char per byte (Node's native latin-1 slicing where present), so distinct bytes give distinct keys. */
+function bytesKey(b: Uint8Array): string {
+  if (NodeBuffer !== undefined) return NodeBuffer.from(b.buffer, b.byteOffset, b.length).latin1Slice(0, b.length);
+  let s = '';
+  for (let i = 0; i < b.length; i += 1024) s += String.fromCharCode(...b.subarray(i, i + 1024));
+  return s;
+}
+
+function copyView(v: CheckpointPropertiesView | null): CheckpointPropertiesView | null {
+  if (v === null) return null;
+  return { ...v, snapshotType: { ...v.snapshotType }, classes: v.classes.map((c) => ({ ...c })) };
 }
 
 /**
