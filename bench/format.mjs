@@ -90,7 +90,7 @@ const rssMiB = (file, mode) => JSON.parse(node(['--max-old-space-size=8192', joi
  * Runs every format case; returns result rows. `rounds` for inputs of 1–50 MB, `bigRounds` above,
  * 50 rounds after 200 warm-up rounds below.
  */
-export function runFormat({ rounds = 7, bigRounds = 3, log = console.error } = {}) {
+export function runFormat({ rounds = 12, bigRounds = 3, log = console.error } = {}) {
   const inputs = [...syntheticInputs(), ...realInputs()];
   // small files need many rounds to warm the JITs; big ones few (each takes seconds)
   const plan = (i) => {
@@ -142,5 +142,5 @@ export function runFormat({ rounds = 7, bigRounds = 3, log = console.error } = {
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
-  console.log(JSON.stringify(runFormat({ rounds: Number(process.env.BENCH_ROUNDS ?? 7) }), null, 2));
+  console.log(JSON.stringify(runFormat({ rounds: Number(process.env.BENCH_ROUNDS ?? 12) }), null, 2));
 }
