@@ -45,11 +45,13 @@ const format = runFormat({
 });
 for (const r of format.results) {
   const label = `${r.input} (${(r.bytes / 2 ** 20).toFixed(1)} MiB${r.handles ? `, ${r.handles.toExponential(1)} handles` : ''})`;
+  // time, MB/s and (synthetic inputs) handles/s
+  const rate = (t) => `${ms(t)}, ${(r.bytes / 1e6 / (t / 1000)).toFixed(0)} MB/s${r.handles ? `, ${(r.handles / (t / 1000)).toExponential(1)} h/s` : ''}`;
   if (r.flink) {
-    row('decode vs Flink loadCheckpointMetadata', label, ms(r.ckpt.decodeMinMs), ms(r.flink.decodeMinMs), r.decodeVsFlink, '≥ 2');
-    row(`  same, node ${TUNED_NODE_FLAGS.join(' ')}`, label, ms(r.ckptTuned.decodeMinMs), ms(r.flink.decodeMinMs), r.decodeVsFlinkTuned, '≥ 2');
-    row('encode vs Flink storeCheckpointMetadata', label, ms(r.ckpt.encodeMinMs), ms(r.flink.encodeMinMs), r.encodeVsFlink, '≥ 1');
-    row(`  same, node ${TUNED_NODE_FLAGS.join(' ')}`, label, ms(r.ckptTuned.encodeMinMs), ms(r.flink.encodeMinMs), r.encodeVsFlinkTuned, '≥ 1');
+    row('decode vs Flink loadCheckpointMetadata', label, rate(r.ckpt.decodeMinMs), rate(r.flink.decodeMinMs), r.decodeVsFlink, '≥ 2');
+    row(`  same, node ${TUNED_NODE_FLAGS.join(' ')}`, label, rate(r.ckptTuned.decodeMinMs), rate(r.flink.decodeMinMs), r.decodeVsFlinkTuned, '≥ 2');
+    row('encode vs Flink storeCheckpointMetadata', label, rate(r.ckpt.encodeMinMs), rate(r.flink.encodeMinMs), r.encodeVsFlink, '≥ 1');
+    row(`  same, node ${TUNED_NODE_FLAGS.join(' ')}`, label, rate(r.ckptTuned.encodeMinMs), rate(r.flink.encodeMinMs), r.encodeVsFlinkTuned, '≥ 1');
   }
 }
 for (const r of format.results.filter((x) => x.rss)) {
