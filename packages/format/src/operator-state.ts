@@ -15,14 +15,11 @@ export function readOperatorId(r: ByteReader): string {
   return s;
 }
 
-/** Value of one hex digit's char code (already validated). */
-const hexDigit = (c: number): number => (c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x57);
-
 export function writeOperatorId(w: ByteWriter, id: string): void {
-  if (typeof id !== 'string' || !/^[0-9a-fA-F]{32}$/.test(id)) {
+  if (typeof id !== 'string' || id.length !== 32) {
     throw w.invalid(`operator id must be 32 hex digits, got ${JSON.stringify(id)}`);
   }
-  for (let i = 0; i < 32; i += 2) w.u8((hexDigit(id.charCodeAt(i)) << 4) | hexDigit(id.charCodeAt(i + 1)));
+  w.hexBytes(id, 'operator id');
 }
 
 /** Reads one operator record (V1: a task record) for the file's version. */

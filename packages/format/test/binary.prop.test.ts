@@ -3,12 +3,27 @@ import { describe, expect, it } from 'vitest';
 import { MUtf8Encoder } from 'mutf-8';
 import { ByteReader, ByteWriter, FormatError } from '../src/index.js';
 
-type Op = { k: 'u8'; v: number } | { k: 'i32'; v: number } | { k: 'i64'; v: bigint } | { k: 'utf'; v: string } | { k: 'raw'; v: Uint8Array };
+type Op =
+  | { k: 'u8'; v: number }
+  | { k: 'i32'; v: number }
+  | { k: 'i64'; v: bigint }
+  | { k: 'i64s'; v: bigint[] }
+  | { k: 'hex'; v: string }
+  | { k: 'utf'; v: string }
+  | { k: 'raw'; v: Uint8Array };
+
+const long = fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n });
+const toHex = (b: Uint8Array, upper: boolean): string => {
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return upper ? h.toUpperCase() : h;
+};
 
 const op: fc.Arbitrary<Op> = fc.oneof(
   fc.integer({ min: 0, max: 255 }).map((v) => ({ k: 'u8' as const, v })),
   fc.integer({ min: -0x80000000, max: 0x7fffffff }).map((v) => ({ k: 'i32' as const, v })),
-  fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }).map((v) => ({ k: 'i64' as const, v })),
+  long.map((v) => ({ k: 'i64' as const, v })),
+  fc.array(long, { maxLength: 40 }).map((v) => ({ k: 'i64s' as const, v })),
+  fc.tuple(fc.uint8Array({ maxLength: 20 }), fc.boolean()).map(([b, upper]) => ({ k: 'hex' as const, v: toHex(b, upper) })),
   fc.string({ unit: 'grapheme', maxLength: 40 }).map((v) => ({ k: 'utf' as const, v })),
   fc.uint8Array({ maxLength: 300 }).map((v) => ({ k: 'raw' as const, v })),
 );
@@ -62,6 +77,8 @@ describe('ByteWriter chunks and ByteReader', () => {
             if (o.k === 'u8') w.u8(o.v);
             else if (o.k === 'i32') w.i32(o.v);
             else if (o.k === 'i64') w.i64(o.v);
+            else if (o.k === 'i64s') w.i64s(o.v);
+            else if (o.k === 'hex') w.hexBytes(o.v, 'hex');
             else if (o.k === 'utf') w.utf(o.v);
             else w.raw(o.v);
           }
@@ -74,12 +91,25 @@ describe('ByteWriter chunks and ByteReader', () => {
           if (o.k === 'u8') expect(r.u8()).toBe(o.v);
           else if (o.k === 'i32') expect(r.i32()).toBe(o.v);
           else if (o.k === 'i64') expect(r.i64()).toBe(o.v);
+          else if (o.k === 'i64s') expect(r.i64s(o.v.length)).toEqual(o.v);
+          else if (o.k === 'hex') expect(toHex(r.raw(o.v.length / 2), false)).toBe(o.v.toLowerCase());
           else if (o.k === 'utf') expect(r.utf()).toBe(o.v);
           else expect(r.raw(o.v.length)).toEqual(o.v);
         }
         expect(r.remaining).toBe(0);
       }),
     );
+  });
+
+  it('refuses longs outside 64 bits, non-bigints and non-hex digits with InvalidModel', () => {
+    const bad: unknown[] = [1n << 63n, -(1n << 63n) - 1n, 5, '7', null];
+    for (const v of bad) {
+      expect(() => new ByteWriter(8).i64s([0n, v as bigint], 'offset')).toThrow(expect.objectContaining({ code: 'InvalidModel' }));
+    }
+    for (const h of ['0g', 'zz', ' 1', '1\u0661']) {
+      expect(() => new ByteWriter(8).hexBytes(h, 'id')).toThrow(expect.objectContaining({ code: 'InvalidModel' }));
+    }
+    expect(() => new ByteReader(new Uint8Array(15)).i64s(2, 'offsets')).toThrow(expect.objectContaining({ code: 'Truncated' }));
   });
 
   it('patchI32 overwrites an int in any chunk', () => {

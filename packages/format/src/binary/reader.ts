@@ -100,6 +100,17 @@ export class ByteReader extends PathTracker {
     return v;
   }
 
+  /** `n` `long`s (checked for length once). */
+  i64s(n: number, what = 'longs'): bigint[] {
+    this.need(n * 8, what);
+    const out = new Array<bigint>(n);
+    const view = this.view;
+    let pos = this.offset;
+    for (let i = 0; i < n; i++, pos += 8) out[i] = view.getBigInt64(pos);
+    this.offset = pos;
+    return out;
+  }
+
   /** `n` raw bytes (a view into the input, not a copy). */
   raw(n: number, what = 'bytes'): Uint8Array {
     this.need(n, what);

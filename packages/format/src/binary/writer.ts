@@ -26,8 +26,15 @@ const NATIVE_MIN = 32;
  * zero-filling memory that is overwritten anyway is a large share of an encode.
  */
 const allocUnsafe = (globalThis as { Buffer?: { allocUnsafeSlow?: (n: number) => Uint8Array } }).Buffer?.allocUnsafeSlow;
-/** Below this size a zeroed array is as cheap as an uninitialised one. */
-const UNSAFE_MIN = 4096;
+/** Below this size a zeroed array is cheaper than the native call for an uninitialised one. */
+const UNSAFE_MIN = 64 << 10;
+
+/** Value of a hex digit's char code, or -1. */
+function hexDigit(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  const l = c | 0x20;
+  return l >= 0x61 && l <= 0x66 ? l - 0x57 : -1;
+}
 
 function alloc(n: number): Uint8Array {
   if (allocUnsafe === undefined || n < UNSAFE_MIN) return new Uint8Array(n);
@@ -117,6 +124,35 @@ export class ByteWriter extends PathTracker {
     this.ensure(8);
     this.view.setBigInt64(this.pos, v);
     this.pos += 8;
+  }
+
+  /** A list of `long`s (e.g. key-group offsets), one bounds check for the whole list. */
+  i64s(values: readonly bigint[], what = 'long'): void {
+    this.ensure(8 * values.length);
+    const view = this.view;
+    let pos = this.pos;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (typeof v !== 'bigint' || v < LONG_MIN || v > LONG_MAX) {
+        this.pos = pos;
+        throw this.invalid(`${what} [${i}] must be a 64-bit bigint, got ${String(v)}`);
+      }
+      view.setBigInt64(pos, v);
+      pos += 8;
+    }
+    this.pos = pos;
+  }
+
+  /** Bytes given as hex digits (`hex.length` must be even; checked by the caller's format rules). */
+  hexBytes(hex: string, what: string): void {
+    const n = hex.length >> 1;
+    this.ensure(n);
+    for (let i = 0; i < n; i++) {
+      const hi = hexDigit(hex.charCodeAt(2 * i));
+      const lo = hexDigit(hex.charCodeAt(2 * i + 1));
+      if ((hi | lo) < 0) throw this.invalid(`${what} must be ${hex.length} hex digits, got ${JSON.stringify(hex)}`);
+      this.buf[this.pos++] = (hi << 4) | lo;
+    }
   }
 
   raw(bytes: Uint8Array): void {

@@ -40,9 +40,7 @@ export function readKeyGroupsBody(
   kind: 'keyGroups' | 'savepointKeyGroups',
 ): KeyGroupsHandle | SavepointKeyGroupsHandle {
   const keyGroupRange = readKeyGroupRange(r);
-  r.need(keyGroupRange.count * 8, 'key-group offsets');
-  const offsets: bigint[] = new Array<bigint>(keyGroupRange.count);
-  for (let i = 0; i < keyGroupRange.count; i++) offsets[i] = r.i64('key-group offset');
+  const offsets = r.i64s(keyGroupRange.count, 'key-group offsets');
   const delegate = readRequiredStreamHandle(r, ctx, 'delegate');
   return { kind, keyGroupRange, offsets, delegate } as KeyGroupsHandle | SavepointKeyGroupsHandle;
 }
@@ -54,7 +52,7 @@ export function writeKeyGroupsBody(w: ByteWriter, h: KeyGroupsBody, ctx: EncodeC
       `offsets has ${h.offsets.length} entries but the key-group range has ${h.keyGroupRange.count}`,
     );
   }
-  for (const o of h.offsets) w.i64(o, 'key-group offset');
+  w.i64s(h.offsets, 'key-group offset');
   w.enter('delegate');
   writeStreamHandle(w, h.delegate, ctx);
   w.leave();
