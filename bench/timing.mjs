@@ -1,7 +1,7 @@
 // The one timing loop of the bench scripts: warm-up calls, then timed rounds; min and median in ms.
 const elapsedMs = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
 
-function summary(ms) {
+export function summary(ms) {
   ms.sort((a, b) => a - b);
   return { minMs: ms[0], medianMs: ms[Math.floor(ms.length / 2)] };
 }
