@@ -7,7 +7,7 @@ import { SummaryBuilder, type MetadataSummary } from './summary.js';
 import { readCheckpointProperties } from './trailer/properties.js';
 
 /** Bytes buffered ahead of the parser before it tries the next record. */
-const READ_AHEAD = 1 << 20;
+const READ_AHEAD = 64 << 10;
 /** Largest properties trailer accepted (real ones are under a few KiB). */
 const MAX_TRAILER = 16 << 20;
 
@@ -21,7 +21,7 @@ export interface SummaryStreamOptions {
   /** File name or URI of the input, recorded in errors. */
   file?: string;
   /**
-   * Bytes buffered ahead of the parser (default 1 MiB, at least 1). Memory is about this plus the
+   * Bytes buffered ahead of the parser (default 64 KiB, at least 1). Memory is about this plus the
    * largest subtask record.
    */
   readAhead?: number;
@@ -30,7 +30,7 @@ export interface SummaryStreamOptions {
 /**
  * Summarizes a `_metadata` file read as a stream of chunks (per-operator subtask counts, state
  * sizes and handle counts) without building its model: one subtask record at a time is decoded,
- * counted and dropped. Memory stays bounded by the read-ahead (1 MiB) plus the largest single
+ * counted and dropped. Memory stays bounded by the read-ahead (64 KiB) plus the largest single
  * subtask record, whatever the file size. Equals `summarizeMetadata(decodeMetadata(bytes))` for
  * every file the released layout reads; throws the same typed {@link FormatError}s (offsets are
  * absolute in the file).
@@ -133,8 +133,13 @@ class RecordCursor {
     return this.end - this.start;
   }
 
+  /**
+   * Runs `fn` over what is buffered; when it runs out of bytes before the stream ends, another
+   * read-ahead's worth is buffered (then twice what is buffered, for records larger than that) and
+   * `fn` runs again from the record's start. A record is re-parsed at most once per refill.
+   */
   async parse<T>(fn: (r: ByteReader) => T): Promise<T> {
-    let want = this.readAhead;
+    let want = 1;
     for (;;) {
       if (!this.eof && this.buffered < want) await this.fill(want);
       const r = new ByteReader(this.buf.subarray(0, this.end), this.start, this.base);
@@ -144,7 +149,7 @@ class RecordCursor {
         return v;
       } catch (e) {
         if (e instanceof FormatError && e.code === 'Truncated' && !this.eof) {
-          want = Math.max(want, this.buffered) * 2;
+          want = Math.max(this.buffered + this.readAhead, 2 * this.buffered);
           continue;
         }
         throw e;
@@ -166,12 +171,13 @@ class RecordCursor {
   }
 
   /**
-   * Reads until `want` bytes are buffered or the stream ends. The unparsed bytes move to the front
-   * of one buffer that is reused (it only grows when a record needs more), so the summary itself
-   * allocates nothing per chunk: what a parsed record refers to has been counted and dropped.
+   * Reads until `want` bytes are buffered or the stream ends. Chunks are appended to one buffer
+   * that is reused: the unparsed bytes move to its front only when the room behind them runs out,
+   * and it only grows when a record needs more. What a parsed record referred to has been counted
+   * and dropped by then.
    */
   private async fill(want: number): Promise<void> {
-    let have = this.buffered;
+    const have = this.buffered;
     const parts: Uint8Array[] = [];
     let incoming = 0;
     while (have + incoming < want) {
@@ -185,18 +191,20 @@ class RecordCursor {
       parts.push(chunk);
       incoming += chunk.length;
     }
-    const total = have + incoming;
-    const target = total <= this.buf.length ? this.buf : new Uint8Array(Math.max(total, 2 * this.buf.length));
-    if (target === this.buf) target.copyWithin(0, this.start, this.start + have);
-    else target.set(this.buf.subarray(this.start, this.start + have), 0);
-    for (const p of parts) {
-      target.set(p, have);
-      have += p.length;
+    if (this.end + incoming > this.buf.length) {
+      const total = have + incoming;
+      const target = total <= this.buf.length ? this.buf : new Uint8Array(Math.max(total, 2 * this.buf.length, this.readAhead));
+      if (target === this.buf) target.copyWithin(0, this.start, this.end);
+      else target.set(this.buf.subarray(this.start, this.end), 0);
+      this.base += this.start;
+      this.buf = target;
+      this.start = 0;
+      this.end = have;
     }
-    this.base += this.start;
-    this.buf = target;
-    this.start = 0;
-    this.end = have;
+    for (const p of parts) {
+      this.buf.set(p, this.end);
+      this.end += p.length;
+    }
   }
 
   async close(): Promise<void> {
