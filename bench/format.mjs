@@ -134,7 +134,7 @@ export function runFormat({ rounds = 12, bigRounds = 3, log = console.error } = 
       encodeVsFlinkTuned: f ? f.encodeMinMs / tuned.encodeMinMs : null,
     };
     if (i.synthetic) {
-      row.rss = { idleMiB: idle, decodeMiB: rssMiB(i.file, 'decode'), summaryMiB: rssMiB(i.file, 'summary') };
+      row.rss = { idleMiB: idle, decodeMiB: rssMiB(i.file, 'decode'), summaryMiB: rssMiB(i.file, 'summary'), cliStreamMiB: rssMiB(i.file, 'cli-stream') };
     }
     results.push(row);
   }

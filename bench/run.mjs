@@ -60,6 +60,7 @@ for (const r of format.results.filter((x) => x.rss)) {
   row('decode peak RSS over idle node / file size', label, `${(r.rss.decodeMiB - r.rss.idleMiB).toFixed(0)} MiB`, `${mib.toFixed(1)} MiB`, (r.rss.decodeMiB - r.rss.idleMiB) / mib, '-');
   // the whole process (Node itself included) against the 64 MB bound
   const peakMB = (r.rss.summaryMiB * 2 ** 20) / 1e6;
+  row('`ckpt inspect --stream` peak RSS (CLI modules loaded)', label, `${r.rss.cliStreamMiB.toFixed(0)} MiB`, `${r.rss.decodeMiB.toFixed(0)} MiB full decode`, r.rss.cliStreamMiB / r.rss.decodeMiB, '-');
   row('streaming summary peak RSS of the process', label, `${peakMB.toFixed(1)} MB (+${(r.rss.summaryMiB - r.rss.idleMiB).toFixed(0)} MiB over idle)`, '64 MB', peakMB / 64, '≤ 1');
 }
 

@@ -40,7 +40,8 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
     .description('show what a checkpoint or savepoint holds, per operator')
     .argument('<file-or-dir>', 'a _metadata file or the checkpoint/savepoint directory holding it')
     .option('--json', 'print the summary as JSON')
-    .action((target: string, opts: { json?: boolean }) => inspect(target, opts, io.out));
+    .option('--stream', 'summarize while streaming the file once, without decoding it whole (bounded memory for huge files)')
+    .action((target: string, opts: { json?: boolean; stream?: boolean }) => inspect(target, opts, io.out));
 
   program
     .command('convert')

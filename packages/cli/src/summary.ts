@@ -1,8 +1,8 @@
 import {
-  hasState,
-  subtaskStateSizes,
+  summarizeMetadata,
   type CheckpointMetadata,
-  type OperatorState,
+  type CheckpointPropertiesView,
+  type MetadataSummary as FormatSummary,
   type SubtaskStateSizes,
 } from '@ckpt/format';
 
@@ -46,9 +46,13 @@ const KINDS = [
   'legacy',
 ] as const;
 
-export function snapshotTypeLabel(meta: CheckpointMetadata): string {
-  if (meta.version < 4) return 'unknown (no properties before version 4)';
-  const view = meta.properties?.view;
+/** `savepoint (CANONICAL)`, `checkpoint`, … from the version and the trailer's view. */
+export function snapshotTypeLabel(meta: Pick<CheckpointMetadata, 'version'> & { properties?: { view: CheckpointPropertiesView | null } }): string {
+  return typeLabel(meta.version, meta.properties === undefined ? undefined : meta.properties.view);
+}
+
+function typeLabel(version: number, view: CheckpointPropertiesView | null | undefined): string {
+  if (version < 4) return 'unknown (no properties before version 4)';
   if (!view) return 'unknown (null properties)';
   const t = view.snapshotType;
   if (t.kind === 'savepoint') return `savepoint (${t.formatType ?? '?'}${t.name && t.name !== 'Savepoint' ? `, ${t.name}` : ''})`;
@@ -56,51 +60,47 @@ export function snapshotTypeLabel(meta: CheckpointMetadata): string {
   return `unknown (${t.className})`;
 }
 
-function summarizeOperator(op: OperatorState): OperatorSummary {
-  const sums: Record<keyof SubtaskStateSizes, bigint> = Object.fromEntries(KINDS.map((k) => [k, 0n])) as Record<
-    keyof SubtaskStateSizes,
-    bigint
-  >;
-  let withState = 0;
-  let finished = 0;
-  for (const s of op.subtasks) {
-    if (s.finished) finished++;
-    if (hasState(s)) withState++;
-    const sizes = subtaskStateSizes(s);
-    for (const k of KINDS) sums[k] += sizes[k];
-  }
-  const total = KINDS.reduce((n, k) => n + sums[k], 0n);
-  const c = op.coordinatorState;
-  const out: OperatorSummary = {
-    operatorId: op.operatorId,
-    parallelism: op.parallelism,
-    maxParallelism: op.maxParallelism,
-    subtasks: op.subtasks.length,
-    subtasksWithState: withState,
-    finishedSubtasks: finished,
-    fullyFinished: op.finishedMarker !== undefined,
-    coordinatorStateBytes: c?.kind === 'byteStream' ? c.data.length : 0,
-    stateSize: { ...Object.fromEntries(KINDS.map((k) => [k, sums[k].toString()])), total: total.toString() } as OperatorSummary['stateSize'],
-  };
-  if (op.uid !== undefined) out.uid = op.uid;
-  if (op.name !== undefined) out.name = op.name;
-  return out;
+/** The input a summary describes (absent fields are left out of the report). */
+export interface SummaryInput {
+  file?: string;
+  byteLength?: number;
+  sha256?: string;
 }
 
-export function summarize(meta: CheckpointMetadata): MetadataSummary {
-  const operators = meta.operators.map(summarizeOperator);
+/**
+ * The report of a format summary, which comes from a decoded model or from streaming the file
+ * (`summarizeMetadataStream`): both give the same report.
+ */
+export function fromFormatSummary(s: FormatSummary, input: SummaryInput = {}): MetadataSummary {
+  const operators = s.operators.map((o): OperatorSummary => {
+    const total = KINDS.reduce((n, k) => n + o.stateSize[k], 0n);
+    const out: OperatorSummary = {
+      operatorId: o.operatorId,
+      parallelism: o.parallelism,
+      maxParallelism: o.maxParallelism,
+      subtasks: o.subtasks,
+      subtasksWithState: o.subtasksWithState,
+      finishedSubtasks: o.finishedSubtasks,
+      fullyFinished: o.fullyFinished,
+      coordinatorStateBytes: Number(o.coordinatorStateSize),
+      stateSize: { ...Object.fromEntries(KINDS.map((k) => [k, o.stateSize[k].toString()])), total: total.toString() } as OperatorSummary['stateSize'],
+    };
+    if (o.uid !== undefined) out.uid = o.uid;
+    if (o.name !== undefined) out.name = o.name;
+    return out;
+  });
   const out: MetadataSummary = {
-    version: meta.version,
-    checkpointId: meta.checkpointId.toString(),
-    type: snapshotTypeLabel(meta),
-    masterStates: meta.masterStates.map((m) => ({ name: m.name, version: m.version, bytes: m.payload.length })),
+    version: s.version,
+    checkpointId: s.checkpointId.toString(),
+    type: typeLabel(s.version, s.properties),
+    masterStates: s.masterStates.map((m) => ({ ...m })),
     operators,
     totalStateSize: operators.reduce((n, o) => n + BigInt(o.stateSize.total), 0n).toString(),
   };
-  if (meta.input?.file !== undefined) out.file = meta.input.file;
-  if (meta.input) out.byteLength = meta.input.byteLength;
-  if (meta.input?.sha256 !== undefined) out.sha256 = meta.input.sha256;
-  const view = meta.properties?.view;
+  if (input.file !== undefined) out.file = input.file;
+  if (input.byteLength !== undefined) out.byteLength = input.byteLength;
+  if (input.sha256 !== undefined) out.sha256 = input.sha256;
+  const view = s.properties;
   if (view) {
     out.properties = {
       discardCancelled: view.discardCancelled,
@@ -114,4 +114,13 @@ export function summarize(meta: CheckpointMetadata): MetadataSummary {
     };
   }
   return out;
+}
+
+/** The report of a decoded model. */
+export function summarize(meta: CheckpointMetadata): MetadataSummary {
+  const input: SummaryInput = {};
+  if (meta.input?.file !== undefined) input.file = meta.input.file;
+  if (meta.input) input.byteLength = meta.input.byteLength;
+  if (meta.input?.sha256 !== undefined) input.sha256 = meta.input.sha256;
+  return fromFormatSummary(summarizeMetadata(meta), input);
 }

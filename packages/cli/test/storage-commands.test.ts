@@ -73,6 +73,9 @@ describe('ckpt on S3 (s3rver on loopback)', () => {
     const io = capture();
     expect(await run(['inspect', uri], io)).toBe(0);
     expect(io.stdout.join('\n')).toMatch(/type:\s+savepoint \(NATIVE/);
+    const streamed = capture();
+    expect(await run(['inspect', uri, '--stream'], streamed)).toBe(0);
+    expect(streamed.stdout).toEqual(io.stdout);
     const v = capture();
     expect(await run(['verify', uri, '--digests', '--json'], v)).toBe(0);
     const report = JSON.parse(v.stdout.join('\n')) as { ok: boolean; files: { sha256: string }[] };

@@ -61,11 +61,12 @@ async function summarize(cursor: RecordCursor, ctx: DecodeContext): Promise<Meta
   if (version >= 2) {
     const n = await cursor.parse((r) => nonNegative(r, 'number of master states'));
     for (let i = 0; i < n; i++) {
-      await cursor.parse((r) => {
-        r.enter2('masterStates', i);
-        return readMasterState(r);
-      });
-      b.addMasterState();
+      b.addMasterState(
+        await cursor.parse((r) => {
+          r.enter2('masterStates', i);
+          return readMasterState(r);
+        }),
+      );
     }
   }
   const operators = await cursor.parse((r) => nonNegative(r, 'number of operators'));

@@ -1,12 +1,13 @@
 import type {
   CheckpointMetadata,
   KeyedStateHandle,
+  MasterState,
   OperatorState,
   OperatorStateHandle,
   StreamStateHandle,
   SubtaskState,
 } from './model.js';
-import { streamStateSize, subtaskStateSizes, type SubtaskStateSizes } from './sizes.js';
+import { hasState, streamStateSize, subtaskStateSizes, type SubtaskStateSizes } from './sizes.js';
 import type { CheckpointPropertiesView } from './trailer/index.js';
 
 /** How many handles of each kind (`file`, `incremental`, `operatorStream`, `inputChannel` …). */
@@ -21,6 +22,8 @@ export interface OperatorSummary {
   maxParallelism: number;
   /** Subtask records in the file (finished ones included). */
   subtasks: number;
+  /** Subtask records that hold any state handle. */
+  subtasksWithState: number;
   finishedSubtasks: number;
   /** The operator was written as fully finished (no subtask records). */
   fullyFinished: boolean;
@@ -35,7 +38,8 @@ export interface OperatorSummary {
 export interface MetadataSummary {
   version: number;
   checkpointId: bigint;
-  masterStates: number;
+  /** Master (hook) states: name, version and payload size. */
+  masterStates: { name: string; version: number; bytes: number }[];
   operators: OperatorSummary[];
   /** Sum over all operators. */
   totals: { subtasks: number; stateSize: bigint; handles: HandleCounts };
@@ -65,14 +69,14 @@ export class SummaryBuilder {
     this.summary = {
       version,
       checkpointId,
-      masterStates: 0,
+      masterStates: [],
       operators: [],
       totals: { subtasks: 0, stateSize: 0n, handles: {} },
     };
   }
 
-  addMasterState(): void {
-    this.summary.masterStates++;
+  addMasterState(m: MasterState): void {
+    this.summary.masterStates.push({ name: m.name, version: m.version, bytes: m.payload.length });
   }
 
   /** Starts an operator (its subtasks are ignored: add them with {@link addSubtask}). */
@@ -85,6 +89,7 @@ export class SummaryBuilder {
       parallelism: op.parallelism,
       maxParallelism: op.maxParallelism,
       subtasks: 0,
+      subtasksWithState: 0,
       finishedSubtasks: 0,
       fullyFinished: op.finishedMarker !== undefined,
       coordinatorStateSize: streamStateSize(c),
@@ -102,6 +107,7 @@ export class SummaryBuilder {
     if (o === undefined) throw new Error('addSubtask before addOperator');
     o.subtasks++;
     if (s.finished) o.finishedSubtasks++;
+    if (hasState(s)) o.subtasksWithState++;
     const sizes = subtaskStateSizes(s);
     for (const k of Object.keys(sizes) as (keyof SubtaskStateSizes)[]) o.stateSize[k] += sizes[k];
     countSubtask(s, o.handles);
@@ -129,7 +135,7 @@ export class SummaryBuilder {
 /** The summary of a decoded model (what the streaming summary computes without the model). */
 export function summarizeMetadata(meta: CheckpointMetadata): MetadataSummary {
   const b = new SummaryBuilder(meta.version, meta.checkpointId);
-  for (let i = 0; i < meta.masterStates.length; i++) b.addMasterState();
+  for (const m of meta.masterStates) b.addMasterState(m);
   for (const op of meta.operators) {
     b.addOperator(op);
     for (const s of op.subtasks) b.addSubtask(s);

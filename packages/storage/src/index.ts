@@ -41,4 +41,5 @@ export {
   type ManifestEntry,
   type CopiedFile,
 } from './verify.js';
+export { summarizeCheckpoint, type CheckpointSummary } from './summary.js';
 export { planGc, executeGc, type GcPlan, type GcOptions, type GcCandidate } from './gc.js';

@@ -17,11 +17,12 @@ import {
   openStorage,
   resolveCheckpointPointer,
   Storages,
+  summarizeCheckpoint,
   verifyCheckpoint,
   type Storage,
   type StorageOptions,
 } from '../src/index.js';
-import type { StreamStateHandle } from '@ckpt/format';
+import { summarizeMetadata, type StreamStateHandle } from '@ckpt/format';
 import { FIXTURE_SAVEPOINTS, fixtureDir } from './fixtures.js';
 
 export interface Backend {
@@ -293,6 +294,14 @@ export function contractSuite(name: string, start: () => Promise<Backend>, stop:
             const here = await collect(openHandle(h, { metadataDir: local() }));
             expect(sha(there)).toBe(sha(here));
           }
+        });
+
+        it('summarizes the _metadata while streaming it once: the decoded model\'s summary and digest', async () => {
+          const { metadata, bytes, resolved } = await loadCheckpoint(remote(), { storages });
+          const s = await summarizeCheckpoint(remote(), { storages });
+          expect(s.resolved.metadataUri).toBe(resolved.metadataUri);
+          expect(s.summary).toEqual(summarizeMetadata(metadata));
+          expect(s.input).toEqual({ file: resolved.metadataUri, byteLength: bytes.length, sha256: sha(bytes) });
         });
 
         it('lists the savepoint under its parent (or refuses with Unsupported)', async () => {

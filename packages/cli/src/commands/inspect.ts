@@ -1,14 +1,23 @@
+import { summarizeCheckpoint } from '@ckpt/storage';
 import { loadMetadata } from '../io.js';
-import { summarize, type MetadataSummary } from '../summary.js';
+import { fromFormatSummary, summarize, type MetadataSummary } from '../summary.js';
 import { humanBytes, renderTable } from '../table.js';
 
 export interface InspectOptions {
   json?: boolean;
+  /** Summarize while streaming the file (same report, memory bounded whatever the file size). */
+  stream?: boolean;
 }
 
 /** `ckpt inspect <file-or-dir>`: what a checkpoint holds, per operator. */
 export async function inspect(target: string, opts: InspectOptions, out: (s: string) => void): Promise<void> {
-  const summary = summarize(await loadMetadata(target));
+  let summary: MetadataSummary;
+  if (opts.stream) {
+    const s = await summarizeCheckpoint(target);
+    summary = fromFormatSummary(s.summary, s.input);
+  } else {
+    summary = summarize(await loadMetadata(target));
+  }
   out(opts.json ? JSON.stringify(summary, null, 2) : renderSummary(summary));
 }
 
