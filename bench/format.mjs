@@ -84,7 +84,31 @@ function flinkTimes(files, rounds, warmup, javaOpts) {
 
 const ckptTimes = (file, rounds, warmup, flags) =>
   JSON.parse(node([...flags, join(root, 'bench', 'ckpt-time.mjs'), file, String(rounds), String(warmup)]).trim());
-const rssMiB = (file, mode) => JSON.parse(node(['--max-old-space-size=8192', join(root, 'bench', 'rss.mjs'), file, mode]).trim()).maxRssKiB / 1024;
+const rssMiB = (file, mode, extra = [], flags = []) =>
+  JSON.parse(node(['--max-old-space-size=8192', ...flags, join(root, 'bench', 'rss.mjs'), file, mode, ...extra]).trim()).maxRssKiB / 1024;
+
+/** Node flag that caps V8's young generation (it grows over a long run otherwise). */
+export const SMALL_YOUNG_GEN = ['--max-semi-space-size=1'];
+
+/**
+ * Peak RSS of the streaming summary over streams that are never on disk: one synthetic operator
+ * record (256 subtasks × 24 handles, ~1 MB) repeated 5 and 1 100 times (5 MB and 1.1 GB), with
+ * default Node flags and with the young generation capped.
+ */
+function generatedStreams() {
+  const dir = join(work, 'synthetic-op');
+  const generator = readFileSync(join(root, 'bench', 'synthetic.mjs'));
+  const stamp = createHash('sha256').update(generator).digest('hex');
+  const stampFile = join(dir, 'stamp');
+  if (!existsSync(stampFile) || readFileSync(stampFile, 'utf8') !== stamp) {
+    node([join(root, 'bench', 'synthetic.mjs'), '--parts', dir, '256', '20']);
+    writeFileSync(stampFile, stamp);
+  }
+  const record = statSync(join(dir, 'record.bin')).size;
+  return [5, 1100].flatMap((n) =>
+    [[], SMALL_YOUNG_GEN].map((flags) => ({ operators: n, bytes: 24 + n * record, flags, peakMiB: rssMiB(dir, 'summary-generated', [String(n)], flags) })),
+  );
+}
 
 /**
  * Runs every format case; returns result rows. `rounds` for inputs of 1–50 MB, `bigRounds` above,
@@ -138,7 +162,8 @@ export function runFormat({ rounds = 12, bigRounds = 3, log = console.error } = 
     }
     results.push(row);
   }
-  return { idleRssMiB: idle, results };
+  log('format: streaming summary over generated streams');
+  return { idleRssMiB: idle, results, generatedStreams: generatedStreams() };
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {

@@ -64,6 +64,12 @@ for (const r of format.results.filter((x) => x.rss)) {
   row('streaming summary peak RSS of the process', label, `${peakMB.toFixed(1)} MB (+${(r.rss.summaryMiB - r.rss.idleMiB).toFixed(0)} MiB over idle)`, '64 MB', peakMB / 64, '≤ 1');
 }
 
+for (const g of format.generatedStreams ?? []) {
+  const peakMB = (g.peakMiB * 2 ** 20) / 1e6;
+  const flags = g.flags.length ? `node ${g.flags.join(' ')}` : 'default node flags';
+  row(`streaming summary peak RSS, generated stream (${flags})`, `${(g.bytes / 1e9).toFixed(g.bytes < 1e8 ? 3 : 2)} GB: 1 MB record × ${g.operators}`, `${peakMB.toFixed(1)} MB`, '64 MB', peakMB / 64, '≤ 1');
+}
+
 // ---- storage stream + digest vs raw SDK / cat
 log('storage: loopback servers');
 const storageArgs = ['tsx', join(root, 'bench', 'storage.ts'), String(process.env.BENCH_STORAGE_MIB ?? 64)];

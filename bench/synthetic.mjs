@@ -22,11 +22,11 @@ function rng(seed) {
 const hex = (r, n) => Array.from({ length: n }, () => Math.floor(r() * 16).toString(16)).join('');
 const uuid = (r) => `${hex(r, 8)}-${hex(r, 4)}-4${hex(r, 3)}-a${hex(r, 3)}-${hex(r, 12)}`;
 
-export function syntheticCheckpoint({ operators, parallelism, sharedFiles, privateFiles = 3, seed = 42 }) {
+/** The operators of a synthetic checkpoint, made one at a time (a stream of any size needs no model). */
+export function* syntheticOperators({ operators, parallelism, sharedFiles, privateFiles = 3, seed = 42 }) {
   const r = rng(seed);
   const job = hex(r, 32);
   const maxParallelism = Math.max(128, 2 ** Math.ceil(Math.log2(parallelism * 1.5)));
-  const ops = [];
   for (let o = 0; o < operators; o++) {
     const operatorId = hex(r, 32);
     const subtasks = [];
@@ -72,7 +72,7 @@ export function syntheticCheckpoint({ operators, parallelism, sharedFiles, priva
         resultSubpartitionState: [],
       });
     }
-    ops.push({
+    yield {
       operatorId,
       name: `operator-${o}`,
       uid: `uid-${o}`,
@@ -80,15 +80,44 @@ export function syntheticCheckpoint({ operators, parallelism, sharedFiles, priva
       maxParallelism,
       coordinatorState: o % 4 === 0 ? { kind: 'byteStream', name: hex(r, 32), data: new Uint8Array(16) } : null,
       subtasks,
-    });
+    };
   }
+}
+
+/** The trailer of every synthetic checkpoint: a retained checkpoint's properties. */
+function syntheticProperties() {
   const view = {
     discardCancelled: false, discardFailed: false, discardFinished: true, discardSubsumed: true, discardSuspended: false,
     forced: false, unclaimed: false,
     snapshotType: { kind: 'checkpoint', className: 'org.apache.flink.runtime.checkpoint.CheckpointType', name: 'Checkpoint', sharingFilesStrategy: 'FORWARD_BACKWARD' },
   };
-  const raw = writeCheckpointProperties(view);
-  return { version: 6, checkpointId: 1000n, masterStates: [], operators: ops, properties: { raw, view: null } };
+  return { raw: writeCheckpointProperties(view), view: null };
+}
+
+export function syntheticCheckpoint(spec) {
+  return { version: 6, checkpointId: 1000n, masterStates: [], operators: [...syntheticOperators(spec)], properties: syntheticProperties() };
+}
+
+/**
+ * The bytes of the synthetic checkpoint of `spec` as a stream of chunks, encoded one operator at a
+ * time: a valid `_metadata` of any size with memory for one operator.
+ */
+export function* syntheticStream(spec) {
+  const properties = syntheticProperties();
+  const single = (op) => encodeMetadata({ version: 6, checkpointId: 1000n, masterStates: [], operators: [op], properties });
+  const HEADER = 24; // magic, version, checkpoint id, master state count, operator count
+  let first = true;
+  for (const op of syntheticOperators(spec)) {
+    const bytes = single(op);
+    if (first) {
+      const head = bytes.slice(0, HEADER);
+      new DataView(head.buffer).setInt32(HEADER - 4, spec.operators);
+      yield head;
+      first = false;
+    }
+    yield bytes.subarray(HEADER, bytes.length - properties.raw.length);
+  }
+  yield properties.raw;
 }
 
 /** Writes `<dir>/_metadata`; returns its path and the number of stream handles in it. */
@@ -101,7 +130,26 @@ export function writeSynthetic(dir, spec) {
   return { file, handles };
 }
 
+/**
+ * Writes the three parts of a one-operator synthetic checkpoint (`head.bin`: the 24-byte header,
+ * `record.bin`: the operator record, `trailer.bin`) into `dir`, for streams of any size made of
+ * repeated records (bench/rss.mjs `summary-generated`).
+ */
+export function writeSyntheticParts(dir, spec) {
+  mkdirSync(dir, { recursive: true });
+  const [head, record, trailer] = [...syntheticStream({ ...spec, operators: 1 })];
+  writeFileSync(join(dir, 'head.bin'), head);
+  writeFileSync(join(dir, 'record.bin'), record);
+  writeFileSync(join(dir, 'trailer.bin'), trailer);
+}
+
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  if (process.argv[2] === '--parts') {
+    const [, out, parallelism, sharedFiles] = process.argv.slice(2);
+    writeSyntheticParts(out, { parallelism: Number(parallelism), sharedFiles: Number(sharedFiles) });
+    console.log(`${out}: head.bin, record.bin, trailer.bin`);
+    process.exit(0);
+  }
   const [out, operators, parallelism, sharedFiles] = process.argv.slice(2);
   const r = writeSynthetic(out, { operators: Number(operators), parallelism: Number(parallelism), sharedFiles: Number(sharedFiles) });
   console.log(`${r.file}: ${r.handles} handles`);

@@ -81,6 +81,8 @@ async function summarize(cursor: RecordCursor, ctx: DecodeContext): Promise<Meta
         await cursor.parse((r) => {
           r.enter2('operators', i);
           r.enter2('subtasks', j);
+          // a subtask's strings (paths, names) are not part of the summary: checked, not made
+          r.skimStrings = true;
           return readSubtask(r, ctx);
         }),
       );

@@ -56,6 +56,32 @@ describe('ByteWriter.utf', () => {
     );
   });
 
+  it('skimStrings checks a string exactly as reading it does, but returns the empty string', () => {
+    const outcome = (b: Uint8Array, skim: boolean) => {
+      const r = new ByteReader(b);
+      r.skimStrings = skim;
+      try {
+        return { value: r.utf('s'), offset: r.offset };
+      } catch (e) {
+        return { code: (e as FormatError).code, offset: (e as FormatError).offset };
+      }
+    };
+    const unit = fc.oneof(fc.constantFrom('a', '\0', 'é', '€', '\ud800', '😀'), fc.string({ maxLength: 3 }));
+    const encoded = fc.array(unit, { maxLength: 12 }).map((parts) => {
+      const body = new MUtf8Encoder().encode(parts.join(''));
+      return Uint8Array.from([body.length >> 8, body.length & 0xff, ...body]);
+    });
+    fc.assert(
+      fc.property(fc.oneof(encoded, fc.uint8Array({ maxLength: 40 })), (b) => {
+        const read = outcome(b, false);
+        const skim = outcome(b, true);
+        if ('value' in read) expect(skim).toEqual({ value: '', offset: read.offset });
+        else expect(skim).toEqual(read);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('writes the longest ASCII string writeUTF allows, and refuses one more char', () => {
     const w = new ByteWriter(1 << 18);
     w.utf('x'.repeat(0xffff));

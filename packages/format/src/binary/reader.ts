@@ -37,6 +37,12 @@ export class ByteReader extends PathTracker {
   private readonly slicer: Latin1Slicer | undefined;
   offset: number;
   /**
+   * When set, {@link utf} checks strings as always but returns `''` instead of making them: for
+   * callers that only count and size what they read (the streaming summary), this saves most of a
+   * decode's allocation.
+   */
+  skimStrings = false;
+  /**
    * @param base added to offsets in errors, for a reader over a slice of a larger file.
    */
   constructor(
@@ -138,6 +144,7 @@ export class ByteReader extends PathTracker {
     const end = start + n;
     this.offset = end;
     if (isPlainAscii(this.bytes, start, end)) {
+      if (this.skimStrings) return '';
       return this.slicer ? this.slicer.latin1Slice(start, end) : ascii.decode(this.bytes.subarray(start, end));
     }
     const body = this.bytes.subarray(start, end);
@@ -156,7 +163,7 @@ export class ByteReader extends PathTracker {
     if (!sameBytes(mutf8Encoder.encode(s), body)) {
       throw this.error('BadUtf', `${what} is not in the canonical modified UTF-8 that writeUTF emits`, at);
     }
-    return s;
+    return this.skimStrings ? '' : s;
   }
 
   /**
