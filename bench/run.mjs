@@ -88,7 +88,7 @@ if (st.status === 0 && existsSync(join(out, 'storage.json'))) {
 // ---- keyed-state read vs Flink's State Processor API
 let keyed = null;
 if (existsSync(join(root, 'bench', 'keyed.mjs'))) {
-  log('keyed state: ckpt vs State Processor API');
+  log('keyed state: ckpt vs State Processor API (fixture, and a 10^6-entry savepoint Flink writes into bench/out/ once)');
   try {
     keyed = JSON.parse(execFileSync(process.execPath, [join(root, 'bench', 'keyed.mjs')], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 }));
     for (const k of keyed.rows) row(k.case, k.input, k.ckpt, k.baseline, k.ratio, k.target ?? '-');

@@ -35,22 +35,43 @@ export interface RawKeyGroupContext {
 
 /** Splits one (uncompressed) key group into its pairs, checking every key-group prefix. */
 export function readRawKeyGroup(data: Uint8Array, ctx: RawKeyGroupContext): RawKeyedEntry[] {
-  const r = new ByteReader(data, 0, ctx.base);
   const out: RawKeyedEntry[] = [];
+  walkRawKeyGroup(data, ctx, (stateId, keyStart, keyEnd, valueStart, valueEnd) => {
+    out.push({ stateId, key: data.subarray(keyStart, keyEnd), value: data.subarray(valueStart, valueEnd), keyAt: ctx.base + keyStart, valueAt: ctx.base + valueStart });
+  });
+  return out;
+}
+
+/**
+ * Where one pair lies in the key group's bytes: the composite key (after its key-group prefix)
+ * is `data[keyStart, keyEnd)`, the value `data[valueStart, valueEnd)`.
+ */
+export type RawPairVisitor = (stateId: number, keyStart: number, keyEnd: number, valueStart: number, valueEnd: number) => void;
+
+/**
+ * Walks one (uncompressed) key group pair by pair without copying or slicing anything, checking
+ * every length, key-group prefix and the end mark; `visit` sees each pair's byte ranges.
+ */
+export function walkRawKeyGroup(data: Uint8Array, ctx: RawKeyGroupContext, visit: RawPairVisitor): void {
+  const r = new ByteReader(data, 0, ctx.base);
+  const prefix = ctx.prefixBytes;
   let stateId = r.u16('state id');
   for (;;) {
-    const keyAt = r.base + r.offset + 4;
-    const key = r.lengthPrefixed('key');
-    const valueAt = r.base + r.offset + 4;
-    const value = r.lengthPrefixed('value');
-    if (key.length < ctx.prefixBytes) throw new StateError('BadLength', `key of ${key.length} bytes has no key-group prefix`, { offset: keyAt });
-    const last = (key[0]! & META_DATA_FOLLOWS) !== 0;
-    const hi = key[0]! & ~META_DATA_FOLLOWS & 0xff;
-    const kg = ctx.prefixBytes === 1 ? hi : (hi << 8) | key[1]!;
-    if (kg !== ctx.keyGroup) {
-      throw new StateError('BadKeyGroup', `entry of key group ${kg} inside key group ${ctx.keyGroup}`, { offset: keyAt });
+    const keyStart = r.offset + 4;
+    const keyEnd = skipLengthPrefixed(r, 'key length', 'key');
+    const valueStart = r.offset + 4;
+    const valueEnd = skipLengthPrefixed(r, 'value length', 'value');
+    if (keyEnd - keyStart < prefix) {
+      throw new StateError('BadLength', `key of ${keyEnd - keyStart} bytes has no key-group prefix`, { offset: ctx.base + keyStart });
     }
-    out.push({ stateId, key: key.subarray(ctx.prefixBytes), value, keyAt: keyAt + ctx.prefixBytes, valueAt });
+    const first = data[keyStart]!;
+    const last = (first & META_DATA_FOLLOWS) !== 0;
+    const hi = first & ~META_DATA_FOLLOWS & 0xff;
+    const kg = prefix === 1 ? hi : (hi << 8) | data[keyStart + 1]!;
+    if (kg !== ctx.keyGroup) {
+      throw new StateError('BadKeyGroup', `entry of key group ${kg} inside key group ${ctx.keyGroup}`, { offset: ctx.base + keyStart });
+    }
+    visit(stateId, keyStart + prefix, keyEnd, valueStart, valueEnd);
     if (last) {
       const next = r.u16('next state id');
       if (next === END_OF_KEY_GROUP) break;
@@ -60,7 +81,16 @@ export function readRawKeyGroup(data: Uint8Array, ctx: RawKeyGroupContext): RawK
   if (r.remaining !== 0) {
     throw new StateError('BadLength', `${r.remaining} bytes after the end-of-key-group mark`, { offset: r.base + r.offset });
   }
-  return out;
+}
+
+/** Skips an `int` length and that many bytes; returns where they end. */
+function skipLengthPrefixed(r: ByteReader, lengthWhat: string, what: string): number {
+  const at = r.offset;
+  const n = r.i32(lengthWhat);
+  if (n < 0) throw r.error('BadLength', `${what} length ${n} is negative`, at);
+  r.need(n, what);
+  r.offset += n;
+  return r.offset;
 }
 
 /**

@@ -1,10 +1,10 @@
-import { ByteReader } from '@ckpt/format';
+import type { ByteReader } from '@ckpt/format';
 import { StateError } from '../errors.js';
-import { decodeExactly } from '../operator/operator-state.js';
+import { WindowReader } from '../io/window-reader.js';
 import type { ValueCodec } from '../serializers/codecs.js';
 import type { OpaqueValue } from '../serializers/values.js';
 import type { KeyedStateEntry, StateCodecs } from './entry.js';
-import { readRawKeyGroup, type RawKeyedEntry } from './canonical-stream.js';
+import { walkRawKeyGroup } from './canonical-stream.js';
 
 export interface CanonicalContext {
   keyGroup: number;
@@ -15,73 +15,84 @@ export interface CanonicalContext {
   base: number;
 }
 
-/** Walks one key group of the canonical (unified savepoint / RocksDB full) format. */
+/**
+ * Walks one key group of the canonical (unified savepoint / RocksDB full) format and decodes every
+ * pair in place: one {@link WindowReader} moves over the keys and values, nothing is sliced.
+ */
 export function readCanonicalKeyGroup(data: Uint8Array, ctx: CanonicalContext): KeyedStateEntry[] {
-  return decodeRawEntries(readRawKeyGroup(data, ctx), ctx);
-}
-
-/** Decodes raw pairs of one key group with the states' codecs. */
-export function decodeRawEntries(raw: readonly RawKeyedEntry[], ctx: Omit<CanonicalContext, 'base'>): KeyedStateEntry[] {
   const out: KeyedStateEntry[] = [];
-  for (const e of raw) {
-    const st = ctx.states[e.stateId];
-    if (!st) throw new StateError('BadValue', `state id ${e.stateId} is not in the header`, { offset: e.keyAt });
-    const r = new ByteReader(e.key);
-    r.at(`${st.meta.name}`, () => out.push(decodeEntry(st, ctx, e.key, e.value, e.keyAt ?? 0, e.valueAt ?? 0)));
-  }
+  const r = new WindowReader(data, ctx.base);
+  walkRawKeyGroup(data, ctx, (stateId, keyStart, keyEnd, valueStart, valueEnd) => {
+    const st = ctx.states[stateId];
+    if (!st) throw new StateError('BadValue', `state id ${stateId} is not in the header`, { offset: ctx.base + keyStart });
+    r.enter(st.meta.name);
+    out.push(decodeEntry(st, ctx, r, keyStart, keyEnd, valueStart, valueEnd));
+    r.leave();
+  });
   return out;
 }
 
-function opaque(c: ValueCodec, bytes: Uint8Array): OpaqueValue {
-  return { kind: 'opaque', serializer: c.className, bytes: bytes.slice() };
+function opaque(c: ValueCodec, bytes: Uint8Array, start: number, end: number): OpaqueValue {
+  return { kind: 'opaque', serializer: c.className, bytes: bytes.slice(start, end) };
 }
 
 function decodeEntry(
   st: StateCodecs,
-  ctx: Omit<CanonicalContext, 'base'>,
-  key: Uint8Array,
-  value: Uint8Array,
-  keyAt: number,
-  valueAt: number,
+  ctx: CanonicalContext,
+  r: WindowReader,
+  keyStart: number,
+  keyEnd: number,
+  valueStart: number,
+  valueEnd: number,
 ): KeyedStateEntry {
-  const base = { keyGroup: ctx.keyGroup, state: st.meta.name, stateKind: st.kind };
-  const kr = new ByteReader(key, 0, keyAt);
+  const data = r.bytes;
   if (st.kind === 'PRIORITY_QUEUE') {
-    const element = st.value.opaque ? opaque(st.value, key) : st.value.read(kr);
-    if (!st.value.opaque && kr.remaining) throw new StateError('BadLength', `${kr.remaining} bytes after the timer`, { offset: keyAt + kr.offset });
-    return { ...base, key: undefined, namespace: undefined, value: element };
+    const element = st.value.opaque ? opaque(st.value, data, keyStart, keyEnd) : readExactly(st.value, r.window(keyStart, keyEnd), 'timer');
+    return { keyGroup: ctx.keyGroup, state: st.meta.name, stateKind: st.kind, key: undefined, namespace: undefined, value: element };
   }
   const ns = st.namespace!;
   let k: unknown;
   let n: unknown;
   let userKey: unknown;
   if (ctx.key.opaque || ns.opaque) {
-    k = opaque(ctx.key.opaque ? ctx.key : ns, key);
+    k = opaque(ctx.key.opaque ? ctx.key : ns, data, keyStart, keyEnd);
     n = undefined;
-    if (st.kind === 'MAP') userKey = undefined;
+    userKey = undefined;
   } else {
+    r.window(keyStart, keyEnd);
     const ambiguous = ctx.key.fixedLength < 0 && ns.fixedLength < 0;
-    const k0 = kr.offset;
-    k = ctx.key.read(kr);
-    if (ambiguous) expectVarIntBytes(kr, kr.offset - k0);
-    const n0 = kr.offset;
-    n = ns.read(kr);
-    if (ambiguous) expectVarIntBytes(kr, kr.offset - n0);
+    const k0 = r.offset;
+    k = ctx.key.read(r);
+    if (ambiguous) expectVarIntBytes(r, r.offset - k0);
+    const n0 = r.offset;
+    n = ns.read(r);
+    if (ambiguous) expectVarIntBytes(r, r.offset - n0);
     if (st.kind === 'MAP') {
-      userKey = st.userKey!.opaque ? opaque(st.userKey!, key.subarray(kr.offset)) : st.userKey!.read(kr);
-    } else if (kr.remaining) {
-      throw new StateError('BadLength', `${kr.remaining} unexpected bytes at the end of the key`, { offset: keyAt + kr.offset });
+      userKey = st.userKey!.opaque ? opaque(st.userKey!, data, r.offset, keyEnd) : st.userKey!.read(r);
+    } else if (r.remaining) {
+      throw new StateError('BadLength', `${r.remaining} unexpected bytes at the end of the key`, { offset: r.base + r.offset });
     }
   }
   let v: unknown;
-  if (st.kind === 'LIST') v = readDelimitedList(st.element, value, valueAt);
+  if (st.kind === 'LIST') v = readDelimitedList(st.element, r.window(valueStart, valueEnd));
   else if (st.kind === 'MAP') {
-    const vr = new ByteReader(value, 0, valueAt);
-    v = vr.u8('map value is null') !== 0 ? null : decodeExactly(st.element, value.subarray(1), valueAt + 1, 'mapValue');
-  } else v = decodeExactly(st.value, value, valueAt, 'value');
-  const e: KeyedStateEntry = { ...base, key: k, namespace: n, value: v };
-  if (st.kind === 'MAP') e.userKey = userKey;
-  return e;
+    r.window(valueStart, valueEnd);
+    if (r.u8('map value is null') !== 0) v = null;
+    else v = st.element.opaque ? opaque(st.element, data, valueStart + 1, valueEnd) : readExactly(st.element, r, 'mapValue');
+  } else v = st.value.opaque ? opaque(st.value, data, valueStart, valueEnd) : readExactly(st.value, r.window(valueStart, valueEnd), 'value');
+  if (st.kind === 'MAP') return { keyGroup: ctx.keyGroup, state: st.meta.name, stateKind: st.kind, key: k, namespace: n, value: v, userKey };
+  return { keyGroup: ctx.keyGroup, state: st.meta.name, stateKind: st.kind, key: k, namespace: n, value: v };
+}
+
+/** Reads one value that must fill the rest of the reader's window. */
+function readExactly(codec: ValueCodec, r: ByteReader, what: string): unknown {
+  r.enter(what);
+  const v = codec.read(r);
+  if (r.remaining !== 0) {
+    throw new StateError('BadLength', `${r.remaining} unexpected bytes after ${what}`, { offset: r.base + r.offset, path: r.path });
+  }
+  r.leave();
+  return v;
 }
 
 /** `writeVariableIntBytes`: little-endian base-256, at least one byte. */
@@ -96,12 +107,13 @@ function expectVarIntBytes(r: ByteReader, expected: number): void {
 }
 
 /** `ListDelimitedSerializer`: elements separated by one delimiter byte. */
-function readDelimitedList(el: ValueCodec, bytes: Uint8Array, base: number): unknown {
-  if (el.opaque) return { kind: 'opaque', serializer: el.className, bytes: bytes.slice() } satisfies OpaqueValue;
-  const r = new ByteReader(bytes, 0, base);
+function readDelimitedList(el: ValueCodec, r: WindowReader): unknown {
+  if (el.opaque) return opaque(el, r.bytes, r.offset, r.offset + r.remaining);
   const out: unknown[] = [];
   while (r.remaining > 0) {
-    out.push(r.at(`[${out.length}]`, () => el.read(r)));
+    r.enter(out.length);
+    out.push(el.read(r));
+    r.leave();
     if (r.remaining > 0) r.u8('list delimiter');
   }
   return out;

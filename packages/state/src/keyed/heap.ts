@@ -34,25 +34,36 @@ export function readHeapKeyGroup(region: Uint8Array, ctx: HeapContext): KeyedSta
     const st = ctx.states[id];
     if (!st) throw new StateError('BadValue', `state id ${id} is not in the header`, { offset: r.base + at });
     const n = r.count('entries', 1);
-    r.at(st.meta.name, () => {
-      for (let i = 0; i < n; i++) r.at(`[${i}]`, () => readEntry(r, st, ctx, out));
-    });
+    // path segments without closures or strings per entry: this loop runs once per entry
+    for (let i = 0; i < n; i++) {
+      r.enter2(st.meta.name, i);
+      readEntry(r, st, ctx, out);
+      r.leave2();
+    }
   }
   return out;
 }
 
+function readField(r: ByteReader, codec: ValueCodec, what: string): unknown {
+  r.enter(what);
+  const v = codec.read(r);
+  r.leave();
+  return v;
+}
+
 function readEntry(r: ByteReader, st: StateCodecs, ctx: HeapContext, out: KeyedStateEntry[]): void {
-  const base = { keyGroup: ctx.keyGroup, state: st.meta.name, stateKind: st.kind };
+  const state = st.meta.name;
+  const kg = ctx.keyGroup;
   if (st.kind === 'PRIORITY_QUEUE') {
-    out.push({ ...base, key: undefined, namespace: undefined, value: st.value.read(r) });
+    out.push({ keyGroup: kg, state, stateKind: st.kind, key: undefined, namespace: undefined, value: st.value.read(r) });
     return;
   }
-  const namespace = r.at('namespace', () => st.namespace!.read(r));
-  const key = r.at('key', () => ctx.key.read(r));
-  const value = r.at('value', () => st.value.read(r));
+  const namespace = readField(r, st.namespace!, 'namespace');
+  const key = readField(r, ctx.key, 'key');
+  const value = readField(r, st.value, 'value');
   if (st.kind === 'MAP' && value instanceof Map) {
-    for (const [userKey, v] of value) out.push({ ...base, key, namespace, userKey, value: v });
+    for (const [userKey, v] of value) out.push({ keyGroup: kg, state, stateKind: st.kind, key, namespace, userKey, value: v });
     return;
   }
-  out.push({ ...base, key, namespace, value });
+  out.push({ keyGroup: kg, state, stateKind: st.kind, key, namespace, value });
 }

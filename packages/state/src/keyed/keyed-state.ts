@@ -1,5 +1,6 @@
 import { ByteReader, type KeyedStateHandle } from '@ckpt/format';
 import { StateError, guard } from '../errors.js';
+import { flattenBatches } from '../io/flatten.js';
 import { readExactly, type ByteSource } from '../io/source.js';
 import { readKeyedStateHeader, type KeyedStateHeader } from '../meta/proxy.js';
 import { codecFor, type ValueCodec } from '../serializers/codecs.js';
@@ -86,7 +87,12 @@ export class KeyedStateFile {
    * Entries of the chosen key groups (default: all), key group by key group. Only the byte range
    * of each chosen key group is read.
    */
-  async *entries(keyGroups?: Iterable<number>): AsyncGenerator<KeyedStateEntry> {
+  entries(keyGroups?: Iterable<number>): AsyncGenerator<KeyedStateEntry, void, undefined> {
+    return flattenBatches(this.keyGroupEntries(keyGroups));
+  }
+
+  /** Like {@link entries}, one array per key group (the chosen ones that hold data). */
+  async *keyGroupEntries(keyGroups?: Iterable<number>): AsyncGenerator<KeyedStateEntry[], void, undefined> {
     const wanted = keyGroups ? [...new Set(keyGroups)].sort((a, b) => a - b) : this.keyGroups();
     for (const kg of wanted) {
       const i = kg - this.keyGroupStart;
@@ -96,7 +102,8 @@ export class KeyedStateFile {
       const offset = this.offsets[i]!;
       if (offset === 0 && this.format === 'canonical') continue;
       const region = await readExactly(this.source, offset, this.end(offset) - offset);
-      yield* guard(this.source.name, () => this.decodeKeyGroup(kg, offset, region));
+      const entries = guard(this.source.name, () => this.decodeKeyGroup(kg, offset, region));
+      if (entries.length > 0) yield entries;
     }
   }
 

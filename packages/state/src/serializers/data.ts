@@ -63,18 +63,30 @@ export function writeVarUint(w: ByteWriter, v: number): void {
 
 /** Flink `StringValue` encoding: varint(units + 1) then one varint per UTF-16 unit; 0 = null. */
 export function readStringValue(r: ByteReader, what = 'string'): string | null {
-  const len = readVarUint(r, `${what} length`);
+  const b = r.bytes;
+  let len: number;
+  if (r.remaining > 0 && b[r.offset]! < 0x80) len = b[r.offset++]!;
+  else len = readVarUint(r, `${what} length`);
   if (len === 0) return null;
   const n = len - 1;
   r.need(n, what); // every unit takes at least one byte
   const units: number[] = new Array<number>(n);
-  for (let i = 0; i < n; i++) {
+  // ASCII units are single bytes: take them straight from the input, varints only after that
+  let i = 0;
+  for (let p = r.offset; i < n; i++, p++) {
+    const c = b[p]!;
+    if (c >= 0x80) break;
+    units[i] = c;
+  }
+  r.offset += i;
+  for (; i < n; i++) {
     const c = readVarUint(r, `${what} char`);
     if (c > 0xffff) throw new StateError('BadValue', `${what} char ${c} exceeds 0xFFFF`, { offset: r.base + r.offset, path: r.path });
     units[i] = c;
   }
+  if (n <= 8192) return String.fromCharCode(...units);
   let s = '';
-  for (let i = 0; i < n; i += 8192) s += String.fromCharCode(...units.slice(i, i + 8192));
+  for (let j = 0; j < n; j += 8192) s += String.fromCharCode(...units.slice(j, j + 8192));
   return s;
 }
 

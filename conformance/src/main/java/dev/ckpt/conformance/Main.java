@@ -25,6 +25,9 @@ public final class Main {
             case "keyed-read":
                 Class.forName("dev.ckpt.conformance.KeyedRead").getMethod("main", String[].class).invoke(null, (Object) rest);
                 break;
+            case "keyed-bench-savepoint": // src/main/java-2.3: the bench input for keyed-read
+                Class.forName("dev.ckpt.conformance.KeyedBench").getMethod("main", String[].class).invoke(null, (Object) rest);
+                break;
             case "version":
                 System.out.println(org.apache.flink.runtime.util.EnvironmentInformation.getVersion() + " line=" + FlinkLine.LINE);
                 break;
