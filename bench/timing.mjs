@@ -29,3 +29,23 @@ export async function timeAsync(fn, { rounds, warmup }) {
   }
   return summary(ms);
 }
+
+/**
+ * Times several async contenders against each other, interleaved so that machine drift (other
+ * load, GC, server caches warming) hits all of them alike: the same `warmup` calls each, then
+ * `rounds` rounds in which every contender runs once, the order rotating each round (A B, B A, …).
+ * Returns one {minMs, medianMs} per contender, in input order.
+ */
+export async function timeInterleaved(fns, { rounds, warmup }) {
+  for (let i = 0; i < warmup; i++) for (const fn of fns) await fn();
+  const ms = fns.map(() => []);
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < fns.length; k++) {
+      const j = (k + r) % fns.length;
+      const t0 = process.hrtime.bigint();
+      await fns[j]();
+      ms[j].push(elapsedMs(t0));
+    }
+  }
+  return ms.map(summary);
+}
