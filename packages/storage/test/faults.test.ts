@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, type FaultProxy } from '../../../scripts/servers/fault-proxy.js';
 import { startHttpFileServer, type HttpFileServer } from '../../../scripts/servers/http.js';
 import { S3_CREDENTIALS, startS3, type S3Server } from '../../../scripts/servers/s3.js';
+import { startAzurite, type AzuriteServer } from '../../../scripts/servers/azurite.js';
 import { collect, copyTree, openStorage, Storages, verifyCheckpoint, type Storage } from '../src/index.js';
 import { FIXTURE_SAVEPOINTS, fixtureDir } from './fixtures.js';
 
@@ -127,5 +128,52 @@ describe('faults: S3 (s3rver) behind the fault proxy, Flink savepoint', () => {
     for (const f of rep.files) expect(f.sha256).toBe(byPath.get(f.uri.slice('s3://ckpt-faults/sp/'.length)));
     expect(proxy.log.some((l) => l.fault === 'cut')).toBe(true);
     await viaProxy.close();
+  });
+});
+
+describe('faults: Azure (Azurite) behind the fault proxy', () => {
+  let az: AzuriteServer;
+  let proxy: FaultProxy;
+  let s: Storage;
+  beforeAll(async () => {
+    az = await startAzurite();
+    const direct = await openStorage(`wasb://faults@${az.accountName}.blob.core.windows.net/f`, { azure: { connectionString: az.connectionString } });
+    await (direct.driver as unknown as { container: { createIfNotExists(): Promise<unknown> } }).container.createIfNotExists();
+    await direct.write('blob', data);
+    await direct.close();
+    const origin = new URL(az.blobEndpoint).origin;
+    proxy = await startFaultProxy(origin);
+    const viaProxy = az.connectionString.replace(origin, proxy.origin);
+    s = await openStorage(`wasb://faults@${az.accountName}.blob.core.windows.net/f`, { azure: { connectionString: viaProxy }, retry });
+  }, 60_000);
+  afterAll(async () => {
+    await proxy?.stop();
+    await az?.stop();
+  });
+
+  it('resumes a download cut mid-body (the SDK reports it as an abort) from the last byte received', async () => {
+    proxy.log.length = 0;
+    proxy.inject({ kind: 'cut', afterBytes: 100_000 });
+    proxy.inject({ kind: 'cut', afterBytes: 900_000 });
+    expect(sha(await collect(s.read('blob')))).toBe(sha(data));
+    const gets = proxy.log.filter((l) => l.method === 'GET');
+    expect(gets.map((g) => g.fault)).toEqual(['cut', 'cut', undefined]);
+    const starts = gets.map((g) => Number(/bytes=(\d+)-/.exec(g.range ?? 'bytes=0-')?.[1]));
+    expect(starts[1]).toBeGreaterThanOrEqual(1); // resumed, not restarted
+    expect(starts[2]).toBeGreaterThan(starts[1]!);
+    proxy.log.length = 0;
+    proxy.inject({ kind: 'cut', afterBytes: 50_000 });
+    expect(sha(await s.readRange('blob', 123_456, 600_000))).toBe(sha(data.subarray(123_456, 723_456)));
+    expect(proxy.log.filter((l) => l.method === 'GET').at(-1)?.range).toMatch(/^bytes=\d+-723455$/);
+  });
+
+  it('an abort the caller asked for stays Aborted and is not retried', async () => {
+    proxy.log.length = 0;
+    const ac = new AbortController();
+    const err = await (async () => {
+      for await (const c of s.read('blob', { signal: ac.signal })) if (c.length > 0) ac.abort();
+    })().catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'Aborted' });
+    expect(proxy.log.filter((l) => l.method === 'GET')).toHaveLength(1);
   });
 });
