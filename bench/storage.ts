@@ -7,7 +7,7 @@
  * is checked. Prints ckpt / baseline time (< 1.0: ckpt is faster) and writes bench/out/storage.json
  * (read by bench/run.mjs, which shows the inverse, baseline / ckpt). All traffic stays on 127.0.0.1.
  *   npx tsx bench/storage.ts [sizeMiB=64] [--no-hdfs] [--only=local,http,s3,azure,gcs,hdfs]
- *   BENCH_STORAGE_ROUNDS (default 7)
+ *   BENCH_STORAGE_ROUNDS (default 25; the local file rows run max(that, 21))
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -32,7 +32,8 @@ const sdk = async <T>(name: string): Promise<T> =>
 const sizeMiB = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 64);
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const want = (k: string): boolean => (only === undefined || only.includes(k)) && !(k === 'hdfs' && process.argv.includes('--no-hdfs'));
-const rounds = Number(process.env.BENCH_STORAGE_ROUNDS ?? 7);
+const rounds = Number(process.env.BENCH_STORAGE_ROUNDS ?? 25);
+const localRounds = Math.max(rounds, 21);
 const warmup = 1;
 const data = randomBytes(sizeMiB * 1024 * 1024);
 const expected = createHash('sha256').update(data).digest('hex');
@@ -46,12 +47,28 @@ interface Row {
   ckptMs: number;
   baseMedianMs: number;
   ckptMedianMs: number;
+  /**
+   * Median CPU time of this process per call (for an out-of-process server: the client's work);
+   * null where the baseline is a child process (cat, sha256sum), whose time is not in it.
+   */
+  baseCpuMs: number | null;
+  ckptCpuMs: number | null;
 }
 const rows: Row[] = [];
-type Timing = { minMs: number; medianMs: number };
+type Timing = { minMs: number; medianMs: number; cpuMedianMs: number };
 const interleaved = timeInterleaved as (fns: (() => Promise<unknown>)[], o: { rounds: number; warmup: number }) => Promise<Timing[]>;
-const row = (backend: string, measure: string, baseline: string, base: Timing, ck: Timing): void => {
-  rows.push({ backend, measure, baseline, baseMs: base.minMs, ckptMs: ck.minMs, baseMedianMs: base.medianMs, ckptMedianMs: ck.medianMs });
+const row = (backend: string, measure: string, baseline: string, base: Timing, ck: Timing, cpu = true): void => {
+  rows.push({
+    backend,
+    measure,
+    baseline,
+    baseMs: base.minMs,
+    ckptMs: ck.minMs,
+    baseMedianMs: base.medianMs,
+    ckptMedianMs: ck.medianMs,
+    baseCpuMs: cpu ? base.cpuMedianMs : null,
+    ckptCpuMs: cpu ? ck.cpuMedianMs : null,
+  });
 };
 
 async function hashIter(src: AsyncIterable<Uint8Array>): Promise<void> {
@@ -93,11 +110,11 @@ const cases: Record<string, (dir: string) => Promise<void>> = {
       if (n !== data.length) throw new Error(`read ${n} bytes`);
     };
     const withDigest = async (): Promise<void> => ckpt(await openStorage(dir), 'bench.bin');
-    const [tCat, tSum, tHash, tStream] = await interleaved([cat, sha256sum, withDigest, streamOnly], { rounds, warmup });
+    const [tCat, tSum, tHash, tStream] = await interleaved([cat, sha256sum, withDigest, streamOnly], { rounds: localRounds, warmup });
     closeSync(devNull);
-    row('local file', 'stream + sha256', 'sha256sum', tSum!, tHash!);
-    row('local file', 'stream + sha256', 'cat > /dev/null', tCat!, tHash!);
-    row('local file', 'stream only', 'cat > /dev/null', tCat!, tStream!);
+    row('local file', 'stream + sha256', 'sha256sum', tSum!, tHash!, false);
+    row('local file', 'stream + sha256', 'cat > /dev/null', tCat!, tHash!, false);
+    row('local file', 'stream only', 'cat > /dev/null', tCat!, tStream!, false);
   },
 
   http: async () => {
@@ -154,8 +171,8 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-console.log(`\n${sizeMiB} MiB, min of ${rounds} interleaved rounds after ${warmup} warm-up (ratio = ckpt / baseline time; median in parentheses)`);
-console.log(['backend'.padEnd(22), 'ckpt'.padEnd(15), 'baseline'.padEnd(30), 'baseline ms', 'ckpt ms', 'ratio', '(median)', 'ckpt MiB/s'].join('  '));
+console.log(`\n${sizeMiB} MiB, min of ${rounds} interleaved rounds (local file: ${localRounds}) after ${warmup} warm-up (ratio = ckpt / baseline time; median in parentheses; cpu: median CPU ms of this process per call, ckpt / baseline)`);
+console.log(['backend'.padEnd(22), 'ckpt'.padEnd(15), 'baseline'.padEnd(30), 'baseline ms', 'ckpt ms', 'ratio', '(median)', 'ckpt MiB/s', 'cpu'].join('  '));
 for (const r of rows) {
   console.log(
     [
@@ -167,10 +184,11 @@ for (const r of rows) {
       (r.ckptMs / r.baseMs).toFixed(2).padStart(5),
       `(${(r.ckptMedianMs / r.baseMedianMs).toFixed(2)})`.padStart(8),
       (sizeMiB / (r.ckptMs / 1000)).toFixed(0).padStart(10),
+      r.ckptCpuMs === null || r.baseCpuMs === null ? '-' : `${r.ckptCpuMs.toFixed(0)} / ${r.baseCpuMs.toFixed(0)}`,
     ].join('  '),
   );
 }
 
 const out = join(import.meta.dirname, 'out');
 mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'storage.json'), JSON.stringify({ sizeMiB, rounds, warmup, interleaved: true, rows }, null, 2) + '\n');
+writeFileSync(join(out, 'storage.json'), JSON.stringify({ sizeMiB, rounds, localRounds, warmup, interleaved: true, rows }, null, 2) + '\n');
