@@ -102,7 +102,10 @@ describe('fs driver reads', () => {
       expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
       const writer = createWriteStream(fifo);
       // a reader that stops early closes the pipe: the writer then sees EPIPE
-      const wrote = new Promise((resolve, reject) => writer.on('close', resolve).on('error', (e: NodeJS.ErrnoException) => (length !== undefined && e.code === 'EPIPE' ? resolve(e) : reject(e))));
+      const wrote = new Promise<void>((resolve, reject) => {
+        writer.on('close', () => resolve());
+        writer.on('error', (e: NodeJS.ErrnoException) => (length !== undefined && e.code === 'EPIPE' ? resolve() : reject(e)));
+      });
       writer.end(data);
       const got = await s.readRange(`fifo${offset}`, offset, length);
       await wrote;
