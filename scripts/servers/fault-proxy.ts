@@ -31,7 +31,9 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   const server: Server = createServer((req, res) => {
     const qi = queue.findIndex((q) => q.method === req.method);
     const f = qi >= 0 ? queue.splice(qi, 1)[0]?.fault : undefined;
-    log.push({ method: req.method ?? '', url: req.url ?? '', range: req.headers.range, fault: f?.kind });
+    // Azure sends its range as x-ms-range
+    const range = req.headers.range ?? (req.headers['x-ms-range'] as string | undefined);
+    log.push({ method: req.method ?? '', url: req.url ?? '', range, fault: f?.kind });
     if (f?.kind === 'status') {
       req.resume();
       const body = f.body ?? (f.status === 503 ? '<?xml version="1.0"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>' : 'injected');

@@ -21,6 +21,17 @@ export function abortError(signal?: AbortSignal, uri?: string, operation?: Stora
   return new StorageError('Aborted', 'operation aborted', { uri, operation, cause: signal?.reason });
 }
 
+/**
+ * {@link toStorageError} for an attempt made under `signal`: an abort the caller did not ask for
+ * is the backend's connection closing under an SDK (Azure's download stream reports a body cut
+ * short as an AbortError), so it is `Transient` (retried / resumed), not `Aborted`.
+ */
+export function attemptError(e: unknown, operation: StorageOperation, uri: string, signal: AbortSignal | undefined): StorageError {
+  const err = toStorageError(e, operation, uri);
+  if (err.code !== 'Aborted' || signal?.aborted) return err;
+  return new StorageError('Transient', `connection closed (${err.detail})`, { uri, operation, status: err.status, cause: err.cause ?? err });
+}
+
 /** Full-jitter exponential backoff: uniform in [0, min(max, base·2^attempt)]. */
 export function backoffDelay(attempt: number, opts: RetryOptions = {}): number {
   const base = opts.baseDelayMs ?? 100;
@@ -44,7 +55,7 @@ export async function withRetry<T>(
       return await fn(attempt);
     } catch (e) {
       if (signal?.aborted) throw abortError(signal, uri, operation);
-      const err = toStorageError(e, operation, uri);
+      const err = attemptError(e, operation, uri, signal);
       if (err.code !== 'Transient' || attempt >= retries) throw err;
       await sleep(backoffDelay(attempt, opts), signal);
     }

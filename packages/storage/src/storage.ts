@@ -1,6 +1,6 @@
 import { collectBytes } from '@ckpt/format';
-import { StorageError, toStorageError } from './errors.js';
-import { abortError, backoffDelay, Limiter, sleep, withRetry } from './retry.js';
+import { StorageError } from './errors.js';
+import { abortError, attemptError, backoffDelay, Limiter, sleep, withRetry } from './retry.js';
 import type { ByteStream, Driver, ListEntry, ListOptions, ReadOptions, StatResult, StorageOptions, WriteOptions } from './types.js';
 import { formatUri, normalizePath, relativeKey, type StorageUri } from './uri.js';
 
@@ -71,7 +71,7 @@ export class Storage {
         }
         return;
       } catch (e) {
-        const err = toStorageError(e, 'list', uri);
+        const err = attemptError(e, 'list', uri, opts.signal);
         if (opts.signal?.aborted) throw abortError(opts.signal, uri, 'list');
         if (yielded || err.code !== 'Transient' || attempt >= (this.options.retry?.retries ?? 5)) throw err;
         await sleep(backoffDelay(attempt, this.options.retry), opts.signal);
@@ -113,7 +113,7 @@ export class Storage {
         return;
       } catch (e) {
         if (signal?.aborted) throw abortError(signal, uri, 'read');
-        const err = toStorageError(e, 'read', uri);
+        const err = attemptError(e, 'read', uri, signal);
         if (err.code !== 'Transient' || attempt >= retries) throw err;
         await sleep(backoffDelay(attempt++, this.options.retry), signal);
       }

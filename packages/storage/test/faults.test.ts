@@ -9,12 +9,34 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFaultProxy, type FaultProxy } from '../../../scripts/servers/fault-proxy.js';
 import { startHttpFileServer, type HttpFileServer } from '../../../scripts/servers/http.js';
 import { S3_CREDENTIALS, startS3, type S3Server } from '../../../scripts/servers/s3.js';
+import { startAzurite, type AzuriteServer } from '../../../scripts/servers/azurite.js';
 import { collect, copyTree, openStorage, Storages, verifyCheckpoint, type Storage } from '../src/index.js';
 import { FIXTURE_SAVEPOINTS, fixtureDir } from './fixtures.js';
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 const data = randomBytes(2 * 1024 * 1024 + 333);
 const retry = { retries: 4, baseDelayMs: 5, maxDelayMs: 50 };
+
+/** Cuts the first two GETs of a whole-object read mid-body: identical bytes, each retry resumed. */
+async function expectWholeReadResumed(proxy: FaultProxy, s: Storage, cuts: [number, number]): Promise<void> {
+  proxy.log.length = 0;
+  for (const afterBytes of cuts) proxy.inject({ kind: 'cut', afterBytes });
+  expect(sha(await collect(s.read('blob')))).toBe(sha(data));
+  const gets = proxy.log.filter((l) => l.method === 'GET');
+  expect(gets.map((g) => g.fault)).toEqual(['cut', 'cut', undefined]);
+  const starts = gets.map((g) => Number(/bytes=(\d+)-/.exec(g.range ?? 'bytes=0-')?.[1]));
+  expect(starts[0]).toBe(0);
+  expect(starts[1]).toBeGreaterThanOrEqual(1); // resumed, not restarted
+  expect(starts[2]).toBeGreaterThan(starts[1]!);
+}
+
+/** Cuts a ranged read once: identical bytes, the retry asks for the remaining range only. */
+async function expectRangedReadResumed(proxy: FaultProxy, s: Storage): Promise<void> {
+  proxy.log.length = 0;
+  proxy.inject({ kind: 'cut', afterBytes: 50_000 });
+  expect(sha(await s.readRange('blob', 123_456, 600_000))).toBe(sha(data.subarray(123_456, 723_456)));
+  expect(proxy.log.filter((l) => l.method === 'GET').at(-1)?.range).toMatch(/^bytes=\d+-723455$/);
+}
 
 describe('faults: HTTP behind a loopback fault proxy', () => {
   let srv: HttpFileServer;
@@ -33,26 +55,11 @@ describe('faults: HTTP behind a loopback fault proxy', () => {
   });
 
   it('resumes a read cut mid-body from the last byte received', async () => {
-    proxy.log.length = 0;
-    proxy.inject({ kind: 'cut', afterBytes: 100_000 });
-    proxy.inject({ kind: 'cut', afterBytes: 700_000 });
-    const got = await collect(s.read('blob'));
-    expect(sha(got)).toBe(sha(data));
-    const gets = proxy.log.filter((l) => l.method === 'GET');
-    expect(gets.map((g) => g.fault)).toEqual(['cut', 'cut', undefined]);
-    const starts = gets.map((g) => Number(/bytes=(\d+)-/.exec(g.range ?? 'bytes=0-')?.[1]));
-    expect(starts[0]).toBe(0);
-    expect(starts[1]).toBeGreaterThanOrEqual(1); // resumed, not restarted
-    expect(starts[2]).toBeGreaterThan(starts[1]!);
+    await expectWholeReadResumed(proxy, s, [100_000, 700_000]);
   });
 
   it('resumes a ranged read with the remaining range only', async () => {
-    proxy.log.length = 0;
-    proxy.inject({ kind: 'cut', afterBytes: 50_000 });
-    const got = await s.readRange('blob', 123_456, 600_000);
-    expect(sha(got)).toBe(sha(data.subarray(123_456, 723_456)));
-    const last = proxy.log.filter((l) => l.method === 'GET').at(-1);
-    expect(last?.range).toMatch(/^bytes=\d+-723455$/);
+    await expectRangedReadResumed(proxy, s);
   });
 
   it('retries 503 SlowDown, 500 and connection resets', async () => {
@@ -127,5 +134,41 @@ describe('faults: S3 (s3rver) behind the fault proxy, Flink savepoint', () => {
     for (const f of rep.files) expect(f.sha256).toBe(byPath.get(f.uri.slice('s3://ckpt-faults/sp/'.length)));
     expect(proxy.log.some((l) => l.fault === 'cut')).toBe(true);
     await viaProxy.close();
+  });
+});
+
+describe('faults: Azure (Azurite) behind the fault proxy', () => {
+  let az: AzuriteServer;
+  let proxy: FaultProxy;
+  let s: Storage;
+  beforeAll(async () => {
+    az = await startAzurite();
+    const direct = await openStorage(`wasb://faults@${az.accountName}.blob.core.windows.net/f`, { azure: { connectionString: az.connectionString } });
+    await (direct.driver as unknown as { container: { createIfNotExists(): Promise<unknown> } }).container.createIfNotExists();
+    await direct.write('blob', data);
+    await direct.close();
+    const origin = new URL(az.blobEndpoint).origin;
+    proxy = await startFaultProxy(origin);
+    const viaProxy = az.connectionString.replace(origin, proxy.origin);
+    s = await openStorage(`wasb://faults@${az.accountName}.blob.core.windows.net/f`, { azure: { connectionString: viaProxy }, retry });
+  }, 60_000);
+  afterAll(async () => {
+    await proxy?.stop();
+    await az?.stop();
+  });
+
+  it('resumes a download cut mid-body (the SDK reports it as an abort) from the last byte received', async () => {
+    await expectWholeReadResumed(proxy, s, [100_000, 900_000]);
+    await expectRangedReadResumed(proxy, s);
+  });
+
+  it('an abort the caller asked for stays Aborted and is not retried', async () => {
+    proxy.log.length = 0;
+    const ac = new AbortController();
+    const err = await (async () => {
+      for await (const c of s.read('blob', { signal: ac.signal })) if (c.length > 0) ac.abort();
+    })().catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'Aborted' });
+    expect(proxy.log.filter((l) => l.method === 'GET')).toHaveLength(1);
   });
 });

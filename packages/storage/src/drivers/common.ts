@@ -47,24 +47,25 @@ export async function* sliceStream(src: ByteStream, skip: number, limit: number 
 
 /**
  * Awaits the first chunk of a lazily failing stream (SDK read streams report NotFound only once
- * read), so that opening errors surface from `Driver.read` itself.
+ * read), so that opening errors surface from `Driver.read` itself. The result hands out that
+ * chunk, then calls the source's own iterator directly (no extra generator step per chunk).
  */
 export async function primed(src: AsyncIterable<Uint8Array>): Promise<ByteStream> {
   const it = src[Symbol.asyncIterator]();
-  const first = await it.next();
-  return (async function* () {
-    try {
-      if (first.done) return;
-      yield first.value;
-      for (;;) {
-        const r = await it.next();
-        if (r.done) return;
-        yield r.value;
-      }
-    } finally {
+  let first: IteratorResult<Uint8Array> | undefined = await it.next();
+  const rest: AsyncIterator<Uint8Array> = {
+    next: () => {
+      const r = first;
+      first = undefined;
+      return r !== undefined ? Promise.resolve(r) : it.next();
+    },
+    return: async () => {
+      first = undefined;
       await it.return?.();
-    }
-  })();
+      return { done: true, value: undefined };
+    },
+  };
+  return { [Symbol.asyncIterator]: () => rest };
 }
 
 /** Buffers a whole stream. */

@@ -1,7 +1,9 @@
-import { copyFile, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { read as readFd } from 'node:fs';
+import { copyFile, mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ByteStream, Driver, ListEntry, StatResult } from '../types.js';
+import { sliceStream } from './common.js';
 
 /** Local disk (`file://`, plain paths). Keys are absolute paths without the leading `/`. */
 export class FsDriver implements Driver {
@@ -45,8 +47,18 @@ export class FsDriver implements Driver {
 
   async read(key: string, offset: number, length: number | undefined): Promise<ByteStream> {
     const fh = await open(this.p(key), 'r'); // raises ENOENT here
-    const end = length === undefined ? undefined : offset + length - 1;
-    return fh.createReadStream({ start: offset, end, autoClose: true, highWaterMark: 256 * 1024 }) as unknown as ByteStream;
+    let st;
+    try {
+      st = await fh.stat();
+    } catch (e) {
+      await fh.close();
+      throw e;
+    }
+    const end = length === undefined ? Infinity : offset + length;
+    if (st.isFile()) return fileChunks(fh, offset, end, st.size);
+    // a pipe or device (`<(…)`, /dev/stdin): no positioned reads
+    const all = fileChunks(fh, undefined, Infinity, 0);
+    return offset === 0 && length === undefined ? all : sliceStream(all, offset, length);
   }
 
   async write(key: string, body: ByteStream, signal?: AbortSignal): Promise<void> {
@@ -86,4 +98,66 @@ export class FsDriver implements Driver {
 function isMissing(e: unknown): boolean {
   const c = (e as { code?: string }).code;
   return c === 'ENOENT' || c === 'ENOTDIR';
+}
+
+/**
+ * File reads: chunks of 1 MiB, each a fresh buffer (consumers may keep it; below ~512 KiB the
+ * allocator maps and faults in new pages for every chunk, which costs more than the copy out of
+ * the page cache). Up to the size the file had when opened, 3 positioned reads are in flight on
+ * libuv's pool (4 threads by default, so one stays free for other work): the copying runs in
+ * parallel with the consumer and on another core. From there on, one read at a time until a
+ * read returns nothing, the first of them small (it usually just confirms the end).
+ */
+const CHUNK = 1024 * 1024;
+const READS_IN_FLIGHT = 3;
+const PROBE = 64 * 1024;
+
+interface PendingRead {
+  at: number;
+  n: number;
+  done: Promise<Buffer>;
+}
+
+/**
+ * `[start, end)` of an open file, in order, until a read returns nothing (EOF) or `end`; `size`
+ * is where parallel reads stop. `start` undefined: reads from the current position (pipes). A
+ * short read (a file that shrank, some network file systems) drops the reads issued after it and
+ * goes on from the byte after the last one received, so nothing is skipped. Closes the file when
+ * done, failed or abandoned, once no read is in flight.
+ */
+async function* fileChunks(fh: FileHandle, start: number | undefined, end: number, size: number): ByteStream {
+  const positioned = start !== undefined;
+  let pos = start ?? 0;
+  let probe = true;
+  const queue: PendingRead[] = [];
+  const fill = (): void => {
+    while (queue.length < (pos < size ? READS_IN_FLIGHT : 1)) {
+      const n = Math.min(end - pos, pos < size ? Math.min(CHUNK, size - pos) : probe ? PROBE : CHUNK);
+      if (n <= 0) return;
+      if (pos >= size) probe = false;
+      const buf = Buffer.allocUnsafe(n);
+      const done = new Promise<Buffer>((resolve, reject) => {
+        readFd(fh.fd, buf, 0, n, positioned ? pos : null, (e, got) => (e ? reject(e) : resolve(got === n ? buf : buf.subarray(0, got))));
+      });
+      done.catch(() => undefined); // awaited in order below; a later failure must not go unhandled meanwhile
+      queue.push({ at: pos, n, done });
+      pos += n;
+    }
+  };
+  try {
+    fill();
+    for (let r = queue.shift(); r !== undefined; r = queue.shift()) {
+      const chunk = await r.done;
+      if (chunk.length === 0) return;
+      if (chunk.length < r.n) {
+        await Promise.allSettled(queue.splice(0).map((q) => q.done));
+        pos = r.at + chunk.length;
+      }
+      fill();
+      yield chunk;
+    }
+  } finally {
+    await Promise.allSettled(queue.map((q) => q.done));
+    await fh.close();
+  }
 }
