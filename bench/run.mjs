@@ -108,17 +108,17 @@ if (existsSync(join(root, 'bench', 'assign.mjs'))) {
   const a = spawnSync(process.execPath, [join(root, 'bench', 'assign.mjs')], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (a.status === 0 && existsSync(join(out, 'assign.json'))) {
     assign = JSON.parse(readFileSync(join(out, 'assign.json'), 'utf8'));
-    // bench/assign.mjs: { case: {parallelism, maxParallelism, operators, storedParallelism, …},
-    // ckpt: {minMs}, flink: {minMs} }; the ratio here is speed (Flink time / ckpt time)
+    // bench/assign.mjs: { case: {parallelism, maxParallelism, operators, chain, storedParallelism,
+    // parts, operatorsPerPart, …}, ckpt: {minMs, peakRssMiB}, flink: {minMs, peakRssMiB} }; the
+    // ratio here is speed (Flink time / ckpt time)
     const c = assign.case;
-    row(
-      'assignment plan vs StateAssignmentOperation',
-      `p ${c.storedParallelism}→${c.parallelism}, maxp ${c.maxParallelism}, ${c.operators} ops`,
-      ms(assign.ckpt.minMs),
-      ms(assign.flink.minMs),
-      assign.flink.minMs / assign.ckpt.minMs,
-      '≥ 1',
-    );
+    const parts = c.parts > 1 ? `, as ${c.parts} plans of ${c.operatorsPerPart} ops (time summed)` : '';
+    const input = `p ${c.storedParallelism}→${c.parallelism}, maxp ${c.maxParallelism}, ${c.operators} ops in chains of ${c.chain}${parts}`;
+    row('assignment plan vs StateAssignmentOperation', input, ms(assign.ckpt.minMs), ms(assign.flink.minMs), assign.flink.minMs / assign.ckpt.minMs, '≥ 1');
+    if (assign.ckpt.peakRssMiB && assign.flink.peakRssMiB) {
+      // a memory row: ckpt's peak RSS / Flink's (below 1: ckpt needs less)
+      row('  same, peak RSS of the process (node / JVM)', input, `${assign.ckpt.peakRssMiB} MiB`, `${assign.flink.peakRssMiB} MiB`, assign.ckpt.peakRssMiB / assign.flink.peakRssMiB, '-');
+    }
   } else {
     log(`bench/assign.mjs failed (exit ${a.status}): ${a.stderr.split('\n').slice(-5).join(' | ')}`);
   }
