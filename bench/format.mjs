@@ -112,14 +112,14 @@ function generatedStreams() {
 
 /**
  * Runs every format case; returns result rows. `rounds` for inputs of 1–50 MB, `bigRounds` above,
- * 50 rounds after 200 warm-up rounds below.
+ * 1 000 rounds after 2 000 warm-up rounds below (both JITs need that many calls to settle).
  */
 export function runFormat({ rounds = 12, bigRounds = 3, log = console.error } = {}) {
   const inputs = [...syntheticInputs(), ...realInputs()];
   // small files need many rounds to warm the JITs; big ones few (each takes seconds)
   const plan = (i) => {
     const size = statSync(i.file).size;
-    if (size < 1 << 20) return { group: 'small', rounds: 50, warmup: 200, heap: '-Xmx2g' };
+    if (size < 1 << 20) return { group: 'small', rounds: 1000, warmup: 2000, heap: '-Xmx2g' };
     if (size > 50 << 20) return { group: 'big', rounds: bigRounds, warmup: 1, heap: '-Xmx6g' };
     return { group: 'medium', rounds, warmup: 3, heap: '-Xmx2g' };
   };

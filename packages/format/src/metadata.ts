@@ -56,17 +56,21 @@ export function decodeMetadata(bytes: Uint8Array, options: DecodeOptions = {}): 
  * borrows its bytes from.
  */
 function inputInfo(bytes: Uint8Array, options: DecodeOptions): InputInfo {
-  const info: InputInfo = { byteLength: bytes.length };
-  if (options.digest !== false) {
+  let info: InputInfo;
+  if (options.digest === false) {
+    info = { byteLength: bytes.length };
+  } else {
+    // an accessor pair in the literal (not defineProperty) keeps the object in V8's fast mode
     let digest: string | undefined | null = null;
-    Object.defineProperty(info, 'sha256', {
-      enumerable: true,
-      configurable: true,
-      get: () => (digest === null ? (digest = sha256Sync(bytes)) : digest),
-      set: (v: string | undefined) => {
+    info = {
+      byteLength: bytes.length,
+      get sha256(): string | undefined {
+        return digest === null ? (digest = sha256Sync(bytes)) : digest;
+      },
+      set sha256(v: string | undefined) {
         digest = v;
       },
-    });
+    };
   }
   if (options.file !== undefined) info.file = options.file;
   return info;
