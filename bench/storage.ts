@@ -7,7 +7,7 @@
  * is checked. Prints ckpt / baseline time (< 1.0: ckpt is faster) and writes bench/out/storage.json
  * (read by bench/run.mjs, which shows the inverse, baseline / ckpt). All traffic stays on 127.0.0.1.
  *   npx tsx bench/storage.ts [sizeMiB=64] [--no-hdfs] [--only=local,http,s3,azure,gcs,hdfs]
- *   BENCH_STORAGE_ROUNDS (default 25; the local file rows run max(that, 21))
+ *   BENCH_STORAGE_ROUNDS (default 40; the local file rows run max(that, 21))
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -22,7 +22,7 @@ import { startFakeGcs } from '../scripts/servers/gcs.js';
 import { startHdfs } from '../scripts/servers/hdfs.js';
 import { startHttpFileServer } from '../scripts/servers/http.js';
 import { STORAGE_PKG } from '../scripts/servers/util.js';
-import { S3_CREDENTIALS, startS3 } from '../scripts/servers/s3.js';
+import { S3_CREDENTIALS, startS3Process } from '../scripts/servers/s3.js';
 import { timeInterleaved } from './timing.mjs';
 
 /** The SDKs are dev dependencies of packages/storage: resolve them from there. */
@@ -32,7 +32,7 @@ const sdk = async <T>(name: string): Promise<T> =>
 const sizeMiB = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 64);
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
 const want = (k: string): boolean => (only === undefined || only.includes(k)) && !(k === 'hdfs' && process.argv.includes('--no-hdfs'));
-const rounds = Number(process.env.BENCH_STORAGE_ROUNDS ?? 25);
+const rounds = Number(process.env.BENCH_STORAGE_ROUNDS ?? 40);
 const localRounds = Math.max(rounds, 21);
 const warmup = 1;
 const data = randomBytes(sizeMiB * 1024 * 1024);
@@ -124,7 +124,7 @@ const cases: Record<string, (dir: string) => Promise<void>> = {
   },
 
   s3: async () => {
-    const s3 = await startS3('bench');
+    const s3 = await startS3Process('bench');
     const { S3Client, GetObjectCommand } = await sdk<typeof import('@aws-sdk/client-s3')>('@aws-sdk/client-s3');
     const client = new S3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: S3_CREDENTIALS });
     await bench('s3 (s3rver)', 'SDK GetObject + sha256', 's3://bench/b', { s3: { endpoint: s3.endpoint, credentials: S3_CREDENTIALS } }, async () =>
