@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeMetadata } from '../packages/format/dist/index.js';
 import { assignStates, normalizeJob } from '../packages/restore/dist/index.js';
+import { elapsedMs, summary } from './timing.mjs';
 
 /** The job's vertices in `parts` consecutive groups, each with the stored states of its operators. */
 export function splitJob(meta, desc, parts) {
@@ -69,16 +70,15 @@ function main([dir, rounds, warmup, parts]) {
     for (const g of groups) {
       const t0 = process.hrtime.bigint();
       const a = assign(g);
-      elapsed += Number(process.hrtime.bigint() - t0) / 1e6;
+      elapsed += elapsedMs(t0);
       for (const [k, n] of Object.entries(countAssigned(a))) total[k] += n;
       if (r === 0 && g === groups[0]) heapOnePartAssignedMiB = heapMiB();
     }
     ms.push(elapsed);
     counts = total;
   }
-  ms.sort((a, b) => a - b);
   const peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
-  console.log(JSON.stringify({ minMs: ms[0], medianMs: ms[Math.floor(ms.length / 2)], rounds: ms.length, parts: groups.length, ...counts, heapLoadedMiB, heapOnePartAssignedMiB, peakRssMiB }));
+  console.log(JSON.stringify({ ...summary(ms), rounds: ms.length, parts: groups.length, ...counts, heapLoadedMiB, heapOnePartAssignedMiB, peakRssMiB }));
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) main(process.argv.slice(2));

@@ -4,7 +4,7 @@
 //   node [node flags] bench/ckpt-time.mjs FILE ROUNDS [WARMUP=3]
 import { readFileSync } from 'node:fs';
 import { decodeMetadata, encodeMetadata } from '../packages/format/dist/index.js';
-import { summary } from './timing.mjs';
+import { elapsedMs, summary } from './timing.mjs';
 
 const [file, roundsArg, warmupArg] = process.argv.slice(2);
 const rounds = Number(roundsArg ?? 5);
@@ -16,13 +16,14 @@ const encode = [];
 for (let r = -warmup; r < rounds; r++) {
   const t0 = process.hrtime.bigint();
   const meta = decodeMetadata(bytes);
+  const decodeMs = elapsedMs(t0);
   const t1 = process.hrtime.bigint();
   const out = encodeMetadata(meta);
-  const t2 = process.hrtime.bigint();
+  const encodeMs = elapsedMs(t1);
   if (out.length !== bytes.length) throw new Error(`encode gave ${out.length} bytes, the file has ${bytes.length}`);
   if (r >= 0) {
-    decode.push(Number(t1 - t0) / 1e6);
-    encode.push(Number(t2 - t1) / 1e6);
+    decode.push(decodeMs);
+    encode.push(encodeMs);
   }
 }
 const dec = summary(decode);

@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeMetadata } from '../packages/format/dist/index.js';
 import { HandleResolver, KeyedStateFile } from '../packages/state/dist/index.js';
-import { timeAsync } from './timing.mjs';
+import { elapsedMs, timeAsync } from './timing.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const run = join(root, 'conformance', 'run.sh');
@@ -67,7 +67,7 @@ function wallMs(cmd, args, reps) {
   for (let i = 0; i < reps; i++) {
     const t0 = process.hrtime.bigint();
     execFileSync(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1e6);
+    best = Math.min(best, elapsedMs(t0));
   }
   return best;
 }

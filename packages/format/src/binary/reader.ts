@@ -1,5 +1,6 @@
 import { MUtf8Decoder, MUtf8Encoder } from 'mutf-8';
 import { FormatError, type FormatErrorCode } from '../errors.js';
+import { NodeBuffer } from './node-buffer.js';
 import { PathTracker } from './path-tracker.js';
 
 const mutf8 = new MUtf8Decoder('mutf-8', { fatal: true });
@@ -13,11 +14,10 @@ function isPlainAscii(b: Uint8Array, from: number, to: number): boolean {
   return true;
 }
 
-/** Node's Buffer (native latin-1 slicing, the fastest way to make an ASCII string); absent in browsers. */
+/** Native latin-1 slicing (Node's Buffer): the fastest way to make an ASCII string. */
 interface Latin1Slicer {
   latin1Slice(start: number, end: number): string;
 }
-export const NodeBuffer = (globalThis as unknown as { Buffer?: { from(b: ArrayBufferLike, o: number, n: number): Latin1Slicer } }).Buffer;
 const ascii = new TextDecoder('utf-8');
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -1,5 +1,6 @@
 import { MUtf8Encoder } from 'mutf-8';
 import { FormatError } from '../errors.js';
+import { NodeBuffer } from './node-buffer.js';
 import { PathTracker } from './path-tracker.js';
 
 const mutf8 = new MUtf8Encoder();
@@ -8,15 +9,8 @@ const INT_MAX = 0x7fffffff;
 const LONG_MIN = -(1n << 63n);
 const LONG_MAX = (1n << 63n) - 1n;
 
-/**
- * Node's native UTF-8 writer (`Buffer.prototype.utf8Write`, which also accepts a plain Uint8Array),
- * found without importing anything so that the module still loads in browsers, where it is absent.
- */
-const utf8Write = (
-  globalThis as {
-    Buffer?: { prototype: { utf8Write?: (this: Uint8Array, s: string, at: number, max: number) => number } };
-  }
-).Buffer?.prototype.utf8Write;
+/** Node's native UTF-8 writer; absent in browsers, where the JavaScript loop does it all. */
+const utf8Write = NodeBuffer?.prototype.utf8Write;
 /** Strings shorter than this are copied in JavaScript: a native call costs more than the loop. */
 const NATIVE_MIN = 32;
 
@@ -25,7 +19,7 @@ const NATIVE_MIN = 32;
  * never hands out a byte it did not write (see {@link ByteWriter.finish}), and for large outputs
  * zero-filling memory that is overwritten anyway is a large share of an encode.
  */
-const allocUnsafe = (globalThis as { Buffer?: { allocUnsafeSlow?: (n: number) => Uint8Array } }).Buffer?.allocUnsafeSlow;
+const allocUnsafe = NodeBuffer?.allocUnsafeSlow;
 /** Below this size a zeroed array is cheaper than the native call for an uninitialised one. */
 const UNSAFE_MIN = 64 << 10;
 

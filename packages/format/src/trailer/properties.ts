@@ -3,7 +3,7 @@
  * Java object, and a writer that emits the stream `ObjectOutputStream` would produce for it.
  */
 import { MUtf8Encoder } from 'mutf-8';
-import { NodeBuffer } from '../binary/reader.js';
+import { NodeBuffer } from '../binary/node-buffer.js';
 import { ByteWriter } from '../binary/writer.js';
 import { FormatError } from '../errors.js';
 import {

@@ -1,6 +1,7 @@
 import type { ByteReader } from '@ckpt/format';
 import { StateError } from '../errors.js';
 import { WindowReader } from '../io/window-reader.js';
+import { expectEnd } from '../operator/operator-state.js';
 import type { ValueCodec } from '../serializers/codecs.js';
 import type { OpaqueValue } from '../serializers/values.js';
 import type { KeyedStateEntry, StateCodecs } from './entry.js';
@@ -88,9 +89,7 @@ function decodeEntry(
 function readExactly(codec: ValueCodec, r: ByteReader, what: string): unknown {
   r.enter(what);
   const v = codec.read(r);
-  if (r.remaining !== 0) {
-    throw new StateError('BadLength', `${r.remaining} unexpected bytes after ${what}`, { offset: r.base + r.offset, path: r.path });
-  }
+  expectEnd(r, what);
   r.leave();
   return v;
 }

@@ -127,7 +127,8 @@ export function decodeExactly(codec: ValueCodec, bytes: Uint8Array, base: number
   return v;
 }
 
-function expectEnd(r: ByteReader, what: string): void {
+/** Refuses bytes left in the reader after `what` (BadLength, with the reader's offset and path). */
+export function expectEnd(r: ByteReader, what: string): void {
   if (r.remaining !== 0) {
     throw new StateError('BadLength', `${r.remaining} unexpected bytes after ${what}`, { offset: r.base + r.offset, path: r.path });
   }
