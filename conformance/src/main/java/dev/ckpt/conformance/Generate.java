@@ -239,8 +239,8 @@ public final class Generate {
         c.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, s.incremental);
         c.set(CheckpointingOptions.FS_SMALL_FILE_THRESHOLD, MemorySize.parse("0b"));
         if (s.snapshot.equals("checkpoint")) {
-            // periodic checkpoints effectively never fire; the generator triggers one by hand
-            c.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofDays(1));
+            // the generator triggers one by hand
+            onlyManualCheckpoints(c);
             c.set(CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
                     ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         }
@@ -251,6 +251,18 @@ public final class Generate {
         c.setString("pipeline.object-reuse", "false");
         for (Map.Entry<String, String> e : s.conf.entrySet()) c.setString(e.getKey(), e.getValue());
         return c;
+    }
+
+    /**
+     * Periodic checkpoints that effectively never fire, so only checkpoints triggered by hand exist.
+     * The interval alone is not enough: since FLINK-38939 (Flink 2.3) the checkpoint scheduler,
+     * when it is restarted (a job restart after a task failure), waits only the minimum pause
+     * before its next checkpoint, so the minimum pause is raised to the interval too. Triggers by
+     * hand are not periodic and ignore the minimum pause.
+     */
+    static void onlyManualCheckpoints(Configuration c) {
+        c.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofDays(1));
+        c.setString("execution.checkpointing.min-pause", "1 d");
     }
 
     static MiniCluster startCluster(Configuration jobConf) throws Exception {

@@ -32,7 +32,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -171,9 +170,9 @@ final class Ha {
         c.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, work.resolve("checkpoints").toUri().toString());
         c.set(CheckpointingOptions.FS_SMALL_FILE_THRESHOLD, MemorySize.parse("0b"));
         c.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, retained);
-        // periodic checkpoints effectively never fire; checkpoints are triggered by hand, so the
-        // store does not change while the cluster shuts down
-        c.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofDays(1));
+        // checkpoints are triggered by hand only, so the store does not change while a cluster
+        // restarts the job, recovers it or shuts down
+        Generate.onlyManualCheckpoints(c);
         c.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
         c.setString("execution.checkpointing.externalized-checkpoint-retention", "RETAIN_ON_CANCELLATION");
         // task failures while the cluster shuts down must not make the job globally terminal
