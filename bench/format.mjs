@@ -4,7 +4,7 @@
 // Not a test: nothing here asserts times.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -84,30 +84,63 @@ function flinkTimes(files, rounds, warmup, javaOpts) {
 
 const ckptTimes = (file, rounds, warmup, flags) =>
   JSON.parse(node([...flags, join(root, 'bench', 'ckpt-time.mjs'), file, String(rounds), String(warmup)]).trim());
-const rssMiB = (file, mode, extra = [], flags = []) =>
-  JSON.parse(node(['--max-old-space-size=8192', ...flags, join(root, 'bench', 'rss.mjs'), file, mode, ...extra]).trim()).maxRssKiB / 1024;
+/**
+ * Peak memory of one job in a fresh process (bench/rss.mjs), in MiB: `peak` is the process's max
+ * RSS (with the pages of the `node` binary it touched), `private` the peak of its anonymous memory.
+ */
+const memory = (file, mode, extra = [], flags = []) => {
+  const r = JSON.parse(node(['--max-old-space-size=8192', ...flags, join(root, 'bench', 'rss.mjs'), file, mode, ...extra]).trim().split('\n').at(-1));
+  return { peakMiB: r.maxRssKiB / 1024, privateMiB: r.privatePeakKiB === null ? null : r.privatePeakKiB / 1024 };
+};
 
 /** Node flag that caps V8's young generation (it grows over a long run otherwise). */
 export const SMALL_YOUNG_GEN = ['--max-semi-space-size=1'];
 
+/** Writes head + record × n + trailer as one `_metadata` file, record by record. */
+function writeRepeated(dir, n, file) {
+  const [head, record, trailer] = ['head.bin', 'record.bin', 'trailer.bin'].map((f) => readFileSync(join(dir, f)));
+  const h = Buffer.from(head);
+  h.writeInt32BE(n, 20); // operator count
+  mkdirSync(dirname(file), { recursive: true });
+  const fd = openSync(`${file}.tmp`, 'w');
+  try {
+    writeSync(fd, h);
+    for (let i = 0; i < n; i++) writeSync(fd, record);
+    writeSync(fd, trailer);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(`${file}.tmp`, file);
+}
+
 /**
- * Peak RSS of the streaming summary over streams that are never on disk: one synthetic operator
- * record (256 subtasks × 24 handles, ~1 MB) repeated 5 and 1 100 times (5 MB and 1.1 GB), with
- * default Node flags and with the young generation capped.
+ * Peak memory of the streaming summary over long streams: one synthetic operator record (256
+ * subtasks × 24 handles, ~1 MB) repeated 5 and 1 100 times (5 MB and 1.1 GB). The library reads
+ * them from memory, never on disk, with default Node flags and with the young generation capped;
+ * `ckpt inspect --stream` reads the same bytes from a file.
  */
 function generatedStreams() {
   const dir = join(work, 'synthetic-op');
   const generator = readFileSync(join(root, 'bench', 'synthetic.mjs'));
   const stamp = createHash('sha256').update(generator).digest('hex');
   const stampFile = join(dir, 'stamp');
-  if (!existsSync(stampFile) || readFileSync(stampFile, 'utf8') !== stamp) {
+  const fresh = existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp;
+  if (!fresh) {
+    rmSync(dir, { recursive: true, force: true });
     node([join(root, 'bench', 'synthetic.mjs'), '--parts', dir, '256', '20']);
-    writeFileSync(stampFile, stamp);
   }
   const record = statSync(join(dir, 'record.bin')).size;
-  return [5, 1100].flatMap((n) =>
-    [[], SMALL_YOUNG_GEN].map((flags) => ({ operators: n, bytes: 24 + n * record, flags, peakMiB: rssMiB(dir, 'summary-generated', [String(n)], flags) })),
-  );
+  const rows = [5, 1100].flatMap((n) => {
+    const file = join(dir, `x${n}`, '_metadata');
+    if (!existsSync(file)) writeRepeated(dir, n, file);
+    const bytes = statSync(file).size;
+    return [
+      ...[[], SMALL_YOUNG_GEN].map((flags) => ({ operators: n, bytes, record, flags, job: 'library', ...memory(dir, 'summary-generated', [String(n)], flags) })),
+      { operators: n, bytes, record, flags: [], job: 'cli', ...memory(file, 'cli-stream') },
+    ];
+  });
+  writeFileSync(stampFile, stamp);
+  return rows;
 }
 
 /**
@@ -131,7 +164,7 @@ export function runFormat({ rounds = 12, bigRounds = 3, log = console.error } = 
     const p = plan(members[0]);
     for (const j of flinkTimes(members.map((i) => i.file), p.rounds, p.warmup, p.heap)) flink.set(j.file, j);
   }
-  const idle = rssMiB(inputs[0].file, 'idle');
+  const idle = memory(inputs[0].file, 'idle');
   const results = [];
   for (const i of inputs) {
     log(`format: ckpt ${i.name}`);
@@ -158,12 +191,12 @@ export function runFormat({ rounds = 12, bigRounds = 3, log = console.error } = 
       encodeVsFlinkTuned: f ? f.encodeMinMs / tuned.encodeMinMs : null,
     };
     if (i.synthetic) {
-      row.rss = { idleMiB: idle, decodeMiB: rssMiB(i.file, 'decode'), summaryMiB: rssMiB(i.file, 'summary'), cliStreamMiB: rssMiB(i.file, 'cli-stream') };
+      row.memory = { idle, decode: memory(i.file, 'decode'), summary: memory(i.file, 'summary'), cliStream: memory(i.file, 'cli-stream') };
     }
     results.push(row);
   }
   log('format: streaming summary over generated streams');
-  return { idleRssMiB: idle, results, generatedStreams: generatedStreams() };
+  return { idle, results, generatedStreams: generatedStreams() };
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {

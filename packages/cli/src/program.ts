@@ -1,22 +1,7 @@
-import { operatorIdFromUid } from '@ckpt/format';
+import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError } from 'commander';
-import { convert } from './commands/convert.js';
-import { check } from './commands/check.js';
-import { diff } from './commands/diff.js';
-import { gc } from './commands/gc.js';
-import { dumpState } from './commands/dump-state.js';
-import { inspect } from './commands/inspect.js';
-import { latest } from './commands/latest.js';
-import { modify } from './commands/modify.js';
-import { relocate } from './commands/relocate.js';
-import { jobOptions } from './commands/restore-job.js';
-import { verify } from './commands/verify.js';
-import { plan } from './commands/plan.js';
-import { registerReport } from './commands/report.js';
 import { commandContext, type Io } from './context.js';
-import { exitCodeFor, hintFor } from './hints.js';
-import { registerRekey } from './commands/rekey.js';
-import { registerHa } from './commands/ha.js';
+import { jobOptions, registerHa, registerRekey, registerReport } from './register.js';
 
 export type { Io } from './context.js';
 
@@ -25,6 +10,17 @@ const defaultIo: Io = {
   err: (s) => process.stderr.write(s + '\n'),
   progress: process.stderr,
 };
+
+/**
+ * For `ckpt inspect --stream` in the CLI's own process: V8 doubles its young generation each time
+ * enough objects have survived collections since the last growth, up to 3 × 16 MiB. A stream of
+ * gigabytes of short-lived records gets there, and the process then holds ~40 MiB more than the
+ * summary needs. A growth factor of 1 keeps the young generation at the size it has (V8 reads the
+ * flag each time it would grow). Not done when `run` is called as a library: it is process-wide.
+ */
+function keepYoungGenerationSize(): void {
+  setFlagsFromString('--semi-space-growth-factor=1');
+}
 
 export function buildProgram(io: Io = defaultIo, result: { code: number } = { code: 0 }): Command {
   const program = new Command('ckpt')
@@ -41,7 +37,10 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
     .argument('<file-or-dir>', 'a _metadata file or the checkpoint/savepoint directory holding it')
     .option('--json', 'print the summary as JSON')
     .option('--stream', 'summarize while streaming the file once, without decoding it whole (bounded memory for huge files)')
-    .action((target: string, opts: { json?: boolean; stream?: boolean }) => inspect(target, opts, io.out));
+    .action(async (target: string, opts: { json?: boolean; stream?: boolean }) => {
+      if (opts.stream && io === defaultIo) keepYoungGenerationSize();
+      await (await import('./commands/inspect.js')).inspect(target, opts, io.out);
+    });
 
   program
     .command('convert')
@@ -53,7 +52,7 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
       'after',
       '\nExamples:\n  ckpt convert sp-1/ sp-1.json\n  ckpt convert sp-1.json _metadata\n  ckpt convert sp-1/_metadata out.bin --to protobuf',
     )
-    .action((input: string, output: string, opts: { to?: string }) => convert(input, output, opts, ctx.info));
+    .action(async (input: string, output: string, opts: { to?: string }) => (await import('./commands/convert.js')).convert(input, output, opts, ctx.info));
 
   jobOptions(
     program
@@ -64,7 +63,7 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
   )
     .addHelpText('after', '\nExamples:\n  ckpt plan sp-1/ --parallelism 6\n  ckpt plan sp-1/ --set keyed=8 --set sink=2 --json')
     .action(async (p: string, opts) => {
-      result.code = await plan(p, opts, io.out);
+      result.code = await (await import('./commands/plan.js')).plan(p, opts, io.out);
     });
 
   jobOptions(
@@ -76,7 +75,7 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
   )
     .addHelpText('after', '\nExamples:\n  ckpt check sp-1/ --job job.json\n  ckpt check sp-1/ --parallelism 300   # above max parallelism: refused')
     .action(async (p: string, opts) => {
-      result.code = await check(p, opts, io.out);
+      result.code = await (await import('./commands/check.js')).check(p, opts, io.out);
     });
 
   program
@@ -87,7 +86,7 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
     .option('--key-groups <a-b>', 'only these key groups (ranged reads)')
     .addHelpText('after', '\nExamples:\n  ckpt dump-state sp-1/ --operator keyed\n  ckpt dump-state sp-1/ --operator keyed --key-groups 0-9')
     .action(async (p: string, opts: { operator: string; keyGroups?: string }) => {
-      result.code = await dumpState(p, opts, io.out);
+      result.code = await (await import('./commands/dump-state.js')).dumpState(p, opts, io.out);
     });
 
   registerRekey(program, io, result);
@@ -101,7 +100,7 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
     .option('--json', 'print the report as JSON')
     .addHelpText('after', '\nExamples:\n  ckpt verify s3://bucket/savepoints/savepoint-0a1b2c-3d4e5f6a7b8c\n  ckpt verify sp-1/ --write-manifest   # later: ckpt verify sp-1/ --digests')
     .action(async (p: string, opts: { digests?: boolean; writeManifest?: boolean; json?: boolean }) => {
-      result.code = await verify(p, opts, io.out, ctx.progress);
+      result.code = await (await import('./commands/verify.js')).verify(p, opts, io.out, ctx.progress);
     });
 
   program
@@ -112,7 +111,7 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExample:\n  ckpt latest hdfs://nn:8020/flink/checkpoints/')
     .action(async (d: string, opts: { all?: boolean; json?: boolean }) => {
-      result.code = await latest(d, opts, io.out);
+      result.code = await (await import('./commands/latest.js')).latest(d, opts, io.out);
     });
 
   const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -127,7 +126,7 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
     .option('--json', 'print the result as JSON')
     .addHelpText('after', '\nExamples:\n  ckpt relocate /data/sp-1 s3://bucket/savepoints/sp-1\n  ckpt relocate hdfs://nn/sp-1 /mnt/sp-1 --prefix hdfs://nn/shared=file:/mnt/shared')
     .action(async (src: string, dst: string, opts: { prefix?: string[]; copy?: boolean; json?: boolean }) => {
-      result.code = await relocate(src, dst, opts, io.out, ctx.progress);
+      result.code = await (await import('./commands/relocate.js')).relocate(src, dst, opts, io.out, ctx.progress);
     });
 
   program
@@ -142,7 +141,7 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
     .option('--json', 'print the changes as JSON')
     .addHelpText('after', '\nExamples:\n  ckpt modify sp-1/ sp-2/ --drop old-window\n  ckpt modify sp-1/ sp-2/ --remap 6d2677a0ecc3fd8df0b72ec675edf8f4=keyed-v2')
     .action(async (src: string, dst: string, opts: { drop?: string[]; remap?: string[]; setUid?: string[]; setName?: string[]; json?: boolean }) => {
-      result.code = await modify(src, dst, opts, io.out);
+      result.code = await (await import('./commands/modify.js')).modify(src, dst, opts, io.out);
     });
 
   program
@@ -153,7 +152,7 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
     .option('--json', 'print the comparison as JSON')
     .addHelpText('after', '\nExample:\n  ckpt diff s3://b/chk/job/chk-41 s3://b/chk/job/chk-42   # shared incremental files')
     .action(async (a: string, b: string, opts: { json?: boolean }) => {
-      result.code = await diff(a, b, opts, io.out);
+      result.code = await (await import('./commands/diff.js')).diff(a, b, opts, io.out);
     });
 
   program
@@ -165,7 +164,7 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
     .option('--json', 'print the plan as JSON')
     .addHelpText('after', '\nExamples:\n  ckpt gc s3://bucket/checkpoints/3f1e…/\n  ckpt gc /data/checkpoints/3f1e… --older-than 2d --delete')
     .action(async (d: string, opts: { delete?: boolean; olderThan?: string; json?: boolean }) => {
-      result.code = await gc(d, opts, io.out, ctx.progress);
+      result.code = await (await import('./commands/gc.js')).gc(d, opts, io.out, ctx.progress);
     });
 
   program
@@ -174,7 +173,8 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
     .argument('<uid...>', 'one or more uids')
     .option('--json', 'print {uid: operatorId} as JSON')
     .addHelpText('after', '\nExample:\n  ckpt hash-uid value-process-uid   # ca4f5fe9a637b656f09ea78b3e7a15b9')
-    .action((uids: string[], opts: { json?: boolean }) => {
+    .action(async (uids: string[], opts: { json?: boolean }) => {
+      const { operatorIdFromUid } = await import('@ckpt/format');
       const ids = uids.map((u) => [u, operatorIdFromUid(u)] as const);
       io.out(opts.json ? JSON.stringify(Object.fromEntries(ids), null, 2) : ids.map(([u, id]) => `${id}  ${u}`).join('\n'));
     });
@@ -199,6 +199,7 @@ export async function run(argv: string[], io: Io = defaultIo): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
     io.err(`ckpt: ${e instanceof Error ? e.message : String(e)}`);
+    const { exitCodeFor, hintFor } = await import('./hints.js');
     const hint = hintFor(e);
     if (hint !== undefined) io.err(`  hint: ${hint}`);
     return exitCodeFor(e);

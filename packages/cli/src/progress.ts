@@ -1,4 +1,5 @@
-import { SingleBar } from 'cli-progress';
+import { createRequire } from 'node:module';
+import type { SingleBar } from 'cli-progress';
 import type { ProgressEvent, ProgressListener } from '@ckpt/storage';
 
 /** Where progress goes: stderr, or any stream-like object (tests inject one with `isTTY`). */
@@ -53,6 +54,9 @@ function lineTask(stream: ProgressStream, label: string): ProgressTask {
   };
 }
 
+/** cli-progress (CommonJS) is required when a bar is first drawn, not imported by every command. */
+const loadBars = (): typeof import('cli-progress') => createRequire(import.meta.url)('cli-progress') as typeof import('cli-progress');
+
 function barTask(stream: ProgressStream, label: string): ProgressTask {
   let bar: SingleBar | undefined;
   let bytes = 0;
@@ -61,7 +65,7 @@ function barTask(stream: ProgressStream, label: string): ProgressTask {
       bytes += e.bytes ?? 0;
       const payload = { unit: e.unit, bytes: bytes > 0 ? ` ${bytes} bytes` : '' };
       if (bar === undefined) {
-        bar = new SingleBar({
+        bar = new (loadBars().SingleBar)({
           stream: stream as NodeJS.WritableStream,
           format: `${label} [{bar}] {value}/{total} {unit}{bytes}`,
           barsize: 30,

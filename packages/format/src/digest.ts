@@ -1,4 +1,5 @@
 import { collectBytes } from './bytes.js';
+import { nodeBuiltin } from './binary/node-buffer.js';
 
 type ByteSource = Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
@@ -17,10 +18,7 @@ interface NodeCrypto {
   createHash(alg: string): NodeHash;
 }
 
-function nodeCrypto(): NodeCrypto | undefined {
-  const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  return p?.getBuiltinModule?.('node:crypto') as NodeCrypto | undefined;
-}
+const nodeCrypto = (): NodeCrypto | undefined => nodeBuiltin<NodeCrypto>('node:crypto');
 
 /** SHA-256 computed synchronously with node:crypto; `undefined` where that is not available. */
 export function sha256Sync(bytes: Uint8Array): string | undefined {

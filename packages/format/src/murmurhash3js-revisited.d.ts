@@ -1,5 +1,5 @@
 declare module 'murmurhash3js-revisited' {
-  interface Murmur {
+  export interface Murmur {
     x86: {
       hash32(bytes: Uint8Array | number[], seed?: number): number;
       hash128(bytes: Uint8Array | number[], seed?: number): string;

@@ -174,40 +174,38 @@ class RecordCursor {
   }
 
   /**
-   * Reads until `want` bytes are buffered or the stream ends. Chunks are appended to one buffer
-   * that is reused: the unparsed bytes move to its front only when the room behind them runs out,
-   * and it only grows when a record needs more. What a parsed record referred to has been counted
+   * Reads until `want` bytes are buffered or the stream ends. Each chunk is copied into one buffer
+   * as it arrives, so a source may reuse a chunk's memory once the next one is asked for. The
+   * unparsed bytes move to the buffer's front only when the room behind them runs out, and it only
+   * grows (doubling) when a record needs more. What a parsed record referred to has been counted
    * and dropped by then.
    */
   private async fill(want: number): Promise<void> {
-    const have = this.buffered;
-    const parts: Uint8Array[] = [];
-    let incoming = 0;
-    while (have + incoming < want) {
+    while (this.buffered < want) {
       const next = await this.it.next();
       if (next.done) {
         this.eof = true;
-        break;
+        return;
       }
       const chunk = next.value;
       if (!(chunk instanceof Uint8Array)) throw new FormatError('BadValue', 'stream chunks must be Uint8Array');
-      parts.push(chunk);
-      incoming += chunk.length;
+      if (this.end + chunk.length > this.buf.length) this.makeRoom(chunk.length);
+      this.buf.set(chunk, this.end);
+      this.end += chunk.length;
     }
-    if (this.end + incoming > this.buf.length) {
-      const total = have + incoming;
-      const target = total <= this.buf.length ? this.buf : new Uint8Array(Math.max(total, 2 * this.buf.length, this.readAhead));
-      if (target === this.buf) target.copyWithin(0, this.start, this.end);
-      else target.set(this.buf.subarray(this.start, this.end), 0);
-      this.base += this.start;
-      this.buf = target;
-      this.start = 0;
-      this.end = have;
-    }
-    for (const p of parts) {
-      this.buf.set(p, this.end);
-      this.end += p.length;
-    }
+  }
+
+  /** Room for `n` more bytes behind the unparsed ones: moves them to the front or grows. */
+  private makeRoom(n: number): void {
+    const have = this.buffered;
+    const target =
+      have + n <= this.buf.length ? this.buf : new Uint8Array(Math.max(have + n, 2 * this.buf.length, this.readAhead));
+    if (target === this.buf) target.copyWithin(0, this.start, this.end);
+    else target.set(this.buf.subarray(this.start, this.end), 0);
+    this.base += this.start;
+    this.buf = target;
+    this.start = 0;
+    this.end = have;
   }
 
   async close(): Promise<void> {

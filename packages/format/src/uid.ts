@@ -1,4 +1,4 @@
-import murmur from 'murmurhash3js-revisited';
+import { murmur } from '#murmur';
 
 const utf8 = new TextEncoder();
 

@@ -52,6 +52,27 @@ describe('streaming summary', () => {
     );
   });
 
+  it('copies each chunk when it comes: a source may overwrite a chunk once the next is asked for', async () => {
+    // one buffer for every chunk, scribbled over after each hand-out
+    async function* reusing(bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
+      const buf = new Uint8Array(size);
+      for (let at = 0; at < bytes.length; at += size) {
+        const n = Math.min(size, bytes.length - at);
+        buf.set(bytes.subarray(at, at + n));
+        yield buf.subarray(0, n);
+        buf.fill(0xa5);
+      }
+    }
+    await fc.assert(
+      fc.asyncProperty(metadataArb(), fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 512 }), async ({ meta, dialect }, size, ahead) => {
+        const bytes = encodeMetadata(meta);
+        const got = await summarizeMetadataStream(reusing(bytes, size), { dialect, readAhead: ahead });
+        expect(got).toEqual(summarizeMetadata(decodeMetadata(bytes, { dialect })));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('fails with the error code of the full decode on truncated input', async () => {
     await fc.assert(
       fc.asyncProperty(metadataArb(6), fc.nat(), fc.array(fc.nat(), { maxLength: 5 }), fc.integer({ min: 1, max: 256 }), async ({ meta }, cut, cuts, ahead) => {

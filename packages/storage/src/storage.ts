@@ -89,6 +89,7 @@ export class Storage {
     const key = this.key(path);
     const uri = this.toUri(path);
     const { signal } = opts;
+    const hints = { transient: opts.transient === true };
     let pos = opts.offset ?? 0;
     let remaining = opts.length;
     if (remaining === 0) return;
@@ -96,7 +97,7 @@ export class Storage {
     for (let attempt = 0; ; ) {
       if (signal?.aborted) throw abortError(signal, uri, 'read');
       try {
-        const stream = await this.limiter.run(() => this.driver.read(key, pos, remaining, signal));
+        const stream = await this.limiter.run(() => this.driver.read(key, pos, remaining, signal, hints));
         for await (const chunk of stream) {
           if (signal?.aborted) throw abortError(signal, uri, 'read');
           if (chunk.length === 0) continue;

@@ -21,7 +21,7 @@ export async function summarizeCheckpoint(pointer: string, opts: CheckpointAcces
   return withStorages(opts, async (storages) => {
     const resolved = await resolveCheckpointPointer(pointer, { ...opts, storages });
     const { storage, path } = await storages.locate(resolved.metadataUri);
-    const { stream, digest } = digesting(storage.read(path, { signal: opts.signal }));
+    const { stream, digest } = digesting(storage.read(path, { signal: opts.signal, transient: true }));
     // the summary reads to the end of the file (the trailer runs to it), so the digest completes
     const summary = await summarizeMetadataStream(stream, { file: resolved.metadataUri });
     const d = await digest;

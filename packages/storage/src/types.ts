@@ -33,6 +33,14 @@ export interface ReadOptions {
   /** Bytes to read from `offset`; to the end when absent. */
   length?: number;
   signal?: AbortSignal;
+  /**
+   * The consumer is done with a chunk when it asks for the next one (it hashes or copies chunks
+   * as they come), so the reader may reuse a chunk's memory for a later chunk. Local files are
+   * then read into a few recycled buffers rather than a new 1 MiB buffer per chunk: buffers that
+   * outlive two young-generation collections are only freed by a full one, and until then a long
+   * read piles up to ~64 MiB of them.
+   */
+  transient?: boolean;
 }
 
 /** One step of a long operation (a file checked, copied, deleted; a checkpoint read). */
@@ -58,13 +66,18 @@ export interface WriteOptions {
  * One backend. Every method is a single attempt; {@link Storage} adds retries, resume, limits
  * and error typing. Keys are `/`-separated, relative to the file system root, no leading `/`.
  */
+/** What a driver may assume about a read's consumer (see {@link ReadOptions}). */
+export interface DriverReadHints {
+  transient?: boolean;
+}
+
 export interface Driver {
   readonly name: string;
   stat(key: string, signal?: AbortSignal): Promise<StatResult | undefined>;
   /** `prefix` is a directory key (`''` = root). */
   list(prefix: string, recursive: boolean, signal?: AbortSignal): AsyncIterable<ListEntry>;
   /** Opens a read; resolves once the backend answered (so NotFound is raised here). */
-  read(key: string, offset: number, length: number | undefined, signal?: AbortSignal): Promise<ByteStream>;
+  read(key: string, offset: number, length: number | undefined, signal?: AbortSignal, hints?: DriverReadHints): Promise<ByteStream>;
   /** Atomic: the object is visible complete or not at all. */
   write(key: string, body: ByteStream, signal?: AbortSignal): Promise<void>;
   delete(key: string): Promise<void>;

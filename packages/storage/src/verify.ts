@@ -185,7 +185,7 @@ export async function verifyCheckpoint(pointer: string, opts: VerifyOptions = {}
         c.size = st.size;
         if (st.size < ref.requiredLength) return { ...c, problem: 'TooShort', detail: `${st.size} < ${ref.requiredLength} bytes needed` };
         if (wantDigests) {
-          const d = await digestStream(storage.read(path, { signal: opts.signal }));
+          const d = await digestStream(storage.read(path, { signal: opts.signal, transient: true }));
           c.sha256 = d.sha256;
           if (d.size !== st.size) return { ...c, problem: 'SizeMismatch', detail: `read ${d.size} bytes, stat said ${st.size}` };
           const p = prevByPath.get(manifestPath(resolved.directory, ref.uri));

@@ -58,6 +58,30 @@ describe('fs driver reads', () => {
     );
   });
 
+  it('transient reads: the same bytes, each chunk copied when it comes, from a few recycled buffers', async () => {
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: data.length }), fc.nat(data.length + 10), async (size, offset) => {
+        const name = `t${n++}.bin`;
+        const body = data.subarray(0, size);
+        await writeFile(join(dir, name), body);
+        const copies: Buffer[] = [];
+        const memories = new Set<ArrayBufferLike>();
+        for await (const c of s.read(name, { offset, transient: true })) {
+          copies.push(Buffer.from(c)); // a transient consumer copies (or hashes) before asking for more
+          memories.add(c.buffer);
+        }
+        expect(joined(copies).equals(body.subarray(Math.min(offset, size)))).toBe(true);
+        // 256 KiB chunks read into at most in-flight + 1 buffers, whatever the file size
+        expect(copies.every((c) => c.length <= 256 * 1024)).toBe(true);
+        expect(memories.size).toBeLessThanOrEqual(4);
+        if (copies.length > 4) expect(memories.size).toBeLessThan(copies.length);
+        await rm(join(dir, name));
+      }),
+      { numRuns: 30 },
+    );
+  });
+
   it('a file that shrank after opening ends where the file ends, without skipping bytes', async () => {
     for (const cut of [0, 1, MiB - 1, MiB, MiB + 1, 2 * MiB + 777]) {
       await writeFile(join(dir, 'shrink.bin'), data);

@@ -10,8 +10,6 @@ import {
   type FollowedStore,
   type HaStore,
 } from '@ckpt/ha';
-import type { Command } from 'commander';
-import type { Io } from '../program.js';
 
 export interface HaOptions {
   zookeeper?: string;
@@ -139,37 +137,4 @@ export async function haVerify(opts: HaOptions, out: (s: string) => void): Promi
     out(s.ok ? 'OK: every file behind the store exists' : 'PROBLEMS: files behind the store are missing or unreadable');
   }
   return s.ok ? 0 : 4;
-}
-
-/** Registers `ckpt ha list|latest|verify`. */
-export function registerHa(program: Command, io: Io, result: { code: number }): void {
-  const ha = program
-    .command('ha')
-    .description("Flink's HA completed-checkpoint store (ZooKeeper or Kubernetes ConfigMap): list, latest, verify");
-  const common = (c: Command): Command =>
-    c
-      .option('--zookeeper <host:port>', 'ZooKeeper connect string (high-availability.zookeeper.quorum)')
-      .option('--root <path>', 'high-availability.zookeeper.path.root (default /flink)')
-      .option('--cluster-id <id>', 'high-availability.cluster-id (default /default)')
-      .option('--job <job-id>', 'job id (optional when the store holds one job)')
-      .option('--configmap <file>', 'Kubernetes HA: `kubectl get configmap -o json|yaml` export instead of ZooKeeper')
-      .option('--timeout <ms>', 'ZooKeeper connection timeout in ms (default 15000)')
-      .option('--json', 'print JSON');
-  const examples =
-    '\nExamples:\n  ckpt ha latest --zookeeper zk:2181 --cluster-id my-cluster --job 3f1e…\n  kubectl get configmap my-cluster-3f1e…-config-map -o json > cm.json && ckpt ha verify --configmap cm.json';
-  common(ha.command('list').description('every checkpoint in the store, which one a failover restores, and the counter'))
-    .addHelpText('after', examples)
-    .action(async (opts: HaOptions) => {
-      result.code = await haList(opts, io.out);
-    });
-  common(ha.command('latest').description('the checkpoint Flink restores after a failover (exit 5 when none)'))
-    .addHelpText('after', examples)
-    .action(async (opts: HaOptions) => {
-      result.code = await haLatest(opts, io.out);
-    });
-  common(ha.command('verify').description('check that every file behind the store exists (exit 4 when not)'))
-    .addHelpText('after', examples)
-    .action(async (opts: HaOptions) => {
-      result.code = await haVerify(opts, io.out);
-    });
 }

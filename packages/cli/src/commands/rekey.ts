@@ -1,7 +1,5 @@
-import type { Command } from 'commander';
 import { localPath, rekeySavepoint, type RekeyResult } from '@ckpt/state';
 import { isRemote } from '../io.js';
-import type { Io } from '../program.js';
 
 export interface RekeyCliOptions {
   maxParallelism: string;
@@ -47,35 +45,4 @@ export async function rekey(input: string, opts: RekeyCliOptions, out: (s: strin
   });
   out(opts.json ? JSON.stringify(r, null, 2) : summary(r));
   return 0;
-}
-
-export function registerRekey(program: Command, io: Io, result: { code: number }): void {
-  program
-    .command('rekey')
-    .description('rewrite a canonical keyed savepoint for a new max parallelism (Flink cannot): every entry moved to its new key group, into a new directory')
-    .argument('<savepoint>', 'canonical savepoint directory or its _metadata (local)')
-    .requiredOption('--max-parallelism <n>', 'new max parallelism (number of key groups)')
-    .requiredOption('--out <new-dir>', 'new savepoint directory (must not exist; never inside the input)')
-    .option('--parallelism <p>', 'new parallelism of the re-keyed operators (default: unchanged)')
-    .option('--operator <uid|id|name>', 'only these operators get the new max parallelism (repeatable; list whole chains)', (v: string, prev: string[] = []) => [...prev, v])
-    .option('--compress', 'Snappy-compress the new key groups')
-    .option('--no-compress', 'write the new key groups uncompressed (default: as the original)')
-    .option('--json', 'print the result as JSON')
-    .addHelpText(
-      'after',
-      [
-        '',
-        'Keys must be of a type whose Java hashCode ckpt computes (String, boxed primitives, tuples and rows of them);',
-        'other key serializers are refused with their class name. Restore the result with the same max parallelism',
-        '(env.setMaxParallelism / pipeline.max-parallelism).',
-        '',
-        'Examples:',
-        '  ckpt rekey sp-1/ --max-parallelism 256 --out sp-1-mp256/',
-        '  ckpt rekey sp-1/ --max-parallelism 4096 --parallelism 12 --out sp-1-mp4096/',
-        '  ckpt rekey sp-1/ --max-parallelism 64 --operator keyed --operator sink --out sp-1-mp64/ --json',
-      ].join('\n'),
-    )
-    .action(async (p: string, opts: RekeyCliOptions) => {
-      result.code = await rekey(p, opts, io.out);
-    });
 }

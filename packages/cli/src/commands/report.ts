@@ -1,11 +1,11 @@
 import { fileURLToPath } from 'node:url';
-import type { Command } from 'commander';
 import { loadCheckpoint } from '@ckpt/storage';
 import type { CommandContext } from '../context.js';
 import { writeAtomically } from '../io.js';
 import { renderReport } from '../report/html.js';
 import { buildReport } from '../report/model.js';
-import { jobOptions, newJob, type JobOptions } from './restore-job.js';
+import type { JobOptions } from '../register.js';
+import { newJob } from './restore-job.js';
 
 export interface ReportOptions extends JobOptions {
   /** Where to write the HTML (default `report.html`). */
@@ -37,18 +37,4 @@ export async function report(pointer: string, opts: ReportOptions, ctx: Pick<Com
   await writeAtomically(out, renderReport(model), [pointer, ...localPath(resolved.metadataUri)]);
   ctx.info(`wrote ${out} (checkpoint ${model.summary.checkpointId}, ${model.summary.operators.length} operators, ${model.verdict.ok ? 'restorable' : 'Flink would refuse the restore'})`);
   return model.verdict.ok ? 0 : 3;
-}
-
-export function registerReport(program: Command, ctx: CommandContext, result: { code: number }): void {
-  jobOptions(
-    program
-      .command('report')
-      .description('write one self-contained HTML report: summary, state per operator and kind, rescale plan, Flink\'s verdict (exit 3 when Flink would refuse)')
-      .argument('<checkpoint>', 'checkpoint/savepoint directory, _metadata, or any storage URI')
-      .option('-o, --out <file>', 'the HTML file to write (default report.html; never over the input)'),
-  )
-    .addHelpText('after', '\nExamples:\n  ckpt report sp-1/ --parallelism 6 --out sp-1.html\n  ckpt report s3://bucket/savepoints/sp-1 --job job.json')
-    .action(async (p: string, opts: ReportOptions) => {
-      result.code = await report(p, opts, ctx);
-    });
 }

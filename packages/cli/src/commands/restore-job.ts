@@ -1,17 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import type { CheckpointMetadata } from '@ckpt/format';
-import type { Command } from 'commander';
+import type { JobOptions } from '../register.js';
+
+export type { JobOptions };
 import { normalizeJob, parseJobInput, type JobDescription, type JobGraph } from '@ckpt/restore';
 
-export interface JobOptions {
-  /** A job description file: ckpt JSON, Flink's REST job plan JSON, or `uid=parallelism` lines. */
-  job?: string;
-  /** New parallelism for every operator (when no job file is given). */
-  parallelism?: string;
-  /** `uid=parallelism` (or `id=parallelism`) overrides. */
-  set?: string[];
-  allowNonRestoredState?: boolean;
-}
 
 /**
  * The new job to restore into: from `--job`, or else the stored operators unchanged (one vertex
@@ -45,13 +38,4 @@ export async function newJob(meta: CheckpointMetadata, pointer: string, o: JobOp
     };
   }
   return normalizeJob(desc);
-}
-
-/** The options that describe the new job (`plan`, `check`, `report`). */
-export function jobOptions(c: Command): Command {
-  return c
-    .option('--job <file>', 'new job: ckpt job JSON (schemas/job-description.schema.json), Flink REST plan JSON, or uid=parallelism lines')
-    .option('-p, --parallelism <n>', 'new parallelism of every stored operator (without --job)')
-    .option('--set <uid=p...>', 'parallelism of single operators by uid, name or id (without --job)')
-    .option('-n, --allow-non-restored-state', 'like flink run -n');
 }

@@ -13,3 +13,9 @@ interface NodeBufferApi {
 }
 
 export const NodeBuffer = (globalThis as unknown as { Buffer?: NodeBufferApi }).Buffer;
+
+/** A Node built-in module (`node:crypto`, `node:module` …) without importing it; `undefined` elsewhere. */
+export function nodeBuiltin<T>(id: string): T | undefined {
+  const p = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  return p?.getBuiltinModule?.(id) as T | undefined;
+}

@@ -1,4 +1,4 @@
-import { createCRC32, type IHasher } from 'hash-wasm';
+import type { IHasher } from 'hash-wasm';
 
 const CASTAGNOLI = 0x82f63b78;
 const MASK_DELTA = 0xa282ead8;
@@ -7,7 +7,9 @@ const MASK_DELTA = 0xa282ead8;
 export class Crc32c {
   private constructor(private readonly hasher: IHasher) {}
 
+  /** hash-wasm is loaded here, on first use: importing it costs ~10 MiB in every process. */
   static async create(): Promise<Crc32c> {
+    const { createCRC32 } = await import('hash-wasm');
     return new Crc32c(await createCRC32(CASTAGNOLI));
   }
 

@@ -2,7 +2,7 @@ import { read as readFd } from 'node:fs';
 import { copyFile, mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { ByteStream, Driver, ListEntry, StatResult } from '../types.js';
+import type { ByteStream, Driver, DriverReadHints, ListEntry, StatResult } from '../types.js';
 import { sliceStream } from './common.js';
 
 /** Local disk (`file://`, plain paths). Keys are absolute paths without the leading `/`. */
@@ -45,7 +45,7 @@ export class FsDriver implements Driver {
     }
   }
 
-  async read(key: string, offset: number, length: number | undefined): Promise<ByteStream> {
+  async read(key: string, offset: number, length: number | undefined, _signal?: AbortSignal, hints: DriverReadHints = {}): Promise<ByteStream> {
     const fh = await open(this.p(key), 'r'); // raises ENOENT here
     let st;
     try {
@@ -55,7 +55,7 @@ export class FsDriver implements Driver {
       throw e;
     }
     const end = length === undefined ? Infinity : offset + length;
-    if (st.isFile()) return fileChunks(fh, offset, end, st.size);
+    if (st.isFile()) return fileChunks(fh, offset, end, st.size, hints.transient === true);
     // a pipe or device (`<(…)`, /dev/stdin): no positioned reads
     const all = fileChunks(fh, undefined, Infinity, 0);
     return offset === 0 && length === undefined ? all : sliceStream(all, offset, length);
@@ -109,6 +109,8 @@ function isMissing(e: unknown): boolean {
  * read returns nothing, the first of them small (it usually just confirms the end).
  */
 const CHUNK = 1024 * 1024;
+/** Chunk size of transient reads: their buffers are recycled, so fewer, smaller ones suffice. */
+const TRANSIENT_CHUNK = 256 * 1024;
 const READS_IN_FLIGHT = 3;
 const PROBE = 64 * 1024;
 
@@ -116,6 +118,8 @@ interface PendingRead {
   at: number;
   n: number;
   done: Promise<Buffer>;
+  /** The buffer read into, to recycle (transient reads only). */
+  memory?: Buffer;
 }
 
 /**
@@ -125,22 +129,26 @@ interface PendingRead {
  * goes on from the byte after the last one received, so nothing is skipped. Closes the file when
  * done, failed or abandoned, once no read is in flight.
  */
-async function* fileChunks(fh: FileHandle, start: number | undefined, end: number, size: number): ByteStream {
+async function* fileChunks(fh: FileHandle, start: number | undefined, end: number, size: number, transient = false): ByteStream {
   const positioned = start !== undefined;
   let pos = start ?? 0;
   let probe = true;
   const queue: PendingRead[] = [];
+  /** Buffers whose chunk the consumer is done with (transient reads). */
+  const spare: Buffer[] = [];
+  const chunkSize = transient ? TRANSIENT_CHUNK : CHUNK;
   const fill = (): void => {
     while (queue.length < (pos < size ? READS_IN_FLIGHT : 1)) {
-      const n = Math.min(end - pos, pos < size ? Math.min(CHUNK, size - pos) : probe ? PROBE : CHUNK);
+      const n = Math.min(end - pos, pos < size ? Math.min(chunkSize, size - pos) : probe ? PROBE : chunkSize);
       if (n <= 0) return;
       if (pos >= size) probe = false;
-      const buf = Buffer.allocUnsafe(n);
+      const memory = transient ? (spare.pop() ?? Buffer.allocUnsafe(chunkSize)) : undefined;
+      const buf = memory ? memory.subarray(0, n) : Buffer.allocUnsafe(n);
       const done = new Promise<Buffer>((resolve, reject) => {
         readFd(fh.fd, buf, 0, n, positioned ? pos : null, (e, got) => (e ? reject(e) : resolve(got === n ? buf : buf.subarray(0, got))));
       });
       done.catch(() => undefined); // awaited in order below; a later failure must not go unhandled meanwhile
-      queue.push({ at: pos, n, done });
+      queue.push({ at: pos, n, done, memory });
       pos += n;
     }
   };
@@ -155,6 +163,7 @@ async function* fileChunks(fh: FileHandle, start: number | undefined, end: numbe
       }
       fill();
       yield chunk;
+      if (r.memory) spare.push(r.memory);
     }
   } finally {
     await Promise.allSettled(queue.map((q) => q.done));
