@@ -6,10 +6,14 @@ const pkg = (name: string) => fileURLToPath(new URL(`./packages/${name}/src/inde
 export default defineConfig({
   // Tests run against the TypeScript sources of every workspace package (no build needed).
   resolve: {
-    alias: ['format', 'storage', 'state', 'restore', 'convert', 'ha', 'cli'].map((name) => ({
-      find: new RegExp(`^@ckpt/${name}$`),
-      replacement: pkg(name),
-    })),
+    alias: [
+      ...['format', 'storage', 'state', 'restore', 'convert', 'ha', 'cli'].map((name) => ({
+        find: new RegExp(`^@ckpt/${name}$`),
+        replacement: pkg(name),
+      })),
+      // @ckpt/format's package import (`imports` in its package.json maps it to dist/ for Node)
+      { find: /^#murmur$/, replacement: fileURLToPath(new URL('./packages/format/src/murmur/node.ts', import.meta.url)) },
+    ],
   },
   test: {
     include: ['packages/*/test/**/*.test.ts'],
