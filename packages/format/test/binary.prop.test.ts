@@ -33,7 +33,7 @@ describe('ByteWriter.utf', () => {
   const unit = fc.oneof(
     { weight: 40, arbitrary: fc.constantFrom('a', '/', '-', '0', '\x7f', '\x01') },
     { weight: 1, arbitrary: fc.constant('\0') },
-    { weight: 1, arbitrary: fc.constantFrom('\x80', 'é', '\u07ff', '\u0800', '€', '\ud800', '\udfff', '😀') },
+    { weight: 1, arbitrary: fc.constantFrom('\x80', 'é', '\u07ff', '\u0800', '€', '\ufeff', '\ud800', '\udfff', '😀') },
   );
   const mutf8 = new MUtf8Encoder();
   it('writes what a plain modified UTF-8 encoder writes, at any length and buffer size', () => {

@@ -25,6 +25,9 @@ describe('Java modified UTF-8 (writeUTF / readUTF)', () => {
     ['é€', '0005c3a9e282ac'],
     ['😀', '0006eda0bdedb880'],
     ['\ud800', '0003eda080'],
+    // a leading U+FEFF is a character like any other (decoders drop it as a BOM by default)
+    ['\ufeff', '0003efbbbf'],
+    ['\ufeffx', '0004efbbbf78'],
   ];
   it.each(cases)('%j encodes as %s and decodes back', (s, h) => {
     const w = new ByteWriter();

@@ -3,7 +3,8 @@ import { FormatError, type FormatErrorCode } from '../errors.js';
 import { NodeBuffer } from './node-buffer.js';
 import { PathTracker } from './path-tracker.js';
 
-const mutf8 = new MUtf8Decoder('mutf-8', { fatal: true });
+// ignoreBOM: a string that starts with U+FEFF keeps it (the decoder would drop it, as TextDecoder does)
+const mutf8 = new MUtf8Decoder('mutf-8', { fatal: true, ignoreBOM: true });
 const mutf8Encoder = new MUtf8Encoder();
 
 function isPlainAscii(b: Uint8Array, from: number, to: number): boolean {

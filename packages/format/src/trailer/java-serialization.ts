@@ -176,7 +176,7 @@ export function javaFieldOrder(fields: readonly JavaFieldDesc[]): JavaFieldDesc[
   );
 }
 
-const decoder = new MUtf8Decoder('mutf-8', { fatal: true });
+const decoder = new MUtf8Decoder('mutf-8', { fatal: true, ignoreBOM: true }); // keep a leading U+FEFF
 
 class StreamReader {
   readonly r: ByteReader;

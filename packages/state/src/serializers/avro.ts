@@ -144,7 +144,7 @@ function minWidth(t: AvroType, seen = new Set<AvroType>()): number {
   }
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }); // keep a leading U+FEFF
 const toUtf8 = new TextEncoder();
 
 function readCount(r: ByteReader): number {
