@@ -1,6 +1,5 @@
 import { snappyCompressor, snappyUncompressor } from 'hysnappy';
-import { createRequire } from 'node:module';
-import type * as SnappyJs from 'snappyjs';
+import * as snappyjs from 'snappyjs';
 
 /**
  * A raw Snappy block codec (the data of a type-00 framing chunk). Two implementations ship:
@@ -40,20 +39,13 @@ export const hysnappyCodec: BlockCodec = {
   },
 };
 
-/**
- * snappyjs is CommonJS: required on first use rather than imported, since an ES import of it costs
- * ~6 MiB in every process (Node's CommonJS export detection), codec used or not.
- */
-let snappyjs: typeof SnappyJs | undefined;
-const loadSnappyjs = (): typeof SnappyJs => (snappyjs ??= createRequire(import.meta.url)('snappyjs') as typeof SnappyJs);
-
 export const snappyjsCodec: BlockCodec = {
   name: 'snappyjs',
   uncompress(block, length) {
-    return loadSnappyjs().uncompress(block, length);
+    return snappyjs.uncompress(block, length);
   },
   compress(data) {
-    return loadSnappyjs().compress(data);
+    return snappyjs.compress(data);
   },
 };
 
