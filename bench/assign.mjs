@@ -8,10 +8,11 @@
 // operators) at parallelism P. Default: the issue's case, 1 000 operators (100 chains of 10) at
 // parallelism 100 -> 10 000 = 10 000 000 operator-subtask states.
 //
-// Flink cannot hold that whole plan in the heap this machine can spare (see bench/README.md: ~0.7
-// KB retained per operator-subtask state plus the assignment's own maps), so by default both sides
-// run it as PARTS independent plans of whole chains (same parallelism and max parallelism), timing
-// the sum; each side drops a part's result after counting it. Each side runs in its own process
+// The whole plan needs ~9 GB live on Flink's side (bench/README.md: ~0.7 KB retained per
+// operator-subtask state plus the assignment's own maps) and ~5 GB on ckpt's. On a machine with
+// 23 GiB or more it runs as one plan (Flink gets a heap of the memory less 4.5 GiB, node 12 GiB);
+// with less, both sides run it as PARTS independent plans of whole chains (same parallelism and
+// max parallelism), timing the sum; each side drops a part's result after counting it. Each side runs in its own process
 // (bench/assign-ckpt.mjs for ckpt, `conformance/run.sh 2.3 assign-bench` for Flink): WARMUP
 // assignments of the first part, then ROUNDS timed rounds over all parts (min/median); JVM start,
 // graph build, checkpoint load and ckpt's metadata decoding are not timed. Both sides print what
@@ -20,8 +21,9 @@
 // here asserts times.
 //
 // Env: BENCH_ASSIGN_P (10000), BENCH_ASSIGN_OPERATORS (1000), BENCH_ASSIGN_CHAIN (10),
-// BENCH_ASSIGN_STORED_P (100), BENCH_ASSIGN_PARTS (10), BENCH_ASSIGN_ROUNDS (1),
-// BENCH_ASSIGN_WARMUP (1), BENCH_FLINK_HEAP (8g), BENCH_NODE_HEAP_MIB (4096).
+// BENCH_ASSIGN_STORED_P (100), BENCH_ASSIGN_PARTS (1 with ≥ 23 GiB of memory, else 10),
+// BENCH_ASSIGN_ROUNDS (1), BENCH_ASSIGN_WARMUP (1), BENCH_FLINK_HEAP (memory − 4.5 GiB for one
+// plan of ≥ 1 000 operators, else 8g), BENCH_NODE_HEAP_MIB (12288 for one plan, else 4096).
 // The previous default (100 operators, one plan): BENCH_ASSIGN_OPERATORS=100 BENCH_ASSIGN_PARTS=1.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -39,11 +41,13 @@ const P = num('BENCH_ASSIGN_P', 10000);
 const OPERATORS = num('BENCH_ASSIGN_OPERATORS', 1000);
 const CHAIN = num('BENCH_ASSIGN_CHAIN', 10);
 const STORED_P = num('BENCH_ASSIGN_STORED_P', 100);
-const PARTS = num('BENCH_ASSIGN_PARTS', 10);
+const MEMORY_GIB = totalmem() / 2 ** 30;
+const PARTS = num('BENCH_ASSIGN_PARTS', MEMORY_GIB >= 23 ? 1 : 10);
 const ROUNDS = num('BENCH_ASSIGN_ROUNDS', 1);
 const WARMUP = num('BENCH_ASSIGN_WARMUP', 1);
-const FLINK_HEAP = process.env.BENCH_FLINK_HEAP ?? '8g';
-const NODE_HEAP_MIB = num('BENCH_NODE_HEAP_MIB', 4096);
+const WHOLE_LARGE_PLAN = PARTS === 1 && OPERATORS >= 1000;
+const FLINK_HEAP = process.env.BENCH_FLINK_HEAP ?? (WHOLE_LARGE_PLAN ? `${Math.floor(MEMORY_GIB - 4.5)}g` : '8g');
+const NODE_HEAP_MIB = num('BENCH_NODE_HEAP_MIB', PARTS === 1 ? 12288 : 4096);
 const MAX_P = 32768;
 
 /** The synthetic checkpoint, with max parallelism 32768 and operator state on every operator. */
