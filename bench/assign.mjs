@@ -12,7 +12,8 @@
 // operator-subtask state plus the assignment's own maps) and ~5 GB on ckpt's. On a machine with
 // 23 GiB or more it runs as one plan (Flink gets a heap of the memory less 4.5 GiB, node 12 GiB);
 // with less, both sides run it as PARTS independent plans of whole chains (same parallelism and
-// max parallelism), timing the sum; each side drops a part's result after counting it. Each side runs in its own process
+// max parallelism), timing the sum; each side drops a part's result after counting it. Each side
+// runs in its own process
 // (bench/assign-ckpt.mjs for ckpt, `conformance/run.sh 2.3 assign-bench` for Flink): WARMUP
 // assignments of the first part, then ROUNDS timed rounds over all parts (min/median); JVM start,
 // graph build, checkpoint load and ckpt's metadata decoding are not timed. Both sides print what

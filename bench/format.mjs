@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readSyntheticParts } from './synthetic.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const work = join(root, 'bench', 'out');
@@ -98,13 +99,11 @@ export const SMALL_YOUNG_GEN = ['--max-semi-space-size=1'];
 
 /** Writes head + record × n + trailer as one `_metadata` file, record by record. */
 function writeRepeated(dir, n, file) {
-  const [head, record, trailer] = ['head.bin', 'record.bin', 'trailer.bin'].map((f) => readFileSync(join(dir, f)));
-  const h = Buffer.from(head);
-  h.writeInt32BE(n, 20); // operator count
+  const { head, record, trailer } = readSyntheticParts(dir, n);
   mkdirSync(dirname(file), { recursive: true });
   const fd = openSync(`${file}.tmp`, 'w');
   try {
-    writeSync(fd, h);
+    writeSync(fd, head);
     for (let i = 0; i < n; i++) writeSync(fd, record);
     writeSync(fd, trailer);
   } finally {

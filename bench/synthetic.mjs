@@ -4,7 +4,7 @@
 //   node bench/synthetic.mjs OUT_DIR OPERATORS PARALLELISM SHARED_FILES_PER_SUBTASK
 // About 160 bytes per handle: 200 operators × 256 subtasks × 20 shared files (+ 3 private + 1 meta)
 // is 1.2e6 handles in ~200 MB (the `synthetic-xl` input of bench/format.mjs).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeMetadata, writeCheckpointProperties } from '../packages/format/dist/index.js';
 
@@ -141,6 +141,13 @@ export function writeSyntheticParts(dir, spec) {
   writeFileSync(join(dir, 'head.bin'), head);
   writeFileSync(join(dir, 'record.bin'), record);
   writeFileSync(join(dir, 'trailer.bin'), trailer);
+}
+
+/** The parts written by {@link writeSyntheticParts}, the header saying `operators` operators. */
+export function readSyntheticParts(dir, operators) {
+  const [head, record, trailer] = ['head.bin', 'record.bin', 'trailer.bin'].map((f) => new Uint8Array(readFileSync(join(dir, f))));
+  new DataView(head.buffer, head.byteOffset).setInt32(20, operators); // after magic, version, checkpoint id, master states
+  return { head, record, trailer };
 }
 
 if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {

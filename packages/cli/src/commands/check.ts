@@ -1,6 +1,7 @@
 import { assignStates } from '@ckpt/restore';
 import { loadMetadata } from '../io.js';
-import { newJob, type JobOptions } from './restore-job.js';
+import type { JobOptions } from '../register.js';
+import { newJob } from './restore-job.js';
 
 export interface CheckOptions extends JobOptions {
   json?: boolean;

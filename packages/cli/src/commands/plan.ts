@@ -1,7 +1,8 @@
 import { assignStates, restorePlan, type RestorePlan } from '@ckpt/restore';
 import { loadMetadata } from '../io.js';
 import { humanBytes, renderTable } from '../table.js';
-import { newJob, type JobOptions } from './restore-job.js';
+import type { JobOptions } from '../register.js';
+import { newJob } from './restore-job.js';
 
 export interface PlanOptions extends JobOptions {
   json?: boolean;

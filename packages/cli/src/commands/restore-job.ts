@@ -1,8 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { CheckpointMetadata } from '@ckpt/format';
 import type { JobOptions } from '../register.js';
-
-export type { JobOptions };
 import { normalizeJob, parseJobInput, type JobDescription, type JobGraph } from '@ckpt/restore';
 
 
