@@ -1,0 +1,125 @@
+import type { IHasher } from 'hash-wasm';
+
+/** RocksDB's `ChecksumType` (include/rocksdb/table.h). */
+export const ChecksumType = { none: 0, crc32c: 1, xxHash: 2, xxHash64: 3, xxh3: 4 } as const;
+export type ChecksumTypeName = keyof typeof ChecksumType;
+
+const NAMES: Record<number, ChecksumTypeName> = { 0: 'none', 1: 'crc32c', 2: 'xxHash', 3: 'xxHash64', 4: 'xxh3' };
+
+/** The name of a checksum type code, or undefined for a code RocksDB does not define. */
+export function checksumTypeName(code: number): ChecksumTypeName | undefined {
+  return NAMES[code];
+}
+
+const MASK_DELTA = 0xa282ead8;
+/** `kRandomPrime` of RocksDB's `ModifyChecksumForLastByte` (XXH3 block checksums). */
+const LAST_BYTE_PRIME = 0x6b9083d9;
+
+/** RocksDB/LevelDB's CRC mask: rotate right by 15 and add a constant (util/crc32c.h). */
+export function maskCrc(crc: number): number {
+  return ((((crc >>> 15) | (crc << 17)) >>> 0) + MASK_DELTA) >>> 0;
+}
+
+/**
+ * The per-block modifier of format_version ≥ 6 ("context checksums"): 0 when the footer's base
+ * context checksum is 0, else `base ^ (lower32(offset) + upper32(offset))`.
+ */
+export function contextModifier(baseContextChecksum: number, offset: number): number {
+  if (baseContextChecksum === 0) return 0;
+  const lo = offset >>> 0;
+  const hi = Math.floor(offset / 2 ** 32) >>> 0;
+  return (baseContextChecksum ^ ((lo + hi) >>> 0)) >>> 0;
+}
+
+function be32(d: Uint8Array, at: number): number {
+  return ((d[at]! << 24) | (d[at + 1]! << 16) | (d[at + 2]! << 8) | d[at + 3]!) >>> 0;
+}
+
+/**
+ * The checksum functions of SST blocks, footers and log records, all synchronous once created
+ * (hash-wasm's hashers are created asynchronously, once per process: {@link loadChecksums}).
+ */
+export class Checksums {
+  private readonly one = new Uint8Array(1);
+
+  constructor(
+    private readonly crc: IHasher,
+    private readonly xx32: IHasher,
+    private readonly xx64: IHasher,
+    private readonly xx3: IHasher,
+  ) {}
+
+  /** Plain (unmasked) CRC-32C of the concatenation of `parts`. */
+  crc32c(...parts: Uint8Array[]): number {
+    this.crc.init();
+    for (const p of parts) this.crc.update(p);
+    return be32(this.crc.digest('binary'), 0);
+  }
+
+  /** `ComputeBuiltinChecksum`: the checksum of `data` alone (fv ≥ 6 footers). */
+  plain(type: number, data: Uint8Array): number {
+    switch (type) {
+      case ChecksumType.crc32c:
+        return maskCrc(this.crc32c(data));
+      case ChecksumType.xxHash:
+        return this.digest32(this.xx32, data);
+      case ChecksumType.xxHash64:
+        return this.digestLow32(this.xx64, data);
+      case ChecksumType.xxh3:
+        return this.digestLow32(this.xx3, data);
+      default:
+        return 0;
+    }
+  }
+
+  /**
+   * `ComputeBuiltinChecksumWithLastByte`: the checksum of a block followed by its compression
+   * type byte, as stored in every block trailer (before any context modifier).
+   */
+  block(type: number, data: Uint8Array, lastByte: number): number {
+    this.one[0] = lastByte;
+    switch (type) {
+      case ChecksumType.crc32c:
+        return maskCrc(this.crc32c(data, this.one));
+      case ChecksumType.xxHash:
+        return this.digest32(this.xx32, data, this.one);
+      case ChecksumType.xxHash64:
+        return this.digestLow32(this.xx64, data, this.one);
+      case ChecksumType.xxh3:
+        // XXH3 over the data only; the type byte is mixed in by a multiplication (RocksDB's
+        // ModifyChecksumForLastByte), so a block can be hashed before its type is chosen.
+        return (this.digestLow32(this.xx3, data) ^ Math.imul(lastByte, LAST_BYTE_PRIME)) >>> 0;
+      default:
+        return 0;
+    }
+  }
+
+  private digest32(h: IHasher, ...parts: Uint8Array[]): number {
+    h.init();
+    for (const p of parts) h.update(p);
+    return be32(h.digest('binary'), 0);
+  }
+
+  private digestLow32(h: IHasher, ...parts: Uint8Array[]): number {
+    h.init();
+    for (const p of parts) h.update(p);
+    return be32(h.digest('binary'), 4);
+  }
+}
+
+let loading: Promise<Checksums> | undefined;
+
+/** The process's {@link Checksums} (hash-wasm is imported on first use: it costs memory). */
+export function loadChecksums(): Promise<Checksums> {
+  loading ??= (async () => {
+    const hw = await import('hash-wasm');
+    const [crc, xx32, xx64, xx3] = await Promise.all([
+      hw.createCRC32(0x82f63b78),
+      hw.createXXHash32(0),
+      hw.createXXHash64(0, 0),
+      hw.createXXHash3(0, 0),
+    ]);
+    return new Checksums(crc, xx32, xx64, xx3);
+  })();
+  return loading;
+}

@@ -1,0 +1,25 @@
+export { RocksError, type RocksErrorCode } from './errors.js';
+export { BytesSource, readExact, type RangedSource } from './source.js';
+export { Cursor, compareBytes, toHex, utf8 } from './coding.js';
+export { ChecksumType, Checksums, checksumTypeName, loadChecksums, maskCrc, contextModifier, type ChecksumTypeName } from './checksum.js';
+export { CompressionType, compressionName, decompress, DEFAULT_MAX_BLOCK_BYTES } from './compression.js';
+export {
+  ValueType,
+  MAX_SEQUENCE,
+  compareInternalKeys,
+  makeInternalKey,
+  seekKey,
+  sequenceOf,
+  typeCode,
+  entryType,
+  type EntryType,
+  type InternalEntry,
+} from './internal-key.js';
+export { Block, BlockIter, type BlockFormat } from './sst/block.js';
+export { BLOCK_TRAILER_SIZE, type BlockHandle } from './sst/block-handle.js';
+export { readFooter, type Footer } from './sst/footer.js';
+export { readProperties, type TableProperties } from './sst/properties.js';
+export { SstTable, IndexType, type OpenTableOptions, type BlockKind } from './sst/table.js';
+export { TableIterator } from './sst/table-iterator.js';
+export { DataBlockWalker } from './sst/data-blocks.js';
+export { pointEntries, rangeTombstones, tableEntries, currentEntry, type RangeTombstone } from './sst/scan.js';

@@ -1,0 +1,47 @@
+import { RocksError } from './errors.js';
+
+/**
+ * Random access to the bytes of one file: local, remote (ranged GETs) or in memory. `read` may
+ * return fewer bytes only at the end of the file. Structurally the same as the state package's
+ * `ByteSource`, so any of its sources (and the storage drivers behind them) fit.
+ */
+export interface RangedSource {
+  /** Name shown in errors: a path or URI. */
+  readonly name: string;
+  size(): Promise<number>;
+  read(offset: number, length: number): Promise<Uint8Array>;
+}
+
+/** A file already in memory. */
+export class BytesSource implements RangedSource {
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly name = '<memory>',
+  ) {}
+
+  size(): Promise<number> {
+    return Promise.resolve(this.bytes.length);
+  }
+
+  read(offset: number, length: number): Promise<Uint8Array> {
+    return Promise.resolve(this.bytes.subarray(offset, Math.min(this.bytes.length, offset + length)));
+  }
+}
+
+/** Reads exactly `[offset, offset + length)` of `src`; a short read is a `Truncated` error. */
+export async function readExact(src: RangedSource, offset: number, length: number, what: string): Promise<Uint8Array> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await src.read(offset, length);
+  } catch (e) {
+    if (e instanceof RocksError) throw e;
+    throw new RocksError('Io', `cannot read ${what} (${length} bytes): ${(e as Error)?.message ?? e}`, { file: src.name, offset, cause: e });
+  }
+  if (bytes.length < length) {
+    throw new RocksError('Truncated', `${what} needs ${length} bytes but the file has ${bytes.length} there`, {
+      file: src.name,
+      offset: offset + bytes.length,
+    });
+  }
+  return bytes.length === length ? bytes : bytes.subarray(0, length);
+}

@@ -1,0 +1,95 @@
+import { RocksError } from '../errors.js';
+import { compareInternalKeys } from '../internal-key.js';
+import type { BlockIter } from './block.js';
+import type { BlockHandle } from './block-handle.js';
+import { DataBlockWalker } from './data-blocks.js';
+import type { SstTable } from './table.js';
+
+/**
+ * A cursor over a table's point entries in internal-key order. It reads one data block at a
+ * time; `next()` answers synchronously inside a block and with a promise at block boundaries
+ * (`const r = it.next(); if (r !== true) await r;`). `key()` is the internal key (with the
+ * global sequence number of ingested files applied) and, like `value()`, valid until the next move.
+ */
+export class TableIterator {
+  private readonly walker: DataBlockWalker;
+  private block: BlockIter | undefined;
+  /** The data block being read. */
+  handle: BlockHandle | undefined;
+  private readonly globalSeqno: bigint | undefined;
+  private keyCopy = new Uint8Array(0);
+
+  constructor(readonly table: SstTable) {
+    this.walker = new DataBlockWalker(table);
+    this.globalSeqno = table.globalSeqno;
+  }
+
+  get valid(): boolean {
+    return this.block?.valid === true;
+  }
+
+  key(): Uint8Array {
+    const k = this.block!.key();
+    if (this.globalSeqno === undefined) return k;
+    if (this.keyCopy.length !== k.length) this.keyCopy = new Uint8Array(k.length);
+    this.keyCopy.set(k);
+    const v = new DataView(this.keyCopy.buffer, k.length - 8, 8);
+    v.setBigUint64(0, (this.globalSeqno << 8n) | BigInt(k[k.length - 8]!), true);
+    return this.keyCopy;
+  }
+
+  value(): Uint8Array {
+    return this.block!.value();
+  }
+
+  /** Offset in the file of the current entry. */
+  get entryOffset(): number {
+    return this.block!.block.offset + this.block!.entryOffset;
+  }
+
+  async seekToFirst(): Promise<boolean> {
+    return this.enter(await this.walker.first(), undefined);
+  }
+
+  /** Positions at the first entry whose internal key is ≥ `target`. */
+  async seek(target: Uint8Array): Promise<boolean> {
+    return this.enter(await this.walker.seek(target), target);
+  }
+
+  next(): boolean | Promise<boolean> {
+    const b = this.block;
+    if (b === undefined || !b.valid) return false;
+    if (b.next()) return this.checked();
+    return this.nextBlock();
+  }
+
+  private async nextBlock(): Promise<boolean> {
+    return this.enter(await this.walker.next(), undefined);
+  }
+
+  private async enter(handle: BlockHandle | undefined, target: Uint8Array | undefined): Promise<boolean> {
+    for (;;) {
+      this.handle = handle;
+      if (handle === undefined) {
+        this.block = undefined;
+        return false;
+      }
+      const it = (await this.table.readBlock(handle, 'data')).iter();
+      this.block = it;
+      const found = target === undefined ? it.seekToFirst() : it.seek(target, compareInternalKeys);
+      if (found) return this.checked();
+      handle = await this.walker.next();
+    }
+  }
+
+  private checked(): true {
+    const b = this.block!;
+    if (b.keyLength < 8) {
+      throw new RocksError('BadBlock', `internal key of ${b.keyLength} bytes is shorter than its 8-byte trailer`, {
+        file: this.table.name,
+        offset: b.block.offset + b.entryOffset,
+      });
+    }
+    return true;
+  }
+}

@@ -1,0 +1,174 @@
+import { loadChecksums, type Checksums, checksumTypeName, contextModifier } from '../checksum.js';
+import { Cursor, readU32, utf8 } from '../coding.js';
+import { compressionName, decompress, DEFAULT_MAX_BLOCK_BYTES } from '../compression.js';
+import { RocksError } from '../errors.js';
+import { readExact, type RangedSource } from '../source.js';
+import { Block, type BlockFormat } from './block.js';
+import { BLOCK_TRAILER_SIZE, readBlockHandle, type BlockHandle } from './block-handle.js';
+import { MAX_FOOTER_SIZE, readFooter, type Footer } from './footer.js';
+import { readProperties, type TableProperties } from './properties.js';
+
+export interface OpenTableOptions {
+  /** Verify every block's checksum as it is read (default true). */
+  verifyChecksums?: boolean;
+  /** Largest uncompressed block accepted (default 256 MiB). */
+  maxBlockBytes?: number;
+  /**
+   * The sequence number of every entry of an ingested (SstFileWriter) file whose own entries
+   * carry 0: the MANIFEST's largest_seqno when the file's global-seqno property is 0.
+   */
+  globalSeqno?: bigint;
+}
+
+/** The index types of `rocksdb.block.based.table.index.type`. */
+export const IndexType = { binarySearch: 0, hashSearch: 1, twoLevel: 2, binarySearchWithFirstKey: 3 } as const;
+
+/** What a block is, for messages. */
+export type BlockKind = 'data' | 'index' | 'index partition' | 'metaindex' | 'properties' | 'range deletion' | 'meta';
+
+/**
+ * One block-based SST file, opened through ranged reads: footer, metaindex and properties are
+ * read on open (plus the top-level index); data blocks only when iterated.
+ */
+export class SstTable {
+  private topIndex: Block | undefined;
+
+  private constructor(
+    readonly source: RangedSource,
+    readonly size: number,
+    readonly footer: Footer,
+    /** Meta block name → handle (properties, range deletions, filters, …). */
+    readonly metaindex: ReadonlyMap<string, BlockHandle>,
+    readonly properties: TableProperties,
+    private readonly checksums: Checksums,
+    private readonly options: Required<Omit<OpenTableOptions, 'globalSeqno'>> & { globalSeqno: bigint | undefined },
+  ) {}
+
+  static async open(source: RangedSource, options: OpenTableOptions = {}): Promise<SstTable> {
+    const size = await source.size();
+    const tailLength = Math.min(MAX_FOOTER_SIZE, size);
+    const tail = await readExact(source, size - tailLength, tailLength, 'footer');
+    const footer = await readFooter(tail, size, source.name);
+    const checksums = await loadChecksums();
+    const opts = {
+      verifyChecksums: options.verifyChecksums ?? true,
+      maxBlockBytes: options.maxBlockBytes ?? DEFAULT_MAX_BLOCK_BYTES,
+      globalSeqno: options.globalSeqno,
+    };
+    const partial = new SstTable(source, size, footer, new Map(), { user: {} }, checksums, opts);
+    const metaBlock = await partial.readBlock(footer.metaindex, 'metaindex');
+    const metaindex = new Map<string, BlockHandle>();
+    const it = metaBlock.iter();
+    for (let ok = it.seekToFirst(); ok; ok = it.next()) {
+      const c = new Cursor(it.value(), source.name, metaBlock.offset + it.valueStart);
+      metaindex.set(utf8(it.key()), readBlockHandle(c, 'meta block handle'));
+    }
+    const propsHandle = metaindex.get('rocksdb.properties') ?? metaindex.get('rocksdb.stats');
+    const properties = propsHandle ? readProperties(await partial.readBlock(propsHandle, 'properties')) : { user: {} };
+    return new SstTable(source, size, footer, metaindex, properties, checksums, opts);
+  }
+
+  get name(): string {
+    return this.source.name;
+  }
+
+  /** The format_version from the footer (0 for the legacy footer). */
+  get formatVersion(): number {
+    return this.footer.formatVersion;
+  }
+
+  get checksumType(): string {
+    return checksumTypeName(this.footer.checksumType) ?? String(this.footer.checksumType);
+  }
+
+  /** The handle of the (top-level) index block: in the footer, or from format_version 6 the metaindex. */
+  get indexHandle(): BlockHandle {
+    const h = this.footer.index ?? this.metaindex.get('rocksdb.index');
+    if (h === undefined) throw new RocksError('BadValue', 'the metaindex names no rocksdb.index block', { file: this.name, offset: this.footer.metaindex.offset });
+    return h;
+  }
+
+  /** How index values are encoded (table properties). */
+  get indexFormat(): BlockFormat {
+    return {
+      deltaValues: this.properties.indexValueIsDeltaEncoded === 1,
+      firstKeys: this.properties.indexType === IndexType.binarySearchWithFirstKey,
+    };
+  }
+
+  /** Index keys are user keys (no sequence number) — `rocksdb.index.key.is.user.key`. */
+  get indexKeysAreUserKeys(): boolean {
+    return this.properties.indexKeyIsUserKey === 1;
+  }
+
+  get partitionedIndex(): boolean {
+    return this.properties.indexType === IndexType.twoLevel;
+  }
+
+  /** The sequence number that replaces the stored 0s of an ingested file, if any. */
+  get globalSeqno(): bigint | undefined {
+    if (this.options.globalSeqno !== undefined) return this.options.globalSeqno;
+    const v = this.properties.externalSstFileVersion;
+    if (v !== undefined && v >= 2 && this.properties.globalSeqno !== undefined && this.properties.globalSeqno !== 0n) {
+      return this.properties.globalSeqno;
+    }
+    return undefined;
+  }
+
+  /**
+   * Reads one block with its trailer, verifies the checksum (plus the format_version ≥ 6 context
+   * modifier) and decompresses it.
+   */
+  async readBlock(handle: BlockHandle, kind: BlockKind, format: BlockFormat = {}): Promise<Block> {
+    const end = handle.offset + handle.size + BLOCK_TRAILER_SIZE;
+    if (end > this.footer.offset) {
+      throw new RocksError('BadValue', `${kind} block at ${handle.offset} of ${handle.size} bytes runs past the footer at ${this.footer.offset}`, {
+        file: this.name,
+        offset: handle.offset,
+      });
+    }
+    const raw = await readExact(this.source, handle.offset, handle.size + BLOCK_TRAILER_SIZE, `${kind} block`);
+    const data = raw.subarray(0, handle.size);
+    const type = raw[handle.size]!;
+    if (this.options.verifyChecksums) this.verifyTrailer(raw, handle, kind);
+    const contents = decompress(type, data, this.footer.formatVersion, { file: this.name, offset: handle.offset }, this.options.maxBlockBytes);
+    return new Block(contents, handle.offset, this.name, format);
+  }
+
+  private verifyTrailer(raw: Uint8Array, handle: BlockHandle, kind: BlockKind): void {
+    const type = this.footer.checksumType;
+    if (type === 0) return;
+    const data = raw.subarray(0, handle.size);
+    const stored = readU32(raw, handle.size + 1);
+    const computed = (this.checksums.block(type, data, raw[handle.size]!) + contextModifier(this.footer.baseContextChecksum, handle.offset)) >>> 0;
+    if (stored !== computed) {
+      throw new RocksError(
+        'BadChecksum',
+        `${kind} block checksum mismatch (${this.checksumType}): stored 0x${stored.toString(16).padStart(8, '0')}, computed 0x${computed.toString(16).padStart(8, '0')}`,
+        { file: this.name, offset: handle.offset },
+      );
+    }
+  }
+
+  /** The top-level index block (read once). */
+  async indexBlock(): Promise<Block> {
+    this.topIndex ??= await this.readBlock(this.indexHandle, 'index', this.indexFormat);
+    return this.topIndex;
+  }
+
+  /** The range tombstones block, if the table has one. */
+  async rangeDeletionBlock(): Promise<Block | undefined> {
+    const h = this.metaindex.get('rocksdb.range_del');
+    return h ? this.readBlock(h, 'range deletion') : undefined;
+  }
+
+  /** Compression of the table as the properties name it (blocks may still be stored uncompressed). */
+  get compression(): string | undefined {
+    return this.properties.compression;
+  }
+
+  /** A name for a compression type code. */
+  static compressionName(code: number): string {
+    return compressionName(code);
+  }
+}
