@@ -23,3 +23,5 @@ export { SstTable, IndexType, type OpenTableOptions, type BlockKind } from './ss
 export { TableIterator } from './sst/table-iterator.js';
 export { DataBlockWalker } from './sst/data-blocks.js';
 export { pointEntries, rangeTombstones, tableEntries, currentEntry, type RangeTombstone } from './sst/scan.js';
+export { verifyTable, type TableCheck } from './sst/verify.js';
+export * from './lsm/index.js';

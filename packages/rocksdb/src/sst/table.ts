@@ -120,6 +120,11 @@ export class SstTable {
    * modifier) and decompresses it.
    */
   async readBlock(handle: BlockHandle, kind: BlockKind, format: BlockFormat = {}): Promise<Block> {
+    return new Block(await this.readBlockContents(handle, kind), handle.offset, this.name, format);
+  }
+
+  /** A block's verified, uncompressed contents (for meta blocks not in the block format: filters). */
+  async readBlockContents(handle: BlockHandle, kind: BlockKind): Promise<Uint8Array> {
     const end = handle.offset + handle.size + BLOCK_TRAILER_SIZE;
     if (end > this.footer.offset) {
       throw new RocksError('BadValue', `${kind} block at ${handle.offset} of ${handle.size} bytes runs past the footer at ${this.footer.offset}`, {
@@ -131,8 +136,7 @@ export class SstTable {
     const data = raw.subarray(0, handle.size);
     const type = raw[handle.size]!;
     if (this.options.verifyChecksums) this.verifyTrailer(raw, handle, kind);
-    const contents = decompress(type, data, this.footer.formatVersion, { file: this.name, offset: handle.offset }, this.options.maxBlockBytes);
-    return new Block(contents, handle.offset, this.name, format);
+    return decompress(type, data, this.footer.formatVersion, { file: this.name, offset: handle.offset }, this.options.maxBlockBytes);
   }
 
   private verifyTrailer(raw: Uint8Array, handle: BlockHandle, kind: BlockKind): void {

@@ -1,0 +1,74 @@
+import { compareInternalKeys } from '../internal-key.js';
+import type { TableIterator } from '../sst/table-iterator.js';
+
+/**
+ * A k-way merge of table iterators in internal-key order (user key ascending, newest version
+ * first), kept as a binary min-heap of the positioned iterators. Ties (the same internal key in
+ * two files) keep the earlier child first.
+ */
+export class MergingIterator {
+  private heap: TableIterator[] = [];
+  private readonly rank = new Map<TableIterator, number>();
+
+  constructor(private readonly children: readonly TableIterator[]) {
+    children.forEach((c, i) => this.rank.set(c, i));
+  }
+
+  get valid(): boolean {
+    return this.heap.length > 0;
+  }
+
+  /** The iterator holding the smallest key (valid only while `valid`). */
+  get top(): TableIterator {
+    return this.heap[0]!;
+  }
+
+  async seekToFirst(): Promise<boolean> {
+    return this.rebuild(await Promise.all(this.children.map((c) => c.seekToFirst())));
+  }
+
+  async seek(target: Uint8Array): Promise<boolean> {
+    return this.rebuild(await Promise.all(this.children.map((c) => c.seek(target))));
+  }
+
+  /** Advances past the current top entry. */
+  async next(): Promise<boolean> {
+    const top = this.heap[0]!;
+    let r = top.next();
+    if (r !== true && r !== false) r = await r;
+    if (r) this.siftDown(0);
+    else {
+      const last = this.heap.pop()!;
+      if (this.heap.length > 0 && last !== top) {
+        this.heap[0] = last;
+        this.siftDown(0);
+      }
+    }
+    return this.heap.length > 0;
+  }
+
+  private rebuild(positioned: boolean[]): boolean {
+    this.heap = this.children.filter((_, i) => positioned[i]);
+    for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) this.siftDown(i);
+    return this.heap.length > 0;
+  }
+
+  private less(a: TableIterator, b: TableIterator): boolean {
+    const c = compareInternalKeys(a.key(), b.key());
+    return c < 0 || (c === 0 && this.rank.get(a)! < this.rank.get(b)!);
+  }
+
+  private siftDown(i: number): void {
+    const h = this.heap;
+    const n = h.length;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) return;
+      const r = l + 1;
+      const m = r < n && this.less(h[r]!, h[l]!) ? r : l;
+      if (!this.less(h[m]!, h[i]!)) return;
+      [h[i], h[m]] = [h[m]!, h[i]!];
+      i = m;
+    }
+  }
+}
