@@ -1,5 +1,6 @@
 import { CkptError, FormatError } from '@ckpt/format';
 import { RestoreError } from '@ckpt/restore';
+import { RocksError } from '@ckpt/rocksdb';
 import { StorageError } from '@ckpt/storage';
 
 const WHAT_IS_A_CHECKPOINT =
@@ -14,6 +15,7 @@ const IO_CODES = new Set(['Transient', 'PermissionDenied', 'MissingDependency', 
  */
 export function exitCodeFor(e: unknown): number {
   if (e instanceof StorageError && IO_CODES.has(e.code)) return 1;
+  if (e instanceof RocksError && e.code === 'Io') return 1;
   return e instanceof CkptError ? 2 : 1;
 }
 
@@ -39,6 +41,11 @@ export function hintFor(e: unknown): string | undefined {
   }
   if (e instanceof RestoreError && e.code === 'InvalidJobDescription') {
     return 'fix the --job file: ckpt job JSON (schemas/job-description.schema.json), Flink\'s REST job plan JSON (GET /jobs/<id>/plan), or lines of uid=parallelism';
+  }
+  if (e instanceof RocksError) {
+    if (e.code === 'Unsupported') return 'the file uses a RocksDB feature ckpt does not read (the message names it)';
+    if (e.code !== 'Io') return 'the RocksDB file is damaged or not a block-based SST/MANIFEST: `ckpt sst verify` checks every block';
+    return undefined;
   }
   if (e instanceof FormatError) {
     if (e.code === 'InvalidModel') return 'give a binary _metadata file, or a .json/.msgpack/.pb file written by ckpt convert';

@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError } from 'commander';
 import { commandContext, type Io } from './context.js';
-import { jobOptions, registerHa, registerRekey, registerReport } from './register.js';
+import { jobOptions, registerHa, registerRekey, registerReport, registerSst } from './register.js';
 
 export type { Io } from './context.js';
 
@@ -182,6 +182,7 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
   registerReport(program, ctx, result);
 
   registerHa(program, io, result);
+  registerSst(program, io, result);
   return program;
 }
 

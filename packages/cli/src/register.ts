@@ -1,8 +1,9 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { CommandContext, Io } from './context.js';
 import type { HaOptions } from './commands/ha.js';
 import type { RekeyCliOptions } from './commands/rekey.js';
 import type { ReportOptions } from './commands/report.js';
+import type { SstPropsOptions, SstScanOptions, SstVerifyOptions } from './commands/sst.js';
 
 /*
  * Options and help of the commands with many options. A command's implementation (and the packages
@@ -104,5 +105,48 @@ export function registerHa(program: Command, io: Io, result: { code: number }): 
     .addHelpText('after', examples)
     .action(async (opts: HaOptions) => {
       result.code = await (await import('./commands/ha.js')).haVerify(opts, io.out);
+    });
+}
+
+function entryCount(v: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('a whole number of entries (0 or more)');
+  return n;
+}
+
+/** `ckpt sst props|scan|verify`: RocksDB / ForSt SST files, local or any storage URI. */
+export function registerSst(program: Command, io: Io, result: { code: number }): void {
+  const sst = program
+    .command('sst')
+    .description('RocksDB / ForSt SST files (local or any storage URI): table properties, internal entries, block checksums');
+  const examples =
+    '\nExamples:\n  ckpt sst props chk-7/shared/000042.sst\n  ckpt sst scan s3://bucket/chk-7/shared/000042.sst --json | head\n  ckpt sst verify chk-7/shared/*.sst';
+  sst
+    .command('props')
+    .description('footer facts (format_version, checksum, index type) and the table properties')
+    .argument('<file>', 'an SST file or its URI')
+    .option('--json', 'print JSON')
+    .addHelpText('after', examples)
+    .action(async (file: string, opts: SstPropsOptions) => {
+      result.code = await (await import('./commands/sst.js')).sstProps(file, opts, io.out);
+    });
+  sst
+    .command('scan')
+    .description('every internal entry in file order (user key, sequence number, type, value); range tombstones last')
+    .argument('<file>', 'an SST file or its URI')
+    .option('--json', 'one JSON line per entry: {"key":hex,"seq":"n","type":"put|delete|singleDelete|merge|rangeDelete","value":hex}')
+    .option('--limit <n>', 'stop after n entries', entryCount)
+    .addHelpText('after', examples)
+    .action(async (file: string, opts: SstScanOptions) => {
+      result.code = await (await import('./commands/sst.js')).sstScan(file, opts, io.out);
+    });
+  sst
+    .command('verify')
+    .description('read every block of each file and check its checksum and the entry counts (exit 4 when any is broken)')
+    .argument('<file...>', 'SST files or their URIs')
+    .option('--json', 'print JSON')
+    .addHelpText('after', examples)
+    .action(async (files: string[], opts: SstVerifyOptions) => {
+      result.code = await (await import('./commands/sst.js')).sstVerify(files, opts, io.out);
     });
 }
