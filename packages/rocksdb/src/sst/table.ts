@@ -1,6 +1,6 @@
 import { loadChecksums, type Checksums, checksumTypeName, contextModifier } from '../checksum.js';
 import { Cursor, readU32, utf8 } from '../coding.js';
-import { compressionName, decompress, DEFAULT_MAX_BLOCK_BYTES } from '../compression.js';
+import { compressionName, decompress, DEFAULT_MAX_BLOCK_BYTES, prepareZstd } from '../compression.js';
 import { RocksError } from '../errors.js';
 import { readExact, type RangedSource } from '../source.js';
 import { Block, type BlockFormat } from './block.js';
@@ -65,6 +65,7 @@ export class SstTable {
     }
     const propsHandle = metaindex.get('rocksdb.properties') ?? metaindex.get('rocksdb.stats');
     const properties = propsHandle ? readProperties(await partial.readBlock(propsHandle, 'properties')) : { user: {} };
+    if (properties.compression === undefined || /zstd/i.test(properties.compression)) await prepareZstd();
     return new SstTable(source, size, footer, metaindex, properties, checksums, opts);
   }
 
