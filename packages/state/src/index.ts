@@ -74,3 +74,4 @@ export {
 export { javaKeyOf, keyGroupOfKey, keyHasher, type JavaKeyOf, type KeyHasher } from './rekey/java-key.js';
 export { moveEntries, mergeKeyedHeaders, type RawKeyedSource, type MergedHeader, type MovedEntries, type RekeyedSubtask } from './rekey/move-entries.js';
 export { rekeySavepoint, type RekeyOptions, type RekeyResult, type RekeyedOperator } from './rekey/savepoint.js';
+export { RocksDbKeyedState, type OpenRocksDbStateOptions, type KeyGroupSpan } from './rocksdb/keyed.js';

@@ -37,7 +37,13 @@ function opaque(c: ValueCodec, bytes: Uint8Array, start: number, end: number): O
   return { kind: 'opaque', serializer: c.className, bytes: bytes.slice(start, end) };
 }
 
-function decodeEntry(
+/**
+ * Decodes one pair of Flink's composite-key layout (shared by the canonical format and the
+ * RocksDB/ForSt backends): `data[keyStart, keyEnd)` is the key after its key-group prefix
+ * (key, namespace with length suffixes when both are variable-length, map user key or timer),
+ * `data[valueStart, valueEnd)` the value (list elements joined by ',', map values behind a null flag).
+ */
+export function decodeEntry(
   st: StateCodecs,
   ctx: CanonicalContext,
   r: WindowReader,

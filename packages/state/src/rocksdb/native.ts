@@ -49,7 +49,7 @@ function sizeOf(h: StreamStateHandle): number | undefined {
   }
 }
 
-export async function readNativeSnapshot(handle: IncrementalKeyedHandle, resolver: HandleResolver): Promise<NativeSnapshot> {
+export async function readNativeSnapshot(handle: IncrementalKeyedHandle, resolver: Pick<HandleResolver, 'resolve'>): Promise<NativeSnapshot> {
   const src = resolver.resolve(handle.metaStateHandle);
   const bytes = await readAll(src);
   const meta = guard(src.name, () => readKeyedStateHeader(new ByteReader(bytes)));
