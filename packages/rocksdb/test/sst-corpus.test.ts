@@ -44,7 +44,7 @@ describe('real Flink SSTs', () => {
   it('corrupting a data block of a real SST is a BadChecksum error naming file and block', async () => {
     const file = (corpus[0] ?? generated[0])!;
     const bytes = new Uint8Array(readFileSync(file));
-    bytes[2] ^= 0x40; // inside the first data block, which starts at offset 0
+    bytes[2]! ^= 0x40; // inside the first data block, which starts at offset 0
     const bad = await SstTable.open(new BytesSource(bytes, file));
     await expect(
       (async () => {
