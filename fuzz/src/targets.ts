@@ -18,12 +18,14 @@ import {
 } from '@ckpt/state';
 import { parseMetadata, serializeMetadata, type MetadataFormat } from '@ckpt/convert';
 import { normalizeJob, parseJobInput } from '@ckpt/restore';
+import { RocksError } from '@ckpt/rocksdb';
+import { ROCKSDB_TARGETS } from './rocksdb-targets.js';
 import { jobFiles, metadataFiles, stateContexts, type StateContext } from './seeds.js';
 
 export interface Target {
   name: string;
   /** The package whose typed error this decoder must throw. */
-  typed: 'FormatError' | 'StateError' | 'CkptError';
+  typed: 'FormatError' | 'StateError' | 'RocksError' | 'CkptError';
   /** Leading bytes of an input that pick a context rather than being file content. */
   context?: number;
   /** Seed inputs (built lazily: reading them decodes the corpus). */
@@ -42,7 +44,13 @@ export type Outcome = { kind: 'ok' } | { kind: 'typed'; error: CkptError } | { k
  */
 export function classify(t: Target, e: unknown): Outcome {
   const ok =
-    t.typed === 'FormatError' ? e instanceof FormatError : t.typed === 'StateError' ? e instanceof StateError : e instanceof CkptError;
+    t.typed === 'FormatError'
+      ? e instanceof FormatError
+      : t.typed === 'StateError'
+        ? e instanceof StateError
+        : t.typed === 'RocksError'
+          ? e instanceof RocksError
+          : e instanceof CkptError;
   if (!ok) return { kind: 'crash', error: e };
   const err = e as CkptError;
   if (err.code === 'Internal') return { kind: 'crash', error: e };
@@ -183,6 +191,8 @@ export const TARGETS: Target[] = [
     seeds: () => jobFiles().map(read),
     run: (bytes) => normalizeJob(parseJobInput(new TextDecoder().decode(bytes))),
   },
+  // sst (and manifest): seeds written by ldb at run time
+  ...ROCKSDB_TARGETS,
 ];
 
 export function target(name: string): Target {
