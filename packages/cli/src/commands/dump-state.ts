@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { bytesToBase64, operatorIdFromUid, type OperatorState } from '@ckpt/format';
-import { HandleResolver, KeyedStateFile, OperatorStateFile } from '@ckpt/state';
+import { HandleResolver, KeyedStateFile, OperatorStateFile, RocksDbKeyedState } from '@ckpt/state';
 import { isRemote, loadMetadata, resolveMetadataPath } from '../io.js';
 
 export interface DumpStateOptions {
@@ -63,8 +63,14 @@ export async function dumpState(pointer: string, opts: DumpStateOptions, out: (s
   for (const s of op.subtasks) {
     for (const [slot, h] of [['managed', s.managedKeyedState], ['raw', s.rawKeyedState]] as const) {
       if (h === null || slot === 'raw') continue;
+      if (h.kind === 'incremental') {
+        // RocksDB / ForSt native savepoint or checkpoint: the SSTs' LSM view per state.
+        const rs = await RocksDbKeyedState.open(h, (x) => resolver.resolve(x), { maxParallelism: op.maxParallelism });
+        for await (const e of rs.entries(range ? { start: range[0], end: range[1] } : undefined)) out(stateJsonLine({ subtask: s.index, ...e }));
+        continue;
+      }
       if (h.kind !== 'keyGroups' && h.kind !== 'savepointKeyGroups') {
-        out(stateJsonLine({ subtask: s.index, note: `${h.kind} keyed state: entries are not decoded (RocksDB SST / changelog files)` }));
+        out(stateJsonLine({ subtask: s.index, note: `${h.kind} keyed state: entries are not decoded (changelog state-change files)` }));
         continue;
       }
       const kf = await KeyedStateFile.open(h, resolver.resolve(h.delegate), { maxParallelism: op.maxParallelism });
