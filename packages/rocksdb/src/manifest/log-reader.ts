@@ -56,6 +56,8 @@ export interface LogRecord {
   offset: number;
   /** File offset of the record's first payload byte. */
   dataOffset: number;
+  /** File offset just past the record's last fragment. */
+  end: number;
   data: Uint8Array;
 }
 
@@ -197,7 +199,7 @@ export class LogReader {
               parts = [];
               partBytes = 0;
               anyRead = true;
-              yield { offset: at, dataOffset: dataStart, data: payload.slice() };
+              yield { offset: at, dataOffset: dataStart, end: blockStart + pos, data: payload.slice() };
             } else {
               inFragment = true;
               parts = [payload.slice()];
@@ -215,7 +217,7 @@ export class LogReader {
               parts = [];
               partBytes = 0;
               anyRead = true;
-              yield { offset: recordStart, dataOffset: dataStart, data };
+              yield { offset: recordStart, dataOffset: dataStart, end: blockStart + pos, data };
             }
             break;
           default:

@@ -158,15 +158,18 @@ export class VersionSetBuilder {
     }
   }
 
-  /** The version after every complete edit; a MANIFEST must have recorded the three counters. */
-  finish(): Manifest {
+  /**
+   * The version after every complete edit; a MANIFEST must have recorded the three counters.
+   * `end` (the log's size) is the offset named when one is missing.
+   */
+  finish(end?: number): Manifest {
     const missing = [
       this.logNumber === undefined ? 'log number' : '',
       this.nextFileNumber === undefined ? 'next file number' : '',
       this.lastSequence === undefined ? 'last sequence' : '',
     ].filter((s) => s !== '');
     if (missing.length > 0) {
-      throw new RocksError('BadRecord', `no ${missing.join(', ')} entry in the MANIFEST`, { file: this.file });
+      throw new RocksError('BadRecord', `no ${missing.join(', ')} entry in the MANIFEST`, { file: this.file, offset: end });
     }
     const columnFamilies = [...this.cfs.values()]
       .sort((a, b) => a.id - b.id)
@@ -202,6 +205,6 @@ export async function readManifest(source: RangedSource, options: ReadManifestOp
     edits?.push(edit);
     builder.add(edit);
   }
-  const m = builder.finish();
+  const m = builder.finish(await source.size());
   return edits ? { ...m, edits } : m;
 }
