@@ -6,6 +6,7 @@ import { basename, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeMetadata, type IncrementalKeyedHandle, type StreamStateHandle } from '@ckpt/format';
 import { describe, expect, it } from 'vitest';
+import { RocksError } from '../src/errors.js';
 import { BytesSource } from '../src/source.js';
 import { readCurrent, readManifest, sstFileName } from '../src/manifest/index.js';
 
@@ -80,6 +81,8 @@ const snapshots = ROOTS.flatMap(([root, depth]) => {
 });
 
 const counts = { manifests: 0, liveFiles: 0, sizesChecked: 0 };
+/** A few real MANIFESTs kept for the prefix sweep. */
+const samples: Uint8Array[] = [];
 
 describe.skipIf(snapshots.length === 0)('MANIFESTs of real Flink snapshots', () => {
   it('finds RocksDB snapshots', () => {
@@ -101,6 +104,7 @@ describe.skipIf(snapshots.length === 0)('MANIFESTs of real Flink snapshots', () 
       const m = await readManifest(new BytesSource(bytes, `${s.file}:${name}`));
       decoded++;
       counts.manifests++;
+      if (samples.length < 4 && !samples.some((x) => x.length === bytes.length)) samples.push(bytes);
       expect(m.comparator).toBe('leveldb.BytewiseComparator');
       for (const cf of m.columnFamilies) {
         for (const f of cf.files) {
@@ -116,6 +120,18 @@ describe.skipIf(snapshots.length === 0)('MANIFESTs of real Flink snapshots', () 
       }
     }
     expect(decoded, 'MANIFESTs decoded').toBeGreaterThan(0);
+  });
+
+  it('every prefix of a few of them reads or fails with a typed error', async () => {
+    expect(samples.length).toBeGreaterThan(0);
+    for (const bytes of samples) {
+      for (let n = 0; n < bytes.length; n++) {
+        for (const tolerateTruncatedTail of [false, true]) {
+          const r = await readManifest(new BytesSource(bytes.subarray(0, n), `prefix-${n}`), { tolerateTruncatedTail }).catch((e: unknown) => e);
+          if (r instanceof Error) expect(r, `prefix ${n}`).toBeInstanceOf(RocksError);
+        }
+      }
+    }
   });
 
   it('decoded every MANIFEST found', () => {

@@ -65,7 +65,7 @@ describe('log reader', () => {
 
   it('reports a checksum mismatch with file and offset', async () => {
     const bytes = new TestLogWriter().add(fill(100, 1)).add(fill(100, 2)).bytes();
-    bytes[107 + 50] ^= 1;
+    bytes[107 + 50]! ^= 1;
     const e = await error(bytes);
     expect(e.code).toBe('BadChecksum');
     expect(e.file).toBe('log');

@@ -4,12 +4,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { concatBytes } from '@ckpt/format';
 import { loadChecksums, maskCrc } from '../src/checksum.js';
 import { BytesSource } from '../src/source.js';
 import { LOG_BLOCK_SIZE, LOG_HEADER_SIZE } from '../src/manifest/log-reader.js';
 
 export const HAS_LDB = spawnSync('ldb', ['--help'], { stdio: 'ignore' }).error === undefined;
-if (!HAS_LDB) console.log('ldb not found (Debian rocksdb-tools): skipping the tests against real RocksDB');
 
 export function ldb(args: string[], input?: string): string {
   return execFileSync('ldb', args, { input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 256 << 20 });
@@ -150,13 +150,7 @@ export class TestLogWriter {
   }
 
   bytes(): Uint8Array {
-    const out = new Uint8Array(this.size);
-    let p = 0;
-    for (const c of this.chunks) {
-      out.set(c, p);
-      p += c.length;
-    }
-    return out;
+    return concatBytes(this.chunks);
   }
 }
 

@@ -1,3 +1,4 @@
+import { concatBytes } from '@ckpt/format';
 import { loadChecksums, maskCrc, type Checksums } from '../checksum.js';
 import { readU32 } from '../coding.js';
 import { RocksError } from '../errors.js';
@@ -74,17 +75,6 @@ function fragmentKind(type: number): number {
   if (type >= LogRecordType.full && type <= LogRecordType.last) return type;
   if (type >= LogRecordType.recyclableFull && type <= LogRecordType.recyclableLast) return type - 4;
   return 0;
-}
-
-function concat(parts: Uint8Array[], total: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(total);
-  let p = 0;
-  for (const part of parts) {
-    out.set(part, p);
-    p += part.length;
-  }
-  return out;
 }
 
 /**
@@ -212,7 +202,7 @@ export class LogReader {
             parts.push(payload.slice());
             partBytes += payload.length;
             if (fragmentKind(type) === 4) {
-              const data = concat(parts, partBytes);
+              const data = concatBytes(parts);
               inFragment = false;
               parts = [];
               partBytes = 0;
