@@ -25,3 +25,4 @@ export { DataBlockWalker } from './sst/data-blocks.js';
 export { pointEntries, rangeTombstones, tableEntries, currentEntry, type RangeTombstone } from './sst/scan.js';
 export { verifyTable, type TableCheck } from './sst/verify.js';
 export * from './lsm/index.js';
+export * from './manifest/index.js';
