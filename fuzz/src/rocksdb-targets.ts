@@ -1,13 +1,13 @@
 /**
- * The @ckpt/rocksdb targets: `sst` (SstTable.open + every entry, checksums verified) and — to be
- * added next to it — `manifest`. Seeds are small DBs written at run time by RocksDB's own `ldb`
+ * The @ckpt/rocksdb targets: `sst` (SstTable.open + every entry, checksums verified) and
+ * `manifest` (the log records and every VersionEdit replayed into the live files). Seeds are small DBs written at run time by RocksDB's own `ldb`
  * (Debian rocksdb-tools, installed by .ci/run; the generator of packages/rocksdb's oracle tests),
  * never files copied from the corpus. Without ldb the targets start from an empty corpus.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BytesSource, SstTable, tableEntries } from '@ckpt/rocksdb';
+import { BytesSource, readManifest, SstTable, tableEntries } from '@ckpt/rocksdb';
 import { ldbDb, LDB_CONFIGS, TOOLS } from '../../packages/rocksdb/test/oracle/rocksdb-tools.js';
 import type { Target } from './targets.js';
 
@@ -55,6 +55,12 @@ export const ROCKSDB_TARGETS: Target[] = [
       for await (const _ of tableEntries(table));
     },
   },
-  // The MANIFEST target goes here: { name: 'manifest', typed: 'RocksError',
-  //   seeds: () => filesNamed((f) => f.startsWith('MANIFEST-')), run: (bytes) => <read every VersionEdit> }
+  {
+    name: 'manifest',
+    typed: 'RocksError',
+    seeds: () => filesNamed((f) => f.startsWith('MANIFEST-')),
+    run: async (bytes) => {
+      await readManifest(new BytesSource(bytes, 'fuzz/MANIFEST-000001'), { keepEdits: true });
+    },
+  },
 ];

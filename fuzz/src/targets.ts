@@ -191,7 +191,7 @@ export const TARGETS: Target[] = [
     seeds: () => jobFiles().map(read),
     run: (bytes) => normalizeJob(parseJobInput(new TextDecoder().decode(bytes))),
   },
-  // sst (and manifest): seeds written by ldb at run time
+  // sst and manifest: seeds written by ldb at run time
   ...ROCKSDB_TARGETS,
 ];
 
