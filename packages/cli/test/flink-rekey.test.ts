@@ -114,4 +114,30 @@ describe.skipIf(!built('2.3'))('real Flink restores savepoints re-keyed by ckpt'
       v.forEach((x) => expectRestored(x, 256));
     }, 600_000);
   }
+
+  for (const [line, version] of LINES) {
+    it.skipIf(!built(line))(`Flink ${version}: a RocksDB native savepoint turned canonical restores into RocksDB and HashMap, re-keyed 128 → 256 and unchanged (control refused)`, async () => {
+      const asHeap = (dir: string) => {
+        // the same job on the HashMap backend: the generator's keyed-hashmap-savepoint scenario
+        const mf = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+        writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...mf, scenario: 'keyed-hashmap-savepoint', backend: 'hashmap' }));
+        return dir;
+      };
+      const dirs = [
+        await rekeyed(version, 'keyed-rocksdb-native-savepoint', 256),
+        asHeap(await rekeyed(version, 'keyed-rocksdb-native-savepoint', 256)),
+        naive(version, 'keyed-rocksdb-native-savepoint', 256),
+      ];
+      const v = flinkRestore(line, 3, 256, dirs);
+      expect(v).toHaveLength(3);
+      v.slice(0, 2).forEach((x) => expectRestored(x, 256));
+      expect(v[0]!.checks[0]).toMatchObject({ name: 'keyed', keys: 10 });
+      // only _metadata's max parallelism changed: Flink cannot restore the native state that way
+      expect(v[2]!.ok).toBe(false);
+      const same = [asHeap(await rekeyed(version, 'keyed-rocksdb-native-savepoint', 128))];
+      const w = flinkRestore(line, 3, 128, same);
+      expect(w).toHaveLength(1);
+      expectRestored(w[0]!, 128);
+    }, 600_000);
+  }
 });

@@ -44,7 +44,7 @@ export class KeyedStateFile {
       throw new StateError(
         'UnsupportedHandle',
         handle.kind === 'incremental'
-          ? 'RocksDB native/incremental snapshots hold SST files; use listNativeFiles (entries are not decoded)'
+          ? 'RocksDB / ForSt native and incremental snapshots hold SST files: read them with RocksDbKeyedState'
           : `keyed handle ${handle.kind} is not a key-groups stream`,
         { file: source.name },
       );

@@ -16,6 +16,7 @@ import { StateError } from '../errors.js';
 import { HandleResolver } from '../io/resolve.js';
 import { writeCanonicalKeyedState } from '../keyed/canonical-stream.js';
 import { KeyedStateFile } from '../keyed/keyed-state.js';
+import { RocksDbKeyedState } from '../rocksdb/keyed.js';
 import { SnappyFraming } from '../snappy/framing.js';
 import { moveEntries, type RawKeyedSource } from './move-entries.js';
 
@@ -188,8 +189,15 @@ async function rekeyOperator(op: OperatorState, opts: RekeyOptions, ctx: Ctx): P
   let withId = false;
   for (const s of keyed) {
     const h = s.managedKeyedState!;
+    if (h.kind === 'incremental') {
+      // RocksDB / ForSt native savepoint or checkpoint: its LSM view per state, written as a canonical savepoint.
+      const rs = await RocksDbKeyedState.open(h, (x) => ctx.resolver.resolve(x), { maxParallelism: op.maxParallelism });
+      kind ??= 'savepointKeyGroups';
+      sources.push({ name: `${label} subtask ${s.index}`, header: rs.header, keyGroups: rs.rawKeyGroups() });
+      continue;
+    }
     if (h.kind !== 'keyGroups' && h.kind !== 'savepointKeyGroups') {
-      throw new StateError('UnsupportedHandle', `operator ${label}: ${h.kind} keyed state (RocksDB native / changelog) cannot be re-keyed; take a canonical savepoint`);
+      throw new StateError('UnsupportedHandle', `operator ${label}: ${h.kind} keyed state (changelog) cannot be re-keyed; take a canonical savepoint`);
     }
     kind ??= h.kind;
     withId ||= h.kind === 'keyGroups' && h.stateHandleId !== undefined;

@@ -1,12 +1,12 @@
 import type { IncrementalKeyedHandle, StreamStateHandle } from '@ckpt/format';
-import { groupByColumnFamily, LsmView, RocksError, SstTable } from '@ckpt/rocksdb';
+import { groupByColumnFamily, LsmView, RocksError, SstTable, type KeyValue } from '@ckpt/rocksdb';
 import { StateError, guard } from '../errors.js';
 import type { ByteSource } from '../io/source.js';
 import { WindowReader } from '../io/window-reader.js';
 import type { KeyedStateHeader } from '../meta/proxy.js';
 import { codecFor, type ValueCodec } from '../serializers/codecs.js';
 import { decodeEntry, type CanonicalContext } from '../keyed/canonical.js';
-import { keyGroupPrefixBytes } from '../keyed/canonical-stream.js';
+import { keyGroupPrefixBytes, type RawKeyedEntry } from '../keyed/canonical-stream.js';
 import { stateCodecs } from '../keyed/codecs.js';
 import type { KeyedStateEntry, StateCodecs } from '../keyed/entry.js';
 import { readNativeSnapshot, type NativeFile } from './native.js';
@@ -80,29 +80,83 @@ export class RocksDbKeyedState {
     return this.prefixBytes === 1 ? Uint8Array.of(kg) : Uint8Array.of(kg >>> 8, kg & 0xff);
   }
 
+  /** The key-group prefix range of `span` clipped to the handle, or undefined when empty. */
+  private scanRange(span?: KeyGroupSpan): { start: number; end: number; range: { start: Uint8Array; end?: Uint8Array } } | undefined {
+    const own = this.keyGroupSpan;
+    const start = Math.max(own.start, span?.start ?? own.start);
+    const end = Math.min(own.end, span?.end ?? own.end);
+    if (start > end) return undefined;
+    const limit = this.prefixBytes === 1 ? 0xff : 0xffff;
+    return { start, end, range: { start: this.prefix(start), ...(end < limit ? { end: this.prefix(end + 1) } : {}) } };
+  }
+
+  private keyGroupOf(key: Uint8Array, cf: string, file: string): number {
+    if (key.length < this.prefixBytes) {
+      throw new StateError('BadKeyGroup', `key of ${key.length} bytes in column family ${cf} has no key-group prefix`, { file });
+    }
+    return this.prefixBytes === 1 ? key[0]! : (key[0]! << 8) | key[1]!;
+  }
+
+  /**
+   * The undecoded pairs key group by key group — all states of a key group together, by state id,
+   * each state in key order — as the canonical format stores them: keys without their key-group
+   * prefix, values as RocksDB holds them (lists joined by ','), which is the canonical form.
+   * One streaming scan per state, advanced in step.
+   */
+  async *rawKeyGroups(span?: KeyGroupSpan): AsyncGenerator<{ keyGroup: number; entries: RawKeyedEntry[] }> {
+    const r = this.scanRange(span);
+    if (r === undefined) return;
+    type Cursor = { stateId: number; name: string; file: string; it: AsyncIterator<KeyValue>; kg: number; kv: KeyValue | undefined };
+    const cursors: Cursor[] = [];
+    const advance = async (c: Cursor) => {
+      for (;;) {
+        const n = await c.it.next();
+        if (n.done) {
+          c.kv = undefined;
+          c.kg = Infinity;
+          return;
+        }
+        c.kg = this.keyGroupOf(n.value.key, c.name, c.file);
+        c.kv = n.value;
+        if (c.kg >= r.start && c.kg <= r.end) return;
+      }
+    };
+    for (const [stateId, st] of this.states.entries()) {
+      const tables = this.columnFamilies.get(st.meta.name);
+      if (tables === undefined) continue;
+      const c: Cursor = { stateId, name: st.meta.name, file: tables[0]!.name, it: new LsmView(tables).scan(r.range)[Symbol.asyncIterator](), kg: 0, kv: undefined };
+      await advance(c);
+      cursors.push(c);
+    }
+    for (;;) {
+      const kg = Math.min(...cursors.map((c) => c.kg));
+      if (kg === Infinity || cursors.length === 0) return;
+      const entries: RawKeyedEntry[] = [];
+      for (const c of cursors) {
+        while (c.kv !== undefined && c.kg === kg) {
+          entries.push({ stateId: c.stateId, key: c.kv.key.subarray(this.prefixBytes), value: c.kv.value });
+          await advance(c);
+        }
+      }
+      yield { keyGroup: kg, entries };
+    }
+  }
+
   /**
    * Every entry of the handle (or of `keyGroups`, clipped to the handle's range), state by state
    * in the meta file's order, key-group order within a state. Only the blocks that can hold those
    * key groups are read.
    */
   async *entries(keyGroups?: KeyGroupSpan): AsyncGenerator<KeyedStateEntry> {
-    const own = this.keyGroupSpan;
-    const start = Math.max(own.start, keyGroups?.start ?? own.start);
-    const end = Math.min(own.end, keyGroups?.end ?? own.end);
-    if (start > end) return;
-    const limit = this.prefixBytes === 1 ? 0xff : 0xffff;
-    const range = { start: this.prefix(start), ...(end < limit ? { end: this.prefix(end + 1) } : {}) };
+    const r = this.scanRange(keyGroups);
+    if (r === undefined) return;
+    const { start, end, range } = r;
     for (const st of this.states) {
       const tables = this.columnFamilies.get(st.meta.name);
       if (tables === undefined) continue;
       const ctx: CanonicalContext = { keyGroup: start, prefixBytes: this.prefixBytes, key: this.key, states: this.states, base: 0 };
       for await (const { key, value } of new LsmView(tables).scan(range)) {
-        if (key.length < this.prefixBytes) {
-          throw new StateError('BadKeyGroup', `key of ${key.length} bytes in column family ${st.meta.name} has no key-group prefix`, {
-            file: tables[0]!.name,
-          });
-        }
-        const kg = this.prefixBytes === 1 ? key[0]! : (key[0]! << 8) | key[1]!;
+        const kg = this.keyGroupOf(key, st.meta.name, tables[0]!.name);
         if (kg < start || kg > end) continue;
         ctx.keyGroup = kg;
         const data = new Uint8Array(key.length + value.length);

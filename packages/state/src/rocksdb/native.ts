@@ -16,8 +16,8 @@ export interface NativeFile {
 
 /**
  * A RocksDB native / incremental snapshot (tag 5/11): its files and the Flink meta file (a keyed
- * backend header: key serializer and state meta infos). The key/value entries inside the SST files
- * are NOT decoded — that needs a RocksDB table reader; take a canonical savepoint instead.
+ * backend header: key serializer and state meta infos). The entries inside the SST files are read
+ * by {@link RocksDbKeyedState} (rocksdb/keyed.ts); this is the listing alone.
  */
 export interface NativeSnapshot {
   checkpointId: bigint;
@@ -25,7 +25,6 @@ export interface NativeSnapshot {
   keyGroupRange: { start: number; count: number };
   meta: KeyedStateHeader;
   files: NativeFile[];
-  entriesDecoded: false;
 }
 
 function kindOf(name: string): NativeFileKind {
@@ -63,6 +62,5 @@ export async function readNativeSnapshot(handle: IncrementalKeyedHandle, resolve
     keyGroupRange: handle.keyGroupRange,
     meta,
     files,
-    entriesDecoded: false,
   };
 }
