@@ -1,5 +1,5 @@
 export * from './model.js';
-export { CkptError, FormatError, type ErrorContext, type FormatErrorCode } from './errors.js';
+export { CkptError, FormatError, UsageError, type ErrorContext, type FormatErrorCode, type UsageErrorCode } from './errors.js';
 export { ByteReader } from './binary/reader.js';
 export { ByteWriter } from './binary/writer.js';
 export {
@@ -14,6 +14,7 @@ export { DISTRIBUTION_MODES } from './handles/operator.js';
 export { decodeMetadataAsync } from './metadata.js';
 export { toJson, toJsonString, fromJson, jsonSyntaxOffset, encodeValue, bytesToBase64, base64ToBytes, type JsonValue } from './json.js';
 export { operatorIdFromUid } from './uid.js';
+export { findOperator, requireOperator } from './operator-lookup.js';
 export { sha256, sha256Sync, crc32c, xxhash64, digestOf } from './digest.js';
 export {
   streamStateSize,
