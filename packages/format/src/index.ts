@@ -6,7 +6,6 @@ export {
   decodeMetadata,
   encodeMetadata,
   METADATA_MAGIC,
-  SUPPORTED_VERSIONS,
   type DecodeOptions,
 } from './metadata.js';
 export { DEFAULT_DIALECT, Tag, type Dialect } from './handles/tags.js';
@@ -15,7 +14,7 @@ export { decodeMetadataAsync } from './metadata.js';
 export { toJson, toJsonString, fromJson, jsonSyntaxOffset, encodeValue, bytesToBase64, base64ToBytes, type JsonValue } from './json.js';
 export { operatorIdFromUid } from './uid.js';
 export { findOperator, requireOperator } from './operator-lookup.js';
-export { sha256, sha256Sync, crc32c, xxhash64, digestOf } from './digest.js';
+export { sha256, sha256Sync, crc32c, xxhash64 } from './digest.js';
 export {
   streamStateSize,
   keyedStateSize,

@@ -1,4 +1,4 @@
-import { ByteWriter, type ByteReader } from '@ckpt/format';
+import type { ByteReader, ByteWriter } from '@ckpt/format';
 import { StateError } from '../errors.js';
 
 /** Extra `DataInput` primitives on top of the format package's {@link ByteReader}. */
@@ -97,11 +97,4 @@ export function writeStringValue(w: ByteWriter, s: string | null): void {
   }
   writeVarUint(w, s.length + 1);
   for (let i = 0; i < s.length; i++) writeVarUint(w, s.charCodeAt(i));
-}
-
-/** Runs `fn` against a fresh writer and returns the bytes. */
-export function encodeWith(fn: (w: ByteWriter) => void): Uint8Array {
-  const w = new ByteWriter(64);
-  fn(w);
-  return w.finish();
 }
