@@ -1,7 +1,7 @@
 import { ByteReader } from './binary/reader.js';
 import { ByteWriter } from './binary/writer.js';
 import { FormatError } from './errors.js';
-import { DEFAULT_DIALECT, type DecodeContext, type Dialect } from './handles/tags.js';
+import type { DecodeContext, Dialect } from './handles/tags.js';
 import type { CheckpointMetadata, InputInfo, MasterState } from './model.js';
 import { readOperatorState, writeOperatorState } from './operator-state.js';
 import { readCheckpointProperties } from './trailer/properties.js';

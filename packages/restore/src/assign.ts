@@ -11,7 +11,7 @@ import {
 import { assignChannelState, ChannelStateRefused, type ChannelVertexInput, type ChannelVertexRestore, type RescalingDescriptor } from './channel-assignment.js';
 import { unmergeInputChannels, unmergeResultSubpartitions } from './channel-state.js';
 import { messages, type Finding } from './findings.js';
-import type { JobGraph, JobVertex, SubtaskStateMapperName } from './job.js';
+import type { JobGraph, JobVertex } from './job.js';
 import { abstractIdHashCode, expectedSizeCapacity, javaHashMapOrderBy } from './java-hashmap.js';
 import { keyGroupPartitions } from './key-groups.js';
 import { keyedHandlesForRanges } from './keyed-state.js';

@@ -25,7 +25,7 @@ function pairs(items: string[] | undefined, what: string): [string, string][] {
 }
 
 /** The edited model: operators dropped, re-mapped to other operator ids, uid/name set. */
-export function modifyModel(meta: CheckpointMetadata, opts: ModifyOptions): { meta: CheckpointMetadata; changes: string[] } {
+function modifyModel(meta: CheckpointMetadata, opts: ModifyOptions): { meta: CheckpointMetadata; changes: string[] } {
   const changes: string[] = [];
   const m: CheckpointMetadata = { ...meta, operators: meta.operators.map((o) => ({ ...o })) };
   for (const ref of opts.drop ?? []) {

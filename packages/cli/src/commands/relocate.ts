@@ -29,7 +29,7 @@ function samePrefix(path: string, dir: string): string | undefined {
  * relative handles (so the copy is self-contained), and `OLD=NEW` prefixes are replaced in every
  * absolute path (file handles, merged-file segments, file-merging directories).
  */
-export function relocateModel(meta: CheckpointMetadata, sourceDir: string, prefixes: [string, string][]): CheckpointMetadata {
+function relocateModel(meta: CheckpointMetadata, sourceDir: string, prefixes: [string, string][]): CheckpointMetadata {
   const rewrite = (p: string) => {
     for (const [from, to] of prefixes) if (p.startsWith(from)) return to + p.slice(from.length);
     return p;

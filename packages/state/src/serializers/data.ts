@@ -22,7 +22,7 @@ export function readF64(r: ByteReader, what = 'double'): number {
 }
 
 /** Unsigned LEB128 of at most 5 bytes (Flink `StringValue` lengths and chars). */
-export function readVarUint(r: ByteReader, what = 'varint'): number {
+function readVarUint(r: ByteReader, what = 'varint'): number {
   const at = r.offset;
   let v = 0;
   for (let shift = 0; shift < 35; shift += 7) {
@@ -53,7 +53,7 @@ export function writeF64(w: ByteWriter, v: number): void {
   w.raw(b);
 }
 
-export function writeVarUint(w: ByteWriter, v: number): void {
+function writeVarUint(w: ByteWriter, v: number): void {
   while (v >= 0x80) {
     w.u8((v & 0x7f) | 0x80);
     v = Math.floor(v / 128);
