@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Writes schemas/checkpoint.schema.json: the JSON Schema (draft 2020-12) of the JSON form of the
 // model (packages/format/src/json.ts). Kept as code because the handle unions repeat a pattern.
-import { writeFileSync } from 'node:fs';
+// `--stdout` prints it instead, `--check` exits 1 when the tracked file differs (writes nothing).
+import { readFileSync, writeFileSync } from 'node:fs';
 
 const long = { $ref: '#/$defs/long' };
 const int = { type: 'integer', minimum: -2147483648, maximum: 2147483647 };
@@ -221,4 +222,15 @@ const schema = {
   $defs: defs,
 };
 
-writeFileSync(new URL('../schemas/checkpoint.schema.json', import.meta.url), JSON.stringify(schema, null, 2) + '\n');
+const target = new URL('../schemas/checkpoint.schema.json', import.meta.url);
+const text = JSON.stringify(schema, null, 2) + '\n';
+if (process.argv.includes('--stdout')) {
+  process.stdout.write(text);
+} else if (process.argv.includes('--check')) {
+  if (readFileSync(target, 'utf8') !== text) {
+    console.error('schemas/checkpoint.schema.json is not what scripts/checkpoint-schema.mjs generates: run pnpm gen:schemas');
+    process.exit(1);
+  }
+} else {
+  writeFileSync(target, text);
+}

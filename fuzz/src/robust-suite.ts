@@ -83,11 +83,13 @@ export function robustSuite(names: string[], o: RobustSuiteOptions = {}): void {
   for (const name of names) {
     const t = target(name);
     describe(`${name}: hostile input`, () => {
+      // only targets with stored crashers get this test (none stored: nothing to replay)
       const crashers = storedCrashers().filter((c) => c.target === name);
-      const cases: [string, StoredCrasher | undefined][] = crashers.length ? crashers.map((c) => [c.name, c]) : [['(none stored)', undefined]];
-      it.each(cases)('stored crasher %s is refused with a typed error or decodes', async (_n, c) => {
-        if (c) await expectNoCrash(t, c.bytes);
-      });
+      if (crashers.length > 0) {
+        it.each(crashers.map((c): [string, StoredCrasher] => [c.name, c]))('stored crasher %s is refused with a typed error or decodes', async (_n, c) => {
+          await expectNoCrash(t, c.bytes);
+        });
+      }
 
       it('a sample of the truncation sweep: every cut is refused with a typed error at an offset', async () => {
         const seeds = t.seeds();

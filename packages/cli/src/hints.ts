@@ -1,4 +1,4 @@
-import { CkptError, FormatError } from '@ckpt/format';
+import { CkptError, FormatError, UsageError } from '@ckpt/format';
 import { RestoreError } from '@ckpt/restore';
 import { RocksError } from '@ckpt/rocksdb';
 import { StorageError } from '@ckpt/storage';
@@ -11,9 +11,11 @@ const IO_CODES = new Set(['Transient', 'PermissionDenied', 'MissingDependency', 
 
 /**
  * The exit code of an error: 2 for bad input (a file that is not what it should be, an invalid job),
- * 1 for usage and I/O errors (a missing local file, storage that cannot be reached).
+ * 1 for usage and I/O errors (a user's mistake in the arguments, a missing local file, storage
+ * that cannot be reached).
  */
 export function exitCodeFor(e: unknown): number {
+  if (e instanceof UsageError) return 1;
   if (e instanceof StorageError && IO_CODES.has(e.code)) return 1;
   if (e instanceof RocksError && e.code === 'Io') return 1;
   return e instanceof CkptError ? 2 : 1;

@@ -86,7 +86,7 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
     .option('--key-groups <a-b>', 'only these key groups (ranged reads)')
     .addHelpText('after', '\nExamples:\n  ckpt dump-state sp-1/ --operator keyed\n  ckpt dump-state sp-1/ --operator keyed --key-groups 0-9')
     .action(async (p: string, opts: { operator: string; keyGroups?: string }) => {
-      result.code = await (await import('./commands/dump-state.js')).dumpState(p, opts, io.out);
+      result.code = await (await import('./commands/dump-state.js')).dumpState(p, opts, io.out, ctx.info);
     });
 
   registerRekey(program, io, result);

@@ -32,12 +32,12 @@ describe.skipIf(!existsSync(sp))('ckpt rekey', () => {
     expect(readdirSync(out).sort()).toEqual(['_metadata', ...r.copied, ...keyed.files].sort());
   });
 
-  it('refuses the input itself, a directory inside it, an existing directory, and bad numbers', async () => {
+  it('refuses the input itself, a directory inside it, an existing directory, and bad numbers (usage errors: exit 1)', async () => {
     const c = capture();
-    expect(await run(['rekey', sp, '--max-parallelism', '256', '--out', sp], c.io)).toBe(2);
-    expect(await run(['rekey', sp, '--max-parallelism', '256', '--out', join(sp, 'x')], c.io)).toBe(2);
+    expect(await run(['rekey', sp, '--max-parallelism', '256', '--out', sp], c.io)).toBe(1);
+    expect(await run(['rekey', sp, '--max-parallelism', '256', '--out', join(sp, 'x')], c.io)).toBe(1);
     // an existing directory that does not contain the input (the checkout itself may live under tmpdir())
-    expect(await run(['rekey', sp, '--max-parallelism', '256', '--out', mkdtempSync(join(tmpdir(), 'ckpt-cli-rekey-exists-'))], c.io)).toBe(2);
+    expect(await run(['rekey', sp, '--max-parallelism', '256', '--out', mkdtempSync(join(tmpdir(), 'ckpt-cli-rekey-exists-'))], c.io)).toBe(1);
     expect(await run(['rekey', sp, '--max-parallelism', '0', '--out', join(tmpdir(), 'never')], c.io)).toBe(1);
     expect(await run(['rekey', sp, '--out', join(tmpdir(), 'never')], c.io)).toBe(1);
     expect(await run(['rekey', 's3://bucket/sp', '--max-parallelism', '256', '--out', join(tmpdir(), 'never')], c.io)).toBe(1);

@@ -64,8 +64,3 @@ export async function xxhash64(src: ByteSource): Promise<string> {
   for await (const chunk of chunks(src)) h.update(chunk);
   return h.digest('hex');
 }
-
-/** Size and SHA-256 of `bytes` (asynchronous; works in browsers too). */
-export async function digestOf(bytes: Uint8Array): Promise<{ byteLength: number; sha256: string }> {
-  return { byteLength: bytes.length, sha256: await sha256(bytes) };
-}

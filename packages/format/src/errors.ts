@@ -71,3 +71,17 @@ export class FormatError extends CkptError {
     super(code, detail, ctx);
   }
 }
+
+/**
+ * Codes of {@link UsageError}: a caller's mistake in what it asked for (an operator the checkpoint
+ * does not hold, an option out of range, an output that already exists), not in the input's bytes.
+ */
+export type UsageErrorCode = 'UnknownOperator' | 'BadArgument' | 'Exists';
+
+/** A caller's mistake in its arguments; the CLI exits with 1 (usage) for it, in every command. */
+export class UsageError extends CkptError {
+  declare readonly code: UsageErrorCode;
+  constructor(code: UsageErrorCode, detail: string, ctx: ErrorContext = {}) {
+    super(code, detail, ctx);
+  }
+}

@@ -1,12 +1,11 @@
 export * from './model.js';
-export { CkptError, FormatError, type ErrorContext, type FormatErrorCode } from './errors.js';
+export { CkptError, FormatError, UsageError, type ErrorContext, type FormatErrorCode, type UsageErrorCode } from './errors.js';
 export { ByteReader } from './binary/reader.js';
 export { ByteWriter } from './binary/writer.js';
 export {
   decodeMetadata,
   encodeMetadata,
   METADATA_MAGIC,
-  SUPPORTED_VERSIONS,
   type DecodeOptions,
 } from './metadata.js';
 export { DEFAULT_DIALECT, Tag, type Dialect } from './handles/tags.js';
@@ -14,7 +13,8 @@ export { DISTRIBUTION_MODES } from './handles/operator.js';
 export { decodeMetadataAsync } from './metadata.js';
 export { toJson, toJsonString, fromJson, jsonSyntaxOffset, encodeValue, bytesToBase64, base64ToBytes, type JsonValue } from './json.js';
 export { operatorIdFromUid } from './uid.js';
-export { sha256, sha256Sync, crc32c, xxhash64, digestOf } from './digest.js';
+export { findOperator, requireOperator } from './operator-lookup.js';
+export { sha256, sha256Sync, crc32c, xxhash64 } from './digest.js';
 export {
   streamStateSize,
   keyedStateSize,

@@ -1,7 +1,7 @@
 import { ByteReader } from './binary/reader.js';
 import { ByteWriter } from './binary/writer.js';
 import { FormatError } from './errors.js';
-import { DEFAULT_DIALECT, type DecodeContext, type Dialect } from './handles/tags.js';
+import type { DecodeContext, Dialect } from './handles/tags.js';
 import type { CheckpointMetadata, InputInfo, MasterState } from './model.js';
 import { readOperatorState, writeOperatorState } from './operator-state.js';
 import { readCheckpointProperties } from './trailer/properties.js';
@@ -10,8 +10,6 @@ import { sha256, sha256Sync } from './digest.js';
 /** The magic number every `_metadata` file starts with. */
 export const METADATA_MAGIC = 0x4960672d;
 const MASTER_STATE_MAGIC = 0xc96b1696 | 0;
-/** Versions this package reads and writes. */
-export const SUPPORTED_VERSIONS = [1, 2, 3, 4, 5, 6, 7] as const;
 
 /** Layouts tried in order when the current one does not fit the file (see {@link Dialect}). */
 const FALLBACK_DIALECTS: Dialect[] = (['release', 'flink-1.15-dev', 'flink-1.14'] as const).flatMap(

@@ -8,14 +8,14 @@ import { emptySubtask, readSubtaskBody, writeSubtaskBody } from './subtask.js';
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 /** Operator id: 16 bytes (lower long, upper long) = the 32 hex digits Flink prints. */
-export function readOperatorId(r: ByteReader): string {
+function readOperatorId(r: ByteReader): string {
   const raw = r.raw(16, 'operator id');
   let s = '';
   for (const b of raw) s += HEX[b];
   return s;
 }
 
-export function writeOperatorId(w: ByteWriter, id: string): void {
+function writeOperatorId(w: ByteWriter, id: string): void {
   if (typeof id !== 'string' || id.length !== 32) {
     throw w.invalid(`operator id must be 32 hex digits, got ${JSON.stringify(id)}`);
   }

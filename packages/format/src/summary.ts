@@ -1,3 +1,4 @@
+import { FormatError } from './errors.js';
 import type {
   CheckpointMetadata,
   KeyedStateHandle,
@@ -104,7 +105,7 @@ export class SummaryBuilder {
 
   addSubtask(s: SubtaskState): void {
     const o = this.current;
-    if (o === undefined) throw new Error('addSubtask before addOperator');
+    if (o === undefined) throw new FormatError('Internal', 'SummaryBuilder: addSubtask before addOperator');
     o.subtasks++;
     if (s.finished) o.finishedSubtasks++;
     if (hasState(s)) o.subtasksWithState++;

@@ -151,6 +151,22 @@ describe('ByteWriter chunks and ByteReader', () => {
     );
   });
 
+  it('patchI32 past the bytes written is a FormatError (Internal), not a RangeError', () => {
+    const w = new ByteWriter(4);
+    for (let i = 0; i < 3; i++) w.i32(i);
+    const e = (() => {
+      try {
+        w.patchI32(12, 1);
+      } catch (x) {
+        return x;
+      }
+    })();
+    expect(e).toBeInstanceOf(FormatError);
+    expect(e).toMatchObject({ code: 'Internal', offset: 12 });
+    const r = new ByteReader(w.finish());
+    expect([r.i32(), r.i32(), r.i32()]).toEqual([0, 1, 2]);
+  });
+
   it('errors name the path of the failing field, pushed and popped without closures', () => {
     const r = new ByteReader(new Uint8Array(2));
     r.path = 'operators[1]';

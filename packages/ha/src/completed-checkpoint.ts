@@ -9,7 +9,7 @@ import { HaError } from './errors.js';
 import { FILE_STATE_HANDLE, RELATIVE_FILE_STATE_HANDLE, fileStateHandle, pathUri } from './handle.js';
 import { expectObject, field, longField, readHaPayload, stringField } from './java.js';
 
-export const COMPLETED_CHECKPOINT = 'org.apache.flink.runtime.checkpoint.CompletedCheckpoint';
+const COMPLETED_CHECKPOINT = 'org.apache.flink.runtime.checkpoint.CompletedCheckpoint';
 const JOB_ID = 'org.apache.flink.api.common.JobID';
 const FS_LOCATION = 'org.apache.flink.runtime.state.filesystem.FsCompletedCheckpointStorageLocation';
 const SEGMENT_FILE_STATE_HANDLE = 'org.apache.flink.runtime.state.filemerging.SegmentFileStateHandle';

@@ -8,10 +8,10 @@ import { HaError } from './errors.js';
 import { expectObject, field, longField, readHaPayload } from './java.js';
 
 const STATE = 'org.apache.flink.runtime.state.';
-export const RETRIEVABLE_STREAM_STATE_HANDLE = `${STATE}RetrievableStreamStateHandle`;
+const RETRIEVABLE_STREAM_STATE_HANDLE = `${STATE}RetrievableStreamStateHandle`;
 export const FILE_STATE_HANDLE = `${STATE}filesystem.FileStateHandle`;
 export const RELATIVE_FILE_STATE_HANDLE = `${STATE}filesystem.RelativeFileStateHandle`;
-export const STATE_HANDLE_WITH_DELETE_MARKER =
+const STATE_HANDLE_WITH_DELETE_MARKER =
   'org.apache.flink.kubernetes.highavailability.KubernetesStateHandleStore$StateHandleWithDeleteMarker';
 const FLINK_PATH = 'org.apache.flink.core.fs.Path';
 const JAVA_URI = 'java.net.URI';

@@ -1,5 +1,4 @@
 import {
-
   type CheckpointMetadata,
   type InputChannelStateHandle,
   type KeyGroupRange,
@@ -9,10 +8,10 @@ import {
   type ResultSubpartitionStateHandle,
   type StreamStateHandle,
 } from '@ckpt/format';
-import { assignChannelState, ChannelStateRefused, type ChannelVertexRestore, type RescalingDescriptor } from './channel-assignment.js';
+import { assignChannelState, ChannelStateRefused, type ChannelVertexInput, type ChannelVertexRestore, type RescalingDescriptor } from './channel-assignment.js';
 import { unmergeInputChannels, unmergeResultSubpartitions } from './channel-state.js';
 import { messages, type Finding } from './findings.js';
-import type { JobGraph, JobVertex, SubtaskStateMapperName } from './job.js';
+import type { JobGraph, JobVertex } from './job.js';
 import { abstractIdHashCode, expectedSizeCapacity, javaHashMapOrderBy } from './java-hashmap.js';
 import { keyGroupPartitions } from './key-groups.js';
 import { keyedHandlesForRanges } from './keyed-state.js';
@@ -122,26 +121,75 @@ function failed(meta: CheckpointMetadata, findings: Finding[], error: Finding, v
   return { checkpointId: meta.checkpointId, ok: false, error, findings, vertices, coordinators: [], unrestoredOperatorIds: [] };
 }
 
+/** The first refusal among `findings` (Flink stops at it). */
+function firstError(findings: Finding[]): Finding | undefined {
+  return findings.find((f) => f.severity === 'error');
+}
+
 /**
  * Predicts Flink's restore of `meta` into the job `job`: validation (graph build, savepoint load,
  * mapping completeness, per-vertex preconditions) and the state every new subtask receives.
  * Pure: no I/O. Never throws for restore refusals (see `ok`/`error`); throws `RestoreError` for
- * inputs ckpt cannot handle.
+ * inputs ckpt cannot handle. The phases run in Flink's order; each refusal ends the restore.
  */
 export function assignStates(meta: CheckpointMetadata, job: JobGraph): Assignment {
   const findings: Finding[] = [];
-  const firstError = (): Finding | undefined => findings.find((f) => f.severity === 'error');
-
-  validateGraph(job, findings);
-  let err = firstError();
-  if (err) return failed(meta, findings, err);
-
-  let stored = new Map(meta.operators.map((o) => [o.operatorId, o] as const));
+  const refused = (vertices: VertexRestore[] = []): Assignment | undefined => {
+    const error = firstError(findings);
+    return error === undefined ? undefined : failed(meta, findings, error, vertices);
+  };
   const unrestored: string[] = [];
+
+  const stored = loadStoredStates(meta, job, findings, unrestored);
+  if (stored === undefined) return refused()!;
+
+  const working = matchOperators(job, stored, findings, unrestored);
+  const refusedMatch = refused();
+  if (refusedMatch) return refusedMatch;
+
+  const processed = processedVertices(job, working);
+  // Per-vertex preconditions (may adopt the checkpoint's max parallelism). When several vertices
+  // fail, which one Flink reports depends on identity hash codes (not predictable): every failing
+  // vertex is a finding, and `error` is the first in job order. The assignment below still runs,
+  // so a refused result shows what each subtask would have received.
+  working.forEach((w, vi) => {
+    if (processed[vi]) checkPreconditions(w, findings);
+  });
+
+  let vertices: VertexRestore[];
+  try {
+    vertices = assignVertices(meta, working, processed);
+  } catch (e) {
+    // Flink's refusal of channel state is the only expected exception; Flink stops at it.
+    if (!(e instanceof ChannelStateRefused)) throw e;
+    findings.push(e.finding);
+    return refused()!;
+  }
+  const refusedPreconditions = refused(vertices);
+  if (refusedPreconditions) return refusedPreconditions;
+
+  const coordinators = restoreCoordinators(job, stored);
+  const hooks = restoreMasterHooks(meta.masterStates, job, findings);
+  const refusedHooks = refused(vertices);
+  if (refusedHooks) return refusedHooks;
+  const done: Assignment = { checkpointId: meta.checkpointId, ok: true, findings, vertices, coordinators, unrestoredOperatorIds: unrestored };
+  if (job.masterHooks.length > 0) done.masterHooks = hooks;
+  return done;
+}
+
+/**
+ * Phase 1, loading: the graph is valid, the checkpoint loads for the job (savepoint mode: state of
+ * operators the job lacks is dropped or refused), in-flight data is discarded when the job says
+ * so, finished state and the mapping are complete. The stored states Flink keeps, by operator id;
+ * undefined when it refuses (an error finding). Dropped ids go to `unrestored`.
+ */
+function loadStoredStates(meta: CheckpointMetadata, job: JobGraph, findings: Finding[], unrestored: string[]): Map<string, OperatorState> | undefined {
+  validateGraph(job, findings);
+  if (firstError(findings)) return undefined;
+  let stored = new Map(meta.operators.map((o) => [o.operatorId, o] as const));
   if (job.restoreMode === 'savepoint') {
     const kept = validateSavepointLoad(meta, job, findings);
-    err = firstError();
-    if (err) return failed(meta, findings, err);
+    if (firstError(findings)) return undefined;
     for (const id of stored.keys()) if (!kept.has(id)) unrestored.push(id);
     stored = kept;
   }
@@ -150,13 +198,18 @@ export function assignStates(meta: CheckpointMetadata, job: JobGraph): Assignmen
     findings.push(messages.ignoredInFlightData(meta.checkpointId));
   }
   validateFinishedState(stored, job, findings);
-  err = firstError();
-  if (err) return failed(meta, findings, err);
+  if (firstError(findings)) return undefined;
   validateMappingCompleteness(stored, job, findings, unrestored);
-  err = firstError();
-  if (err) return failed(meta, findings, err);
+  if (firstError(findings)) return undefined;
+  return stored;
+}
 
-  // Match operators to stored states (uidHash first if stored, else the generated id).
+/**
+ * Phase 2, matching: each operator of the new job gets the stored state under its uidHash (when
+ * stored) or else its generated id; a placeholder when none. Stored states nobody takes go to
+ * `unrestored`; a vertex mixing fully finished and other operators is a finding.
+ */
+function matchOperators(job: JobGraph, stored: Map<string, OperatorState>, findings: Finding[], unrestored: string[]): Working[] {
   const remaining = new Map(stored);
   const working: Working[] = job.vertices.map((vertex) => {
     const states = new Map<string, OperatorState>();
@@ -189,57 +242,55 @@ export function assignStates(meta: CheckpointMetadata, job: JobGraph): Assignmen
       findings.push(messages.mixedFinished(w.vertex.name));
     }
   }
-  err = firstError();
-  if (err) return failed(meta, findings, err);
+  return working;
+}
 
-  const producersOf = (vi: number) => job.vertices[vi]!.inputs.map((e) => working[e.from]!);
-  const consumers = job.vertices.map(() => [] as { consumer: number; gate: number }[]);
-  job.vertices.forEach((v, vi) => v.inputs.forEach((e, gate) => consumers[e.from]!.push({ consumer: vi, gate })));
-  const processed = working.map(
+/**
+ * Phase 3: the vertices Flink runs state assignment for — those with state, and those whose
+ * producers hold output channel state or whose consumers hold input channel state.
+ */
+function processedVertices(job: JobGraph, working: Working[]): boolean[] {
+  const consumers = job.vertices.map(() => [] as number[]);
+  job.vertices.forEach((v, vi) => v.inputs.forEach((e) => consumers[e.from]!.push(vi)));
+  return working.map(
     (w, vi) =>
       w.hasNonFinishedState ||
-      producersOf(vi).some((p) => p.hasOutputState) ||
-      consumers[vi]!.some((c) => working[c.consumer]!.hasInputState),
+      job.vertices[vi]!.inputs.some((e) => working[e.from]!.hasOutputState) ||
+      consumers[vi]!.some((c) => working[c]!.hasInputState),
   );
+}
 
-  // Per-vertex preconditions (may adopt the checkpoint's max parallelism). When several vertices
-  // fail, which one Flink reports depends on identity hash codes (not predictable): every failing
-  // vertex is a finding, and `error` is the first in job order.
-  working.forEach((w, vi) => {
-    if (!processed[vi]) return;
-    checkPreconditions(w, findings);
-  });
-  err = firstError();
-  let vertices: VertexRestore[];
-  try {
-    const channels = assignChannelState(
-      working.map((w, vi) => {
-        const ops = w.vertex.operators;
-        const head = w.states.get(ops[0]!.generatedOperatorId)!;
-        const tail = w.states.get(ops[ops.length - 1]!.generatedOperatorId)!;
-        return {
-          name: w.vertex.name,
-          parallelism: w.vertex.parallelism,
-          inputs: w.vertex.inputs,
-          processed: processed[vi]!,
-          restoresOperators: processed[vi]! && !w.fullyFinished,
-          chainLength: ops.length,
-          inputOld: perOldSubtask(head, (x) => unmergeInputChannels(x.inputChannelState)),
-          outputOld: perOldSubtask(tail, (x) => unmergeResultSubpartitions(x.resultSubpartitionState)),
-          chainedInputState: withChannelData(w, ops[0]!.generatedOperatorId, (x) => unmergeInputChannels(x.inputChannelState)),
-          chainedOutputState: withChannelData(w, ops[ops.length - 1]!.generatedOperatorId, (x) => unmergeResultSubpartitions(x.resultSubpartitionState)),
-        };
-      }),
-    );
-    vertices = working.map((w, vi) => buildVertex(meta, w, processed[vi]!, channels[vi]!));
-  } catch (e) {
-    // Flink stops at the first refusal; what the assignment would have hit later does not matter.
-    if (e instanceof ChannelStateRefused) findings.push(e.finding);
-    else if (!err) throw e;
-    return failed(meta, findings, err ?? firstError()!);
-  }
-  if (err) return failed(meta, findings, err, vertices);
+/**
+ * Phase 4, assignment: channel state for every vertex at once (it depends on neighbours), then
+ * keyed and operator state per vertex. Throws {@link ChannelStateRefused} when Flink refuses the
+ * channel state.
+ */
+function assignVertices(meta: CheckpointMetadata, working: Working[], processed: boolean[]): VertexRestore[] {
+  const channels = assignChannelState(working.map((w, vi) => channelInput(w, processed[vi]!)));
+  return working.map((w, vi) => buildVertex(meta, w, processed[vi]!, channels[vi]!));
+}
 
+/** What the channel assignment needs of one vertex: its old channel state (head's input, tail's output). */
+function channelInput(w: Working, processed: boolean): ChannelVertexInput {
+  const ops = w.vertex.operators;
+  const headId = ops[0]!.generatedOperatorId;
+  const tailId = ops[ops.length - 1]!.generatedOperatorId;
+  return {
+    name: w.vertex.name,
+    parallelism: w.vertex.parallelism,
+    inputs: w.vertex.inputs,
+    processed,
+    restoresOperators: processed && !w.fullyFinished,
+    chainLength: ops.length,
+    inputOld: perOldSubtask(w.states.get(headId)!, (x) => unmergeInputChannels(x.inputChannelState)),
+    outputOld: perOldSubtask(w.states.get(tailId)!, (x) => unmergeResultSubpartitions(x.resultSubpartitionState)),
+    chainedInputState: withChannelData(w, headId, (x) => unmergeInputChannels(x.inputChannelState)),
+    chainedOutputState: withChannelData(w, tailId, (x) => unmergeResultSubpartitions(x.resultSubpartitionState)),
+  };
+}
+
+/** Phase 5: coordinator state of every operator of the new job that has some stored. */
+function restoreCoordinators(job: JobGraph, stored: Map<string, OperatorState>): CoordinatorRestore[] {
   const coordinators: CoordinatorRestore[] = [];
   for (const v of job.vertices) {
     for (const op of v.operators) {
@@ -247,12 +298,7 @@ export function assignStates(meta: CheckpointMetadata, job: JobGraph): Assignmen
       if (s?.coordinatorState) coordinators.push({ operatorId: op.generatedOperatorId, vertex: v.name, state: s.coordinatorState });
     }
   }
-  const hooks = restoreMasterHooks(meta.masterStates, job, findings);
-  err = firstError();
-  if (err) return failed(meta, findings, err, vertices);
-  const done: Assignment = { checkpointId: meta.checkpointId, ok: true, findings, vertices, coordinators, unrestoredOperatorIds: unrestored };
-  if (job.masterHooks.length > 0) done.masterHooks = hooks;
-  return done;
+  return coordinators;
 }
 
 /** Flink's `OperatorState.copyAndDiscardInFlightData`: no channel state, no coordinator state, and

@@ -35,10 +35,13 @@ export type RescalingDescriptor = GateRescaling[] | null;
 
 const NO_STATE: GateRescaling = { noState: true, oldSubtaskIndexes: [], rescaledChannelsMappings: SYMMETRIC_IDENTITY, ambiguousSubtaskIndexes: [], mappingType: 'IDENTITY' };
 
-/** Flink refuses the restore while redistributing channel state (`finding` says why). */
-export class ChannelStateRefused extends Error {
+/**
+ * Flink refuses the restore while redistributing channel state (`finding` says why). Thrown to
+ * stop the assignment where Flink stops; `assignStates` turns it into a refused result.
+ */
+export class ChannelStateRefused extends RestoreError {
   constructor(readonly finding: Finding) {
-    super(finding.message);
+    super('RestoreRejected', finding.message);
   }
 }
 

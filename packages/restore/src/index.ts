@@ -20,7 +20,6 @@ export {
   keyGroupForKeyHash,
   keyGroupForKey,
   operatorIndexForKeyGroup,
-  operatorIndexForKey,
   keyGroupRange,
   keyGroupPartitions,
   keyGroupRangeOf,

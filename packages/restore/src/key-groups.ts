@@ -72,11 +72,6 @@ export function operatorIndexForKeyGroup(maxParallelism: number, parallelism: nu
   return Math.floor((keyGroup * parallelism) / maxParallelism);
 }
 
-/** Subtask index a key is routed to. */
-export function operatorIndexForKey(key: KeyLike, maxParallelism: number, parallelism: number): number {
-  return operatorIndexForKeyGroup(maxParallelism, parallelism, keyGroupForKey(key, maxParallelism));
-}
-
 /** A key-group range from inclusive bounds (empty when end < start). */
 export function keyGroupRangeOf(start: number, end: number): KeyGroupRange {
   return end < start ? { start: 0, count: 0 } : { start, count: end - start + 1 };

@@ -20,7 +20,7 @@ export function validateGraph(job: JobGraph, findings: Finding[]): void {
 }
 
 /** Every id (generated and user-defined) of the job, with its vertex. */
-export function operatorLookup(job: JobGraph): Map<string, JobVertex> {
+function operatorLookup(job: JobGraph): Map<string, JobVertex> {
   const out = new Map<string, JobVertex>();
   for (const v of job.vertices) {
     for (const op of v.operators) {

@@ -1,4 +1,4 @@
-import type { CheckpointMetadata, DistributionMode, KeyedStateHandle, OperatorStateHandle } from '@ckpt/format';
+import type { CheckpointMetadata, DistributionMode, KeyGroupRange, KeyedStateHandle, OperatorStateHandle } from '@ckpt/format';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -79,25 +79,98 @@ function handles(spec: { split: number[]; names: string[] }[], mode: Distributio
 }
 
 describe('keyed handles for all new subtasks at once', () => {
-  // old subtasks' incremental / key-groups handles over arbitrary (also overlapping, unordered,
-  // empty) ranges: the batched lookup must equal the per-subtask one, order included
-  const handle = fc.record({ start: fc.integer({ min: 0, max: 300 }), count: fc.integer({ min: 0, max: 80 }), kind: fc.constantFrom('incremental', 'keyGroups') });
-  it('equals keyedHandlesForRange for every new range', () => {
+  // Valid handles (one offset per key group of the range) and an expectation computed key group by
+  // key group, independently of intersectKeyGroupRanges and of the batched binary search.
+  type Kind = 'keyGroups' | 'savepointKeyGroups' | 'incremental';
+  /** The offset of key group `kg` in handle `id`: distinct, so a wrong slice shows. */
+  const offsetOf = (id: string, kg: number) => BigInt(kg * 1000 + ([...id].reduce((a, c) => a * 31 + c.charCodeAt(0), 0) % 997));
+
+  function handle(kind: Kind, id: string, range: KeyGroupRange, withId: boolean): KeyedStateHandle {
+    const delegate = { kind: 'relativeFile' as const, relativePath: id, size: BigInt(range.count * 1000 + 1000) };
+    if (kind === 'incremental') {
+      return { kind, checkpointId: 3n, backendId: `backend-${id}`, keyGroupRange: range, metaStateHandle: delegate, sharedState: [], privateState: [] };
+    }
+    const offsets = Array.from({ length: range.count }, (_, i) => offsetOf(id, range.start + i));
+    if (kind === 'savepointKeyGroups') return { kind, keyGroupRange: range, offsets, delegate };
+    return { kind, keyGroupRange: range, offsets, delegate, ...(withId ? { stateHandleId: `id-${id}` } : {}) };
+  }
+
+  /** What Flink gives a new subtask of range `r`: handle by handle, old-subtask order, clipped to `r`. */
+  function expectedFor(old: KeyedStateHandle[][], r: KeyGroupRange): unknown[] {
+    const out: unknown[] = [];
+    for (const hs of old) {
+      for (const h of hs) {
+        const kgs: number[] = [];
+        for (let kg = h.keyGroupRange.start; kg < h.keyGroupRange.start + h.keyGroupRange.count; kg++) {
+          if (kg >= r.start && kg < r.start + r.count) kgs.push(kg);
+        }
+        if (kgs.length === 0) continue;
+        if (h.kind === 'incremental') {
+          out.push(h); // the whole handle: the backend clips on restore
+        } else if (h.kind === 'keyGroups' || h.kind === 'savepointKeyGroups') {
+          const id = h.delegate.kind === 'relativeFile' ? h.delegate.relativePath : '';
+          // a new handle: intersected range, its offsets, no stateHandleId (Flink makes a new random one)
+          out.push({ kind: h.kind, keyGroupRange: { start: kgs[0], count: kgs.length }, offsets: kgs.map((kg) => offsetOf(id, kg)), delegate: h.delegate });
+        }
+      }
+    }
+    return out;
+  }
+
+  const kind = fc.constantFrom<Kind>('keyGroups', 'savepointKeyGroups', 'incremental');
+  /** What Flink writes: old subtask j holds key groups keyGroupRange(m, pOld, j), in 0–2 handles. */
+  const ordered = fc.integer({ min: 1, max: 384 }).chain((m) =>
+    fc.tuple(
+      fc.constant(m),
+      fc.array(fc.record({ kind, handles: fc.integer({ min: 0, max: 2 }), withId: fc.boolean() }), { minLength: 1, maxLength: Math.min(m, 12) }),
+      fc.integer({ min: 1, max: Math.min(m, 20) }),
+    ),
+  );
+  /** Anything valid: overlapping, unordered, empty ranges. */
+  const arbitrary = fc.tuple(
+    fc.array(fc.array(fc.record({ start: fc.integer({ min: 0, max: 300 }), count: fc.integer({ min: 0, max: 80 }), kind, withId: fc.boolean() }), { maxLength: 3 }), { maxLength: 12 }),
+    fc.integer({ min: 1, max: 20 }),
+  );
+
+  function check(old: KeyedStateHandle[][], ranges: KeyGroupRange[]): void {
+    const got = keyedHandlesForRanges(old, ranges);
+    expect(got).toEqual(ranges.map((r) => expectedFor(old, r)));
+    for (const [i, r] of ranges.entries()) expect(keyedHandlesForRange(old, r)).toEqual(got[i]);
+  }
+
+  it('ascending, disjoint old subtasks (the binary-search path) give every new subtask its clipped handles', () => {
     fc.assert(
-      fc.property(
-        fc.array(fc.array(handle, { maxLength: 3 }), { maxLength: 12 }),
-        fc.boolean(),
-        fc.integer({ min: 1, max: 20 }),
-        (olds, realistic, newP) => {
-          const m = 384;
-          const oldHandles: KeyedStateHandle[][] = realistic
-            ? olds.map((_, j) => [{ kind: 'keyGroups', keyGroupRange: keyGroupRange(m, olds.length, j), offsets: [], delegate: { kind: 'relativeFile', relativePath: `f${j}`, size: 1n } } as unknown as KeyedStateHandle])
-            : olds.map((hs, j) => hs.map((h, k) => ({ kind: h.kind, keyGroupRange: { start: h.start, count: h.count }, offsets: Array.from({ length: h.count }, (_, x) => BigInt(x)), delegate: { kind: 'relativeFile', relativePath: `f${j}-${k}`, size: 1n } }) as unknown as KeyedStateHandle));
-          const ranges = keyGroupPartitions(m, newP);
-          expect(keyedHandlesForRanges(oldHandles, ranges)).toEqual(ranges.map((r) => keyedHandlesForRange(oldHandles, r)));
-        },
-      ),
+      fc.property(ordered, ([m, olds, newP]) => {
+        const old = olds.map((o, j) => {
+          const range = keyGroupRange(m, olds.length, j);
+          const half = Math.floor(range.count / 2);
+          // two handles split the subtask's range (as two files would); one covers all of it
+          const parts = o.handles === 2 ? [{ start: range.start, count: half }, { start: range.start + half, count: range.count - half }] : o.handles === 1 ? [range] : [];
+          return parts.map((p, k) => handle(o.kind, `f${j}-${k}`, p, o.withId));
+        });
+        check(old, keyGroupPartitions(m, newP));
+      }),
     );
+  });
+
+  it('arbitrary old handles (overlapping, unordered, empty) give the same', () => {
+    fc.assert(
+      fc.property(arbitrary, ([olds, newP]) => {
+        const old = olds.map((hs, j) => hs.map((h, k) => handle(h.kind, `f${j}-${k}`, { start: h.start, count: h.count }, h.withId)));
+        check(old, keyGroupPartitions(384, newP));
+      }),
+    );
+  });
+
+  it('a worked example: two old subtasks of 8 key groups onto three new ones', () => {
+    const old = [[handle('keyGroups', 'a', { start: 0, count: 4 }, true)], [handle('savepointKeyGroups', 'b', { start: 4, count: 4 }, false)]];
+    const got = keyedHandlesForRanges(old, keyGroupPartitions(8, 3));
+    expect(got.map((hs) => hs.map((h) => [h.kind, h.keyGroupRange.start, h.keyGroupRange.count, (h as { offsets: bigint[] }).offsets.map(Number)]))).toEqual([
+      [['keyGroups', 0, 3, [97, 1097, 2097]]], // 'a' is 97
+      [['keyGroups', 3, 1, [3097]], ['savepointKeyGroups', 4, 2, [4098, 5098]]],
+      [['savepointKeyGroups', 6, 2, [6098, 7098]]],
+    ]);
+    expect(got[0]![0]).not.toHaveProperty('stateHandleId');
   });
 });
 

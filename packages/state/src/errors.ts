@@ -14,7 +14,6 @@ export type StateErrorCode =
   | 'MissingState'
   | 'UnsupportedHandle'
   | 'UnsupportedKey'
-  | 'Exists'
   | 'Io';
 
 /** An error found in a state file (operator, keyed, Snappy framing, serializer snapshot). */

@@ -15,7 +15,6 @@ export {
   hysnappyCodec,
   snappyjsCodec,
   defaultBlockCodec,
-  setDefaultBlockCodec,
   blockUncompressedLength,
   type BlockCodec,
 } from './snappy/block.js';
@@ -38,7 +37,6 @@ export {
   VALUE_SERIALIZER,
   NAMESPACE_SERIALIZER,
   OPTION_KEYED_STATE_TYPE,
-  OPTION_DISTRIBUTION_MODE,
   type StateMetaInfo,
   type BackendStateType,
 } from './meta/meta-info.js';

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { decodeMetadata, encodeMetadata, mapStreamHandles, type CheckpointMetadata, type KeyedStateHandle } from '@ckpt/format';
+import { decodeMetadata, encodeMetadata, mapStreamHandles, operatorIdFromUid, UsageError, type CheckpointMetadata, type KeyedStateHandle } from '@ckpt/format';
 import fc from 'fast-check';
 import { javaHashCode, keyGroupForKey, keyGroupRange } from '@ckpt/restore';
 import {
@@ -118,6 +118,37 @@ describe('rekeySavepoint', () => {
     expect(neu.meta.operators.find((o) => o.uid === 'source')!.maxParallelism).toBe(f.metadata.operators.find((o) => o.uid === 'source')!.maxParallelism);
     expect(res.operators.map((o) => o.uid).sort()).toEqual(['keyed', 'sink']);
     expect(multiset(neu.entries.get(keyed.operatorId)!)).toEqual(multiset((await readSavepoint(f.dir)).entries.get(keyed.operatorId)!));
+  });
+
+  test('operators are found by the one lookup: a uid finds its operator in V4 files (no uids stored) by the id it hashes to', async () => {
+    const f = loadFixture(versions()[0]!, 'keyed-hashmap-savepoint')!;
+    expect(f.metadata.version).toBe(4);
+    const out = join(work, 'v4-by-uid');
+    const res = await rekeySavepoint(f.dir, { maxParallelism: 64, operators: ['keyed'], out });
+    const id = operatorIdFromUid('keyed');
+    expect(res.operators.map((o) => [o.operatorId, o.rekeyed])).toEqual([[id, true]]);
+    const neu = await readSavepoint(out);
+    expect(neu.meta.operators.map((o) => [o.operatorId, o.maxParallelism])).toEqual(
+      f.metadata.operators.map((o) => [o.operatorId, o.operatorId === id ? 64 : o.maxParallelism]),
+    );
+    expect(multiset(neu.entries.get(id)!)).toEqual(multiset((await readSavepoint(f.dir)).entries.get(id)!));
+  });
+
+  test("a caller's mistake is a UsageError (CLI exit 1), not a StateError", async () => {
+    const f = loadFixture(versions().at(-1)!, 'keyed-hashmap-savepoint')!;
+    const usage = async (opts: Parameters<typeof rekeySavepoint>[1], code: string) => {
+      const e = await rekeySavepoint(f.dir, opts).then(() => undefined, (x: unknown) => x);
+      expect(e).toBeInstanceOf(UsageError);
+      expect((e as UsageError).code).toBe(code);
+    };
+    await usage({ maxParallelism: 256, out: join(work, 'u1'), operators: ['nope'] }, 'UnknownOperator');
+    await usage({ maxParallelism: 0, out: join(work, 'u2') }, 'BadArgument');
+    await usage({ maxParallelism: 256, parallelism: 40000, out: join(work, 'u3') }, 'BadArgument');
+    await usage({ maxParallelism: 256, out: f.dir }, 'BadArgument');
+    await usage({ maxParallelism: 256, out: join(work, 'no-such-parent', 'x') }, 'BadArgument');
+    await usage({ maxParallelism: 1, out: join(work, 'u4') }, 'BadArgument');
+    mkdirSync(join(work, 'u5'));
+    await usage({ maxParallelism: 256, out: join(work, 'u5') }, 'Exists');
   });
 
   test('refuses to write into or over the input, or over an existing directory', async () => {

@@ -5,9 +5,6 @@ import { Storage } from './storage.js';
 import type { Driver, StorageOptions } from './types.js';
 import { canonicalScheme, fsRootKey, parseUri, relativeKey, type StorageUri } from './uri.js';
 
-/** Schemes `openStorage` understands. */
-export const SUPPORTED_SCHEMES = ['file', 'memory', 's3', 's3a', 's3p', 'hdfs', 'webhdfs', 'swebhdfs', 'gs', 'abfs', 'abfss', 'wasb', 'wasbs', 'http', 'https'] as const;
-
 async function lazy<T>(pkg: string, load: () => Promise<T>): Promise<T> {
   try {
     return await load();

@@ -1,3 +1,4 @@
+import { UsageError } from '@ckpt/format';
 import { formatFromName, parseMetadata, serializeMetadata, sniffFormat, FORMATS, type MetadataFormat } from '@ckpt/convert';
 import { isRemote, readBytes, resolveMetadataPath, writeAtomically } from '../io.js';
 
@@ -25,10 +26,10 @@ export async function convert(input: string, output: string, opts: ConvertOption
   }
   const meta = parseMetadata(bytes, sniffFormat(bytes, formatFromName(file)), file);
   const to = (opts.to ?? formatFromName(output)) as MetadataFormat;
-  if (!FORMATS.includes(to)) throw new Error(`unknown output format ${opts.to}; use one of ${FORMATS.join(', ')}`);
+  if (!FORMATS.includes(to)) throw new UsageError('BadArgument', `unknown output format ${opts.to}; use one of ${FORMATS.join(', ')}`);
   const data = serializeMetadata(meta, to);
   if (isRemote(output)) {
-    if (output.replace(/\/+$/, '') === file) throw new Error(`refusing to overwrite the input ${output}`);
+    if (output.replace(/\/+$/, '') === file) throw new UsageError('Exists', `refusing to overwrite the input ${output}`);
     const { openStorage } = await import('@ckpt/storage');
     const slash = output.lastIndexOf('/');
     const storage = await openStorage(output.slice(0, slash + 1));

@@ -36,7 +36,7 @@ function compareOperators(a: OperatorSummary, b: OperatorSummary): string[] {
 }
 
 /** Operators (by id) and referenced files (by absolute URI) of two checkpoints, compared. */
-export function diffCheckpoints(
+function diffCheckpoints(
   a: { uri: string; dir: string; meta: CheckpointMetadata },
   b: { uri: string; dir: string; meta: CheckpointMetadata },
 ): CheckpointDiff {

@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { bytesToBase64, operatorIdFromUid, type OperatorState } from '@ckpt/format';
+import { bytesToBase64, requireOperator, UsageError, type OperatorState } from '@ckpt/format';
 import { HandleResolver, KeyedStateFile, OperatorStateFile, RocksDbKeyedState } from '@ckpt/state';
 import { isRemote, loadMetadata, resolveMetadataPath } from '../io.js';
 
@@ -8,23 +8,12 @@ export interface DumpStateOptions {
   keyGroups?: string;
 }
 
-/** Finds a stored operator by uid, name, operator id or the id a uid hashes to. */
-export function findOperator(ops: OperatorState[], ref: string): OperatorState | undefined {
-  const id = ref.toLowerCase();
-  return (
-    ops.find((o) => o.uid === ref) ??
-    ops.find((o) => o.operatorId === id) ??
-    ops.find((o) => o.operatorId === operatorIdFromUid(ref)) ??
-    ops.find((o) => o.name === ref)
-  );
-}
-
 function parseKeyGroups(spec: string): [number, number] {
   const m = /^(\d+)(?:-(\d+))?$/.exec(spec);
-  if (!m) throw new Error(`--key-groups expects a or a-b, got ${spec}`);
+  if (!m) throw new UsageError('BadArgument', `--key-groups expects a or a-b, got ${spec}`);
   const a = Number(m[1]);
   const b = m[2] === undefined ? a : Number(m[2]);
-  if (b < a) throw new Error(`--key-groups ${spec}: end before start`);
+  if (b < a) throw new UsageError('BadArgument', `--key-groups ${spec}: end before start`);
   return [a, b];
 }
 
@@ -43,22 +32,37 @@ export function stateJsonLine(v: unknown): string {
 }
 
 /**
+ * Raw keyed and raw operator state are written by user code in a layout of its own: they are not
+ * decoded, and `note` says which subtasks' raw state is skipped. With `--key-groups` only keyed
+ * state is asked for, so raw operator state is not mentioned then.
+ */
+function noteRawState(op: OperatorState, keyedOnly: boolean, note: (s: string) => void): void {
+  const slots = [['raw keyed', 'rawKeyedState'], ['raw operator', 'rawOperatorState']] as const;
+  for (const [what, slot] of keyedOnly ? slots.slice(0, 1) : slots) {
+    const subtasks = op.subtasks.filter((s) => s[slot] !== null).map((s) => s.index);
+    if (subtasks.length === 0) continue;
+    note(
+      `note: ${what} state of operator ${op.uid ?? op.operatorId} (subtask${subtasks.length > 1 ? 's' : ''} ${subtasks.join(', ')}) ` +
+        'skipped: its layout is user code, ckpt does not decode it',
+    );
+  }
+}
+
+/**
  * `ckpt dump-state <checkpoint> --operator <uid|id|name>`: the entries of an operator's state, one
  * JSON line each: keyed entries (key, namespace, value per state), then operator state elements.
  * With `--key-groups a-b` only those key groups are read (ranged reads by the handle's offsets).
+ * Raw state is skipped with a `note` (stderr in the CLI).
  */
-export async function dumpState(pointer: string, opts: DumpStateOptions, out: (s: string) => void): Promise<number> {
+export async function dumpState(pointer: string, opts: DumpStateOptions, out: (s: string) => void, note: (s: string) => void): Promise<number> {
   if (isRemote(pointer)) {
-    throw new Error(`dump-state reads local checkpoints only: copy ${pointer} first (ckpt relocate ${pointer} <local-dir>), then dump that`);
+    throw new UsageError('BadArgument', `dump-state reads local checkpoints only: copy ${pointer} first (ckpt relocate ${pointer} <local-dir>), then dump that`);
   }
   const file = await resolveMetadataPath(pointer);
   const meta = await loadMetadata(file);
-  const op = findOperator(meta.operators, opts.operator);
-  if (!op) {
-    const known = meta.operators.map((o) => o.uid ?? o.operatorId).join(', ');
-    throw new Error(`no operator ${opts.operator} in ${file}; stored operators: ${known}`);
-  }
+  const op = requireOperator(meta.operators, opts.operator, file);
   const range = opts.keyGroups === undefined ? undefined : parseKeyGroups(opts.keyGroups);
+  noteRawState(op, range !== undefined, note);
   const resolver = new HandleResolver({ metadataDir: dirname(file) });
   for (const s of op.subtasks) {
     for (const [slot, h] of [['managed', s.managedKeyedState], ['raw', s.rawKeyedState]] as const) {

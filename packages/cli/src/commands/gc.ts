@@ -1,3 +1,4 @@
+import { UsageError } from '@ckpt/format';
 import { executeGc, planGc } from '@ckpt/storage';
 import { noProgress, type ProgressRunner } from '../progress.js';
 import { humanBytes } from '../table.js';
@@ -9,9 +10,9 @@ export interface GcCommandOptions {
 }
 
 /** `7d`, `12h`, `30m`, `45s` → milliseconds. */
-export function parseAge(s: string): number {
+function parseAge(s: string): number {
   const m = /^(\d+)\s*([smhd])$/.exec(s.trim());
-  if (!m) throw new Error(`--older-than expects a number and s, m, h or d (e.g. 7d), got ${s}`);
+  if (!m) throw new UsageError('BadArgument', `--older-than expects a number and s, m, h or d (e.g. 7d), got ${s}`);
   return Number(m[1]) * { s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7 }[m[2] as 's' | 'm' | 'h' | 'd'];
 }
 

@@ -1,6 +1,5 @@
-import { encodeMetadata, mapStreamHandles, operatorIdFromUid, type CheckpointMetadata, type OperatorState } from '@ckpt/format';
+import { encodeMetadata, mapStreamHandles, operatorIdFromUid, requireOperator, UsageError, type CheckpointMetadata } from '@ckpt/format';
 import { loadCheckpoint, Storages } from '@ckpt/storage';
-import { findOperator } from './dump-state.js';
 import { toUri } from './relocate.js';
 
 export interface ModifyOptions {
@@ -20,38 +19,32 @@ const HEX32 = /^[0-9a-fA-F]{32}$/;
 function pairs(items: string[] | undefined, what: string): [string, string][] {
   return (items ?? []).map((p) => {
     const i = p.indexOf('=');
-    if (i <= 0 || i === p.length - 1) throw new Error(`${what} expects A=B, got ${p}`);
+    if (i <= 0 || i === p.length - 1) throw new UsageError('BadArgument', `${what} expects A=B, got ${p}`);
     return [p.slice(0, i), p.slice(i + 1)];
   });
 }
 
-function mustFind(meta: CheckpointMetadata, ref: string): OperatorState {
-  const op = findOperator(meta.operators, ref);
-  if (!op) throw new Error(`no operator ${ref}; stored operators: ${meta.operators.map((o) => o.uid ?? o.operatorId).join(', ')}`);
-  return op;
-}
-
 /** The edited model: operators dropped, re-mapped to other operator ids, uid/name set. */
-export function modifyModel(meta: CheckpointMetadata, opts: ModifyOptions): { meta: CheckpointMetadata; changes: string[] } {
+function modifyModel(meta: CheckpointMetadata, opts: ModifyOptions): { meta: CheckpointMetadata; changes: string[] } {
   const changes: string[] = [];
   const m: CheckpointMetadata = { ...meta, operators: meta.operators.map((o) => ({ ...o })) };
   for (const ref of opts.drop ?? []) {
-    const op = mustFind(m, ref);
+    const op = requireOperator(m.operators, ref, m.input?.file);
     m.operators = m.operators.filter((o) => o !== op);
     changes.push(`dropped ${op.operatorId}${op.uid ? ` (${op.uid})` : ''}`);
   }
   for (const [from, to] of pairs(opts.remap, '--remap')) {
-    const op = mustFind(m, from);
+    const op = requireOperator(m.operators, from, m.input?.file);
     const id = HEX32.test(to) ? to.toLowerCase() : operatorIdFromUid(to);
-    if (m.operators.some((o) => o !== op && o.operatorId === id)) throw new Error(`operator id ${id} already has state`);
+    if (m.operators.some((o) => o !== op && o.operatorId === id)) throw new UsageError('BadArgument', `operator id ${id} already has state`);
     changes.push(`state of ${op.operatorId} now belongs to ${id}${HEX32.test(to) ? '' : ` (uid ${to})`}`);
     op.operatorId = id;
     if (!HEX32.test(to) && m.version >= 5) op.uid = to;
   }
   for (const [what, list] of [['uid', opts.setUid], ['name', opts.setName]] as const) {
     for (const [ref, value] of pairs(list as string[] | undefined, `--set-${what}`)) {
-      if (m.version < 5) throw new Error(`metadata version ${m.version} stores no ${what}s (version 5+ does)`);
-      const op = mustFind(m, ref);
+      if (m.version < 5) throw new UsageError('BadArgument', `metadata version ${m.version} stores no ${what}s (version 5+ does)`);
+      const op = requireOperator(m.operators, ref, m.input?.file);
       op[what] = value;
       changes.push(`${what} of ${op.operatorId} set to ${value}`);
     }
@@ -69,14 +62,14 @@ export async function modify(source: string, target: string, opts: ModifyOptions
   try {
     const { resolved, metadata } = await loadCheckpoint(source, { storages });
     const { meta, changes } = modifyModel(metadata, opts);
-    if (changes.length === 0) throw new Error('nothing to change: give --drop, --remap, --set-uid or --set-name');
+    if (changes.length === 0) throw new UsageError('BadArgument', 'nothing to change: give --drop, --remap, --set-uid or --set-name');
     const dir = resolved.directory.replace(/^file:\/\/\//, 'file:/');
     const absolute = mapStreamHandles(meta, (h) =>
       h.kind === 'relativeFile' ? { kind: 'file', path: `${dir}/${h.relativePath}`, size: h.size } : h,
     );
     const dst = toUri(target);
     const d = await storages.locate(dst);
-    if (await d.storage.stat(`${d.path}/_metadata`)) throw new Error(`${dst}/_metadata exists; refusing to overwrite it`);
+    if (await d.storage.stat(`${d.path}/_metadata`)) throw new UsageError('Exists', `${dst}/_metadata exists; refusing to overwrite it`);
     await d.storage.write(`${d.path}/_metadata`, encodeMetadata(absolute));
     out(opts.json ? JSON.stringify({ source: resolved.directory, target: dst, changes }, null, 2) : [`wrote ${dst}/_metadata`, ...changes.map((c) => `  ${c}`)].join('\n'));
     return 0;

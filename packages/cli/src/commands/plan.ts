@@ -21,7 +21,7 @@ export async function plan(pointer: string, opts: PlanOptions, out: (s: string) 
   return 0;
 }
 
-export function renderPlan(p: RestorePlan): string {
+function renderPlan(p: RestorePlan): string {
   const rows = p.subtasks.map((s) => [
     s.vertex,
     String(s.index),

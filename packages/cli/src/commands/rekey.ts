@@ -1,3 +1,4 @@
+import { UsageError } from '@ckpt/format';
 import { localPath, rekeySavepoint, type RekeyResult } from '@ckpt/state';
 import { isRemote } from '../io.js';
 
@@ -11,12 +12,12 @@ export interface RekeyCliOptions {
 }
 
 function positiveInt(flag: string, v: string): number {
-  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 32768) throw new Error(`${flag} expects an integer in 1..32768, got ${v}`);
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 32768) throw new UsageError('BadArgument', `${flag} expects an integer in 1..32768, got ${v}`);
   return Number(v);
 }
 
 function local(what: string, p: string): string {
-  if (isRemote(p)) throw new Error(`${what} ${p}: rekey works on local directories (copy it with ckpt relocate first)`);
+  if (isRemote(p)) throw new UsageError('BadArgument', `${what} ${p}: rekey works on local directories (copy it with ckpt relocate first)`);
   return localPath(p);
 }
 

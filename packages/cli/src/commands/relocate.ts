@@ -1,5 +1,5 @@
 import { pathToFileURL } from 'node:url';
-import { encodeMetadata, mapStreamHandles, type CheckpointMetadata, type StreamStateHandle } from '@ckpt/format';
+import { encodeMetadata, mapStreamHandles, UsageError, type CheckpointMetadata, type StreamStateHandle } from '@ckpt/format';
 import { childPath, loadCheckpoint, Storages, verifyCheckpoint } from '@ckpt/storage';
 import { isRemote } from '../io.js';
 import { noProgress, type ProgressRunner } from '../progress.js';
@@ -29,7 +29,7 @@ function samePrefix(path: string, dir: string): string | undefined {
  * relative handles (so the copy is self-contained), and `OLD=NEW` prefixes are replaced in every
  * absolute path (file handles, merged-file segments, file-merging directories).
  */
-export function relocateModel(meta: CheckpointMetadata, sourceDir: string, prefixes: [string, string][]): CheckpointMetadata {
+function relocateModel(meta: CheckpointMetadata, sourceDir: string, prefixes: [string, string][]): CheckpointMetadata {
   const rewrite = (p: string) => {
     for (const [from, to] of prefixes) if (p.startsWith(from)) return to + p.slice(from.length);
     return p;
@@ -69,16 +69,16 @@ export async function relocate(
 ): Promise<number> {
   const prefixes = (opts.prefix ?? []).map((p): [string, string] => {
     const i = p.indexOf('=');
-    if (i <= 0) throw new Error(`--prefix expects OLD=NEW, got ${p}`);
+    if (i <= 0) throw new UsageError('BadArgument', `--prefix expects OLD=NEW, got ${p}`);
     return [p.slice(0, i), p.slice(i + 1)];
   });
   const storages = new Storages();
   try {
     const { resolved, metadata } = await loadCheckpoint(source, { storages });
     const dst = toUri(target);
-    if (dst === resolved.directory || samePrefix(`${dst}/x`, resolved.directory) === 'x') throw new Error('the target is the source directory');
+    if (dst === resolved.directory || samePrefix(`${dst}/x`, resolved.directory) === 'x') throw new UsageError('BadArgument', 'the target is the source directory');
     const d = await storages.locate(dst);
-    if (await d.storage.stat(`${d.path}/_metadata`)) throw new Error(`${dst}/_metadata exists; refusing to overwrite it`);
+    if (await d.storage.stat(`${d.path}/_metadata`)) throw new UsageError('Exists', `${dst}/_metadata exists; refusing to overwrite it`);
     let copied = 0;
     if (opts.copy !== false) {
       const s = await storages.locate(resolved.directory);

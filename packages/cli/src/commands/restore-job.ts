@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import type { CheckpointMetadata } from '@ckpt/format';
+import { requireOperator, UsageError, type CheckpointMetadata, type OperatorState } from '@ckpt/format';
 import type { JobOptions } from '../register.js';
 import { normalizeJob, parseJobInput, type JobDescription, type JobGraph } from '@ckpt/restore';
 
-
 /**
  * The new job to restore into: from `--job`, or else the stored operators unchanged (one vertex
- * each, max parallelism adopted from the state) with `--parallelism` and `--set` applied.
+ * each, max parallelism adopted from the state) with `--parallelism` and `--set` applied (`--set`
+ * finds its operator by the one operator lookup; an unknown one is a usage error).
  */
 export async function newJob(meta: CheckpointMetadata, pointer: string, o: JobOptions): Promise<JobGraph> {
   let desc: JobDescription;
@@ -18,19 +18,18 @@ export async function newJob(meta: CheckpointMetadata, pointer: string, o: JobOp
     desc = parseJobInput(await readFile(o.job, 'utf8'), options);
   } else {
     const p = o.parallelism === undefined ? undefined : Number(o.parallelism);
-    if (p !== undefined && (!Number.isInteger(p) || p < 1)) throw new Error(`--parallelism must be a positive integer, got ${o.parallelism}`);
-    const overrides = new Map<string, number>();
+    if (p !== undefined && (!Number.isInteger(p) || p < 1)) throw new UsageError('BadArgument', `--parallelism must be a positive integer, got ${o.parallelism}`);
+    const overrides = new Map<OperatorState, number>();
     for (const item of o.set ?? []) {
       const m = /^(.+)=(\d+)$/.exec(item);
-      if (!m) throw new Error(`--set expects uid=parallelism, got ${item}`);
-      overrides.set(m[1]!, Number(m[2]));
+      if (!m) throw new UsageError('BadArgument', `--set expects uid=parallelism, got ${item}`);
+      overrides.set(requireOperator(meta.operators, m[1]!, pointer), Number(m[2]));
     }
     desc = {
       ...options,
       vertices: meta.operators.map((op) => ({
         name: op.uid ?? op.name ?? op.operatorId,
-        parallelism:
-          overrides.get(op.uid ?? '') ?? overrides.get(op.operatorId) ?? overrides.get(op.name ?? '') ?? p ?? op.parallelism,
+        parallelism: overrides.get(op) ?? p ?? op.parallelism,
         operators: [op.operatorId],
       })),
     };

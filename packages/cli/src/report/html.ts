@@ -38,7 +38,7 @@ document.querySelectorAll('tr.subtask').forEach(function(r){r.hidden=t.checked&&
 `;
 
 /** Content-Security-Policy of the report: nothing may be loaded from anywhere. */
-export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'";
+const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'";
 
 function num(v: bigint | number | string, text: string = String(v)): string {
   return `<td class="num" data-sort="${esc(String(v))}">${esc(text)}</td>`;
@@ -93,7 +93,7 @@ function operatorsSection(m: ReportModel): string {
 }
 
 /** A subtask is highlighted when it reads more than 1.25 × the mean bytes of its vertex. */
-export function isSkewed(s: SubtaskPlan, vertexTotal: bigint, vertexSubtasks: number): boolean {
+function isSkewed(s: SubtaskPlan, vertexTotal: bigint, vertexSubtasks: number): boolean {
   return vertexTotal > 0n && s.bytes * BigInt(vertexSubtasks) * 4n > vertexTotal * 5n;
 }
 

@@ -3,7 +3,7 @@ import { esc } from './escape.js';
 import { bytesByKind, REPORT_KINDS, type ReportKind } from './model.js';
 import type { OperatorSummary } from '../summary.js';
 
-export const KIND_COLORS: Record<ReportKind, string> = {
+const KIND_COLORS: Record<ReportKind, string> = {
   keyed: '#3b73b9',
   operator: '#e08a2c',
   channel: '#5aa05a',

@@ -212,7 +212,7 @@ export class ByteWriter extends PathTracker {
       }
       start += c.length;
     }
-    throw new RangeError(`offset ${at} is past the ${this.length} bytes written`);
+    throw new FormatError('Internal', `patchI32: offset ${at} is past the ${this.length} bytes written`, { offset: at });
   }
 
   /** The bytes written: the writer's own buffer when they fill it exactly, else a copy. */

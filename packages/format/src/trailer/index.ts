@@ -5,7 +5,6 @@
 export {
   DEFAULT_TEMPLATE,
   TEMPLATES_BY_RELEASE,
-  TEMPLATE_FLINK_1_16_TO_2_3,
   TRAILER_CLASSES,
   readCheckpointProperties,
   checkpointPropertiesView,
@@ -22,7 +21,6 @@ export {
   MAX_DEPTH,
   MAX_DEPTH_LIMIT,
   SC_ENUM,
-  SC_EXTERNALIZABLE,
   SC_SERIALIZABLE,
   SC_WRITE_METHOD,
   STREAM_MAGIC,

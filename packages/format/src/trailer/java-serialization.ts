@@ -30,7 +30,7 @@ export const SC_WRITE_METHOD = 0x01;
 /** Class descriptor flag: class is `Serializable`. */
 export const SC_SERIALIZABLE = 0x02;
 /** Class descriptor flag: class is `Externalizable` (not supported). */
-export const SC_EXTERNALIZABLE = 0x04;
+const SC_EXTERNALIZABLE = 0x04;
 /** Class descriptor flag: class is an enum. */
 export const SC_ENUM = 0x10;
 

@@ -69,7 +69,7 @@ export interface TrailerTemplate {
  * 1.18, 1.19, 1.20, 2.0, 2.1, 2.2 and 2.3 (their JVM-computed SUIDs did not change in between;
  * this is variant "B" of the spec's table, not the computed variant "A").
  */
-export const TEMPLATE_FLINK_1_16_TO_2_3: Readonly<TrailerTemplate> = Object.freeze({
+const TEMPLATE_FLINK_1_16_TO_2_3: Readonly<TrailerTemplate> = Object.freeze({
   checkpointTypeSuid: -2963844630364414662n, // 0xd6de4f0305ae1d3a
   savepointTypeSuid: -6879297871714708296n, // 0xa087d308a45814b8
 });

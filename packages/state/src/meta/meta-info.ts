@@ -8,7 +8,6 @@ const BACKEND_STATE_TYPES: readonly BackendStateType[] = ['KEY_VALUE', 'OPERATOR
 
 /** Option keys and serializer keys Flink writes. */
 export const OPTION_KEYED_STATE_TYPE = 'KEYED_STATE_TYPE';
-export const OPTION_DISTRIBUTION_MODE = 'OPERATOR_STATE_DISTRIBUTION_MODE';
 export const KEY_SERIALIZER = 'KEY_SERIALIZER';
 export const VALUE_SERIALIZER = 'VALUE_SERIALIZER';
 export const NAMESPACE_SERIALIZER = 'NAMESPACE_SERIALIZER';

@@ -119,7 +119,7 @@ export class OperatorStateFile {
 }
 
 /** Decodes one value that must fill `bytes`; opaque serializers give the bytes themselves. */
-export function decodeExactly(codec: ValueCodec, bytes: Uint8Array, base: number, path: string): unknown {
+function decodeExactly(codec: ValueCodec, bytes: Uint8Array, base: number, path: string): unknown {
   if (codec.opaque) return { kind: 'opaque', serializer: codec.className, bytes: bytes.slice() } satisfies OpaqueValue;
   const r = new ByteReader(bytes, 0, base);
   const v = r.at(path, () => codec.read(r));

@@ -6,6 +6,8 @@ import {
   decodeMetadata,
   encodeMetadata,
   mapStreamHandles,
+  requireOperator,
+  UsageError,
   type CheckpointMetadata,
   type KeyedStateHandle,
   type OperatorState,
@@ -26,7 +28,8 @@ export interface RekeyOptions {
   /** New parallelism of the re-keyed operators (default: unchanged). */
   parallelism?: number;
   /**
-   * Operators (uid, operator id or name) that get the new max parallelism; default all. Every
+   * Operators (uid, operator id or name: `findOperator` of @ckpt/format) that get the new max
+   * parallelism; default all. An unknown one is a `UsageError` (`UnknownOperator`). Every
    * operator with keyed state among them is re-keyed. Chained operators share one max parallelism
    * in Flink, so list a whole chain.
    */
@@ -75,10 +78,6 @@ function inside(child: string, parent: string): boolean {
   return r === '' || (r !== '..' && !r.startsWith(`..${sep}`) && !isAbsolute(r));
 }
 
-function matches(op: OperatorState, ref: string): boolean {
-  return op.uid === ref || op.operatorId === ref.toLowerCase() || op.name === ref;
-}
-
 function streamKinds(meta: CheckpointMetadata): Set<string> {
   const kinds = new Set<string>();
   mapStreamHandles(meta, (h) => (kinds.add(h.kind), h));
@@ -86,7 +85,7 @@ function streamKinds(meta: CheckpointMetadata): Set<string> {
 }
 
 function checkBounds(what: string, v: number): void {
-  if (!Number.isInteger(v) || v < 1 || v > 32768) throw new StateError('BadValue', `${what} must be an integer in 1..32768, got ${v}`);
+  if (!Number.isInteger(v) || v < 1 || v > 32768) throw new UsageError('BadArgument', `${what} must be an integer in 1..32768, got ${v}`);
 }
 
 /**
@@ -104,24 +103,20 @@ export async function rekeySavepoint(input: string, opts: RekeyOptions): Promise
   const srcDir = await realpath(resolve(dirname(metaFile)));
   const wanted = resolve(opts.out);
   const parent = await realpath(dirname(wanted)).catch(() => {
-    throw new StateError('Io', `the parent directory of ${wanted} does not exist`);
+    throw new UsageError('BadArgument', `the parent directory of ${wanted} does not exist`);
   });
   const out = join(parent, basename(wanted));
   if (inside(out, srcDir) || inside(srcDir, out)) {
-    throw new StateError('Exists', `the output ${out} must be outside the input ${srcDir} (and not contain it)`);
+    throw new UsageError('BadArgument', `the output ${out} must be outside the input ${srcDir} (and not contain it)`);
   }
-  if (await exists(out)) throw new StateError('Exists', `${out} exists; rekey writes a new directory`);
+  if (await exists(out)) throw new UsageError('Exists', `${out} exists; rekey writes a new directory`);
   const meta = decodeMetadata(new Uint8Array(await readFile(metaFile)), { file: metaFile });
   const resolver = new HandleResolver({ metadataDir: srcDir });
   const kinds = streamKinds(meta);
   // relative handles (tag 6) exist from metadata version 3 on
   const relocatable = meta.version >= 3 && [...kinds].every((k) => k === 'relativeFile' || k === 'byteStream' || k === 'keyGroups');
-  for (const ref of opts.operators ?? []) {
-    if (!meta.operators.some((o) => matches(o, ref))) {
-      throw new StateError('MissingState', `no operator ${ref}; stored: ${meta.operators.map((o) => o.uid ?? o.operatorId).join(', ')}`);
-    }
-  }
-  const chosen = (o: OperatorState) => !opts.operators || opts.operators.some((ref) => matches(o, ref));
+  const picked = opts.operators && new Set(opts.operators.map((ref) => requireOperator(meta.operators, ref, metaFile)));
+  const chosen = (o: OperatorState) => !picked || picked.has(o);
 
   const tmp = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.tmp`);
   await mkdir(tmp);
@@ -142,7 +137,7 @@ export async function rekeySavepoint(input: string, opts: RekeyOptions): Promise
     delete rewritten.input;
     const copied = await copyRelativeFiles(rewritten, srcDir, tmp, new Set(report.flatMap((r) => r.files)));
     await writeFile(join(tmp, '_metadata'), encodeMetadata(rewritten), { flag: 'wx' });
-    if (await exists(out)) throw new StateError('Exists', `${out} appeared while rekeying; not replacing it`);
+    if (await exists(out)) throw new UsageError('Exists', `${out} appeared while rekeying; not replacing it`);
     await rename(tmp, out);
     return { source: srcDir, out, relocatable, operators: report, copied };
   } catch (e) {
@@ -177,7 +172,7 @@ async function rekeyOperator(op: OperatorState, opts: RekeyOptions, ctx: Ctx): P
   };
   const label = op.uid ?? op.operatorId;
   if (newP > N) {
-    throw new StateError('BadValue', `operator ${label}: parallelism ${newP} is higher than the new max parallelism ${N}`);
+    throw new UsageError('BadArgument', `operator ${label}: parallelism ${newP} is higher than the new max parallelism ${N}`);
   }
   if (op.subtasks.some((s) => s.rawKeyedState !== null)) {
     throw new StateError('UnsupportedHandle', `operator ${label} has raw keyed state; its layout is user code and cannot be re-keyed`);

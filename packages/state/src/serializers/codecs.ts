@@ -15,7 +15,7 @@ import {
 import { CLS, SIMPLE, describeSnapshot, type SerializerSnapshot } from './snapshot.js';
 import { avroCodec } from './avro.js';
 import { pojoCodec, rowCodec } from './structured.js';
-import { ROW_KINDS, type OpaqueValue, type TimerValue, type TtlValue } from './values.js';
+import { ROW_KINDS, type EitherValue, type OpaqueValue, type TimerValue, type TimeWindowValue, type TtlValue } from './values.js';
 
 /**
  * Reads and writes the values of one serializer, built from its snapshot. `fixedLength` is
@@ -118,8 +118,8 @@ const SIMPLE_CODECS: Record<string, (cls: string) => ValueCodec> = {
   VoidNamespace: (c) => codec('VoidNamespace', c, 0, (r) => (r.u8('void namespace'), null), (w) => w.u8(0)),
   GlobalWindow: (c) => codec('GlobalWindow', c, 0, (r) => (r.u8('global window'), null), (w) => w.u8(0)),
   TimeWindow: (c) =>
-    codec('TimeWindow', c, 16, (r) => ({ kind: 'timeWindow', start: r.i64('window start'), end: r.i64('window end') }), (w, v) => {
-      const t = v as { start: unknown; end: unknown };
+    codec('TimeWindow', c, 16, (r): TimeWindowValue => ({ kind: 'timeWindow', start: r.i64('window start'), end: r.i64('window end') }), (w, v) => {
+      const t = v as Partial<Record<keyof TimeWindowValue, unknown>> | null;
       w.i64(big(t?.start, 'TimeWindow.start'));
       w.i64(big(t?.end, 'TimeWindow.end'));
     }),
@@ -256,10 +256,10 @@ function timerCodec(type: string, cls: string, key: ValueCodec, ns: ValueCodec):
 }
 
 function eitherCodec(type: string, cls: string, left: ValueCodec, right: ValueCodec): ValueCodec {
-  return anyOpaque(type, cls, [left, right]) ?? codec(type, cls, -1, (r) => {
+  return anyOpaque(type, cls, [left, right]) ?? codec(type, cls, -1, (r): EitherValue => {
     return readBool(r, 'either is left') ? { kind: 'left', value: left.read(r) } : { kind: 'right', value: right.read(r) };
   }, (w, v) => {
-    const e = v as { kind: string; value: unknown };
+    const e = v as Partial<EitherValue> | null;
     if (e?.kind === 'left') (writeBool(w, true), left.write(w, e.value));
     else if (e?.kind === 'right') (writeBool(w, false), right.write(w, e.value));
     else throw bad(type, v);

@@ -1,4 +1,4 @@
-import { ByteWriter, type ByteReader } from '@ckpt/format';
+import type { ByteReader, ByteWriter } from '@ckpt/format';
 import { StateError } from '../errors.js';
 
 /** Extra `DataInput` primitives on top of the format package's {@link ByteReader}. */
@@ -22,7 +22,7 @@ export function readF64(r: ByteReader, what = 'double'): number {
 }
 
 /** Unsigned LEB128 of at most 5 bytes (Flink `StringValue` lengths and chars). */
-export function readVarUint(r: ByteReader, what = 'varint'): number {
+function readVarUint(r: ByteReader, what = 'varint'): number {
   const at = r.offset;
   let v = 0;
   for (let shift = 0; shift < 35; shift += 7) {
@@ -53,7 +53,7 @@ export function writeF64(w: ByteWriter, v: number): void {
   w.raw(b);
 }
 
-export function writeVarUint(w: ByteWriter, v: number): void {
+function writeVarUint(w: ByteWriter, v: number): void {
   while (v >= 0x80) {
     w.u8((v & 0x7f) | 0x80);
     v = Math.floor(v / 128);
@@ -97,11 +97,4 @@ export function writeStringValue(w: ByteWriter, s: string | null): void {
   }
   writeVarUint(w, s.length + 1);
   for (let i = 0; i < s.length; i++) writeVarUint(w, s.charCodeAt(i));
-}
-
-/** Runs `fn` against a fresh writer and returns the bytes. */
-export function encodeWith(fn: (w: ByteWriter) => void): Uint8Array {
-  const w = new ByteWriter(64);
-  fn(w);
-  return w.finish();
 }

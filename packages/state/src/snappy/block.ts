@@ -49,14 +49,7 @@ export const snappyjsCodec: BlockCodec = {
   },
 };
 
-let chosen: BlockCodec = hysnappyCodec;
-
 /** The codec used when none is passed. */
 export function defaultBlockCodec(): BlockCodec {
-  return chosen;
-}
-
-/** Replaces the default codec (e.g. with a native binding). */
-export function setDefaultBlockCodec(codec: BlockCodec): void {
-  chosen = codec;
+  return hysnappyCodec;
 }
