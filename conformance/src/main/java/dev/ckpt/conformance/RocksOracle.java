@@ -35,8 +35,8 @@ import java.util.SplittableRandom;
  * and {@code bench/rocksdb-scan.mjs}:
  *
  * <pre>
- * rocks-oracle write DIR SPEC.json          DB with Flink's options, operations of the spec, closed
- * rocks-oracle scan DIR                     every CF's entries as RocksDB's iterator returns them
+ * rocks-oracle write DIR SPEC.json [DIR SPEC.json]...  DB with Flink's options, operations of the spec, closed
+ * rocks-oracle scan DIR [DIR]...            every CF's entries as RocksDB's iterator returns them
  * rocks-oracle sst-bench ROUNDS [--warmup N] FILE...   SstFileReader full scans, min/median ms
  * </pre>
  *
@@ -52,7 +52,8 @@ import java.util.SplittableRandom;
  * {cf,key,end}} (hex), {@code flush} (every CF), {@code compact {cf?}} and {@code fill {cf, count,
  * seed, valueBytes, keyGroups, flushEveryMiB}} (pseudo-random Flink-like keys: 2-byte key group,
  * 8-byte key, 1-byte namespace; half-random values; for the bench). Auto compactions are off, so
- * files stay as the spec makes them. scan prints {@code {"cf":name,"key":hex,"value":hex}} lines.
+ * files stay as the spec makes them. scan prints {@code {"cf":name,"key":hex,"value":hex}} lines
+ * (with {@code "db":index} first when it scans several DBs).
  */
 final class RocksOracle {
     private RocksOracle() {}
@@ -72,8 +73,15 @@ final class RocksOracle {
         }
         RocksDB.loadLibrary();
         switch (args[0]) {
-            case "write": write(args[1], new ObjectMapper().readTree(new File(args[2]))); break;
-            case "scan": scan(args[1]); break;
+            case "write":
+                for (int i = 1; i + 1 < args.length; i += 2) write(args[i], new ObjectMapper().readTree(new File(args[i + 1])));
+                break;
+            case "scan": {
+                BufferedWriter out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
+                for (int i = 1; i < args.length; i++) scan(args[i], args.length > 2 ? "\"db\":" + (i - 1) + "," : "", out);
+                out.flush();
+                break;
+            }
             case "sst-bench": sstBench(Arrays.copyOfRange(args, 1, args.length)); break;
             default:
                 System.err.println("unknown rocks-oracle command " + args[0]);
@@ -194,7 +202,7 @@ final class RocksOracle {
         }
     }
 
-    static void scan(String dir) throws Exception {
+    static void scan(String dir, String tag, BufferedWriter out) throws Exception {
         List<byte[]> names;
         try (Options o = new Options()) {
             names = RocksDB.listColumnFamilies(o, dir);
@@ -203,20 +211,18 @@ final class RocksOracle {
             List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
             for (byte[] n : names) descriptors.add(new ColumnFamilyDescriptor(n, opts.column));
             List<ColumnFamilyHandle> handles = new ArrayList<>();
-            BufferedWriter out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
             try (RocksDB db = RocksDB.openReadOnly(opts.db, dir, descriptors, handles)) {
                 for (int i = 0; i < handles.size(); i++) {
                     String cf = new ObjectMapper().writeValueAsString(new String(names.get(i), StandardCharsets.UTF_8));
                     try (RocksIterator it = db.newIterator(handles.get(i))) {
                         for (it.seekToFirst(); it.isValid(); it.next()) {
-                            out.write("{\"cf\":" + cf + ",\"key\":\"" + toHex(it.key()) + "\",\"value\":\"" + toHex(it.value()) + "\"}\n");
+                            out.write("{" + tag + "\"cf\":" + cf + ",\"key\":\"" + toHex(it.key()) + "\",\"value\":\"" + toHex(it.value()) + "\"}\n");
                         }
                         it.status();
                     }
                 }
             } finally {
                 for (ColumnFamilyHandle h : handles) h.close();
-                out.flush();
             }
         }
     }
