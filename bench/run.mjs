@@ -107,6 +107,18 @@ if (existsSync(join(root, 'bench', 'keyed.mjs'))) {
   }
 }
 
+// ---- RocksDB SST scan vs RocksJava and sst_dump (bench/rocksdb-scan.mjs, input cached in bench/out/)
+let rocksdbScan = null;
+if (existsSync(join(root, 'bench', 'rocksdb-scan.mjs'))) {
+  log('RocksDB SST scan: @ckpt/rocksdb vs RocksJava SstFileReader and sst_dump (≥ 256 MB written by RocksJava into bench/out/ once)');
+  try {
+    rocksdbScan = JSON.parse(execFileSync(process.execPath, [join(root, 'bench', 'rocksdb-scan.mjs')], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 }));
+    for (const k of rocksdbScan.rows) row(k.case, k.input, k.ckpt, k.baseline, k.ratio, k.target ?? '-');
+  } catch (e) {
+    log(`rocksdb-scan bench failed: ${String(e).split('\n')[0]}`);
+  }
+}
+
 // ---- assignment plan (bench/assign.mjs, when present, writes bench/out/assign.json)
 let assign = null;
 if (existsSync(join(root, 'bench', 'assign.mjs'))) {
@@ -149,6 +161,6 @@ for (const r of rows) {
 }
 writeFileSync(
   join(root, 'bench', 'results.json'),
-  JSON.stringify({ date: new Date().toISOString(), machine, seconds: Math.round((Date.now() - started) / 1000), table: rows, format, storage, keyed, assign }, null, 2) + '\n',
+  JSON.stringify({ date: new Date().toISOString(), machine, seconds: Math.round((Date.now() - started) / 1000), table: rows, format, storage, keyed, rocksdbScan, assign }, null, 2) + '\n',
 );
 log('wrote bench/results.json');

@@ -2,6 +2,7 @@ package dev.ckpt.conformance;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -47,7 +48,7 @@ import java.util.SplittableRandom;
  * checksum) with a shared LRU cache and cached, pinned index and filter blocks. Column families
  * are created after opening, one per state, as Flink does.
  *
- * <p>Spec: {@code {"columnFamilies":[names], "partitionedIndex":false, "ops":[...]}} with ops
+ * <p>Spec: {@code {"columnFamilies":[names], "partitionedIndex":false, "writeBufferMiB":64, "ops":[...]}} with ops
  * {@code put|merge {cf,key,value}}, {@code delete|singleDelete {cf,key}}, {@code deleteRange
  * {cf,key,end}} (hex), {@code flush} (every CF), {@code compact {cf?}} and {@code fill {cf, count,
  * seed, valueBytes, keyGroups, flushEveryMiB}} (pseudo-random Flink-like keys: 2-byte key group,
@@ -97,7 +98,7 @@ final class RocksOracle {
         final WriteOptions write;
         private final LRUCache cache = new LRUCache(64L << 20);
 
-        FlinkOptions(boolean partitionedIndex) throws Exception {
+        FlinkOptions(JsonNode spec) throws Exception {
             Object c = null;
             for (String name : CONTAINERS) {
                 try {
@@ -120,7 +121,8 @@ final class RocksOracle {
                     .setCacheIndexAndFilterBlocks(true)
                     .setCacheIndexAndFilterBlocksWithHighPriority(true)
                     .setPinL0FilterAndIndexBlocksInCache(true);
-            if (partitionedIndex) { // state.backend.rocksdb.memory.partitioned-index-filters
+            if (spec.has("writeBufferMiB")) column.setWriteBufferSize(spec.get("writeBufferMiB").asLong() << 20);
+            if (spec.path("partitionedIndex").asBoolean(false)) { // state.backend.rocksdb.memory.partitioned-index-filters
                 table.setFilterPolicy(new BloomFilter(10, false))
                         .setIndexType(IndexType.kTwoLevelIndexSearch)
                         .setPartitionFilters(true)
@@ -137,7 +139,7 @@ final class RocksOracle {
     }
 
     static void write(String dir, JsonNode spec) throws Exception {
-        try (FlinkOptions opts = new FlinkOptions(spec.path("partitionedIndex").asBoolean(false));
+        try (FlinkOptions opts = new FlinkOptions(spec);
                 RocksDB db = RocksDB.open(opts.db, dir, List.of(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, opts.column)), new ArrayList<>())) {
             Map<String, ColumnFamilyHandle> cfs = new HashMap<>();
             try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
@@ -207,7 +209,7 @@ final class RocksOracle {
         try (Options o = new Options()) {
             names = RocksDB.listColumnFamilies(o, dir);
         }
-        try (FlinkOptions opts = new FlinkOptions(false)) {
+        try (FlinkOptions opts = new FlinkOptions(MissingNode.getInstance())) {
             List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
             for (byte[] n : names) descriptors.add(new ColumnFamilyDescriptor(n, opts.column));
             List<ColumnFamilyHandle> handles = new ArrayList<>();
@@ -239,7 +241,7 @@ final class RocksOracle {
         String[] files = Arrays.copyOfRange(args, at, args.length);
         long[] last = new long[2];
         double[] ms = new double[rounds];
-        try (FlinkOptions flink = new FlinkOptions(false); Options opts = new Options(flink.db, flink.column); ReadOptions ro = new ReadOptions()) {
+        try (FlinkOptions flink = new FlinkOptions(MissingNode.getInstance()); Options opts = new Options(flink.db, flink.column); ReadOptions ro = new ReadOptions()) {
             for (int r = -warmup; r < rounds; r++) {
                 long t0 = System.nanoTime();
                 last = scanFiles(opts, ro, files);
