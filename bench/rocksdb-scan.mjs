@@ -49,45 +49,41 @@ class FdSource {
   }
 }
 
-/** Every point entry of every file, copied out as InternalEntry objects (`pointEntries`). */
-async function scanEntries(files) {
-  let entries = 0;
-  let bytes = 0;
+/** `scan(table, count)` over every file, each opened through an FdSource; entries and key + value bytes summed. */
+async function overTables(files, scan) {
+  const n = { entries: 0, bytes: 0 };
+  const count = (key, value) => {
+    n.entries++;
+    n.bytes += key.length + value.length;
+  };
   for (const f of files) {
     const src = new FdSource(f);
     try {
-      for await (const e of pointEntries(await SstTable.open(src))) {
-        entries++;
-        bytes += e.key.length + 8 + e.value.length;
-      }
+      await scan(await SstTable.open(src), count);
     } finally {
       src.close();
     }
   }
-  return { entries, bytes };
+  return n;
 }
 
-/** The same walk with a TableIterator: key and value are views into the block, nothing is copied. */
-async function scanIterator(files) {
-  let entries = 0;
-  let bytes = 0;
-  for (const f of files) {
-    const src = new FdSource(f);
-    try {
-      const it = new TableIterator(await SstTable.open(src));
-      let ok = await it.seekToFirst();
-      while (ok) {
-        entries++;
-        bytes += it.key().length + it.value().length;
-        const r = it.next();
-        ok = r === true || (r !== false && (await r));
-      }
-    } finally {
-      src.close();
+/** Every point entry of every file, copied out as InternalEntry objects (`pointEntries`). */
+const scanEntries = (files) =>
+  overTables(files, async (table, count) => {
+    for await (const e of pointEntries(table)) count(e.key, e.value);
+  });
+
+/** The same walk with a TableIterator: key (internal) and value are views into the block, nothing is copied. */
+const scanIterator = (files) =>
+  overTables(files, async (table, count) => {
+    const it = new TableIterator(table);
+    let ok = await it.seekToFirst();
+    while (ok) {
+      count(it.key(), it.value());
+      const r = it.next();
+      ok = r === true || (r !== false && (await r));
     }
-  }
-  return { entries, bytes };
-}
+  });
 
 if (process.argv[2] === '--child') {
   const files = process.argv.slice(3);
