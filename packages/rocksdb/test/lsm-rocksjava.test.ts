@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { BytesSource, SstTable, rangeTombstones, tableEntries, toHex, type InternalEntry } from '../src/index.js';
-import { rocksJavaMissing, writeRocksJavaDbs, type OracleEntry, type RocksJavaDb } from './oracle/rocksjava.js';
+import { rocksJavaMissing, sstFilesOf, writeRocksJavaDbs, type OracleEntry, type RocksJavaDb } from './oracle/rocksjava.js';
 
 const missing = rocksJavaMissing();
 if (missing !== undefined) console.log(missing);
@@ -58,21 +58,23 @@ function checkCoverage(expected: Map<string, OracleEntry[]>, byCf: Map<string, I
   }
 }
 
-// ---- LSM: compare lsm view ----
+// LSM: compare lsm view ------------------------------------------------------------------
 
 /** The LSM view's scan of one column family over a DB's SST files. */
 export type LsmScan = (sstFiles: string[], cfName: string) => AsyncIterable<{ key: Uint8Array; value: Uint8Array }>;
 
 /**
- * The LSM view over all of `db`'s SSTs equals RocksJava's iterator, entry for entry, for every
- * column family RocksJava returned entries for and every other one the SSTs name (those must be empty).
+ * The LSM view over all SSTs of the DB in `dir` equals RocksJava's iterator (`expected`), entry for
+ * entry, for every column family RocksJava returned entries for and every other one the SSTs name
+ * (those must come out empty).
  */
-export async function compareWithLsm(db: Pick<RocksJavaDb, 'sstFiles'>, expected: Map<string, OracleEntry[]>, lsmScan: LsmScan): Promise<void> {
+export async function compareWithLsm(dir: string, expected: Map<string, OracleEntry[]>, lsmScan: LsmScan): Promise<void> {
+  const sstFiles = sstFilesOf(dir);
   const cfs = new Set(expected.keys());
-  for (const f of db.sstFiles) cfs.add((await openTable(f)).properties.columnFamilyName!);
+  for (const f of sstFiles) cfs.add((await openTable(f)).properties.columnFamilyName!);
   for (const cf of cfs) {
     const got: string[] = [];
-    for await (const e of lsmScan(db.sstFiles, cf)) got.push(`${toHex(e.key)} ${toHex(e.value)}`);
+    for await (const e of lsmScan(sstFiles, cf)) got.push(`${toHex(e.key)} ${toHex(e.value)}`);
     const want = (expected.get(cf) ?? []).map((e) => `${toHex(e.key)} ${toHex(e.value)}`);
     expect(got, `column family ${cf}`).toEqual(want);
   }
@@ -90,7 +92,7 @@ async function lsmView(): Promise<LsmScan | undefined> {
   }
 }
 
-// ---- end LSM ----
+// end LSM ------------------------------------------------------------------------------
 
 describe.skipIf(missing !== undefined)('SSTs written by RocksJava with Flink options', () => {
   let dbs: RocksJavaDb[] = [];
@@ -123,6 +125,6 @@ describe.skipIf(missing !== undefined)('SSTs written by RocksJava with Flink opt
       ctx.skip();
       return;
     }
-    for (const db of dbs) await compareWithLsm(db, db.expected, scan);
+    for (const db of dbs) await compareWithLsm(db.dir, db.expected, scan);
   });
 });

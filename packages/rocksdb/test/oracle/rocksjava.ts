@@ -65,14 +65,18 @@ export function writeRocksJavaDbs(lines: readonly RocksJavaLine[] = builtLines()
     rocksOracle(line.line, ['write', ...dbs.flatMap((d) => [d.dir, d.specFile])]);
     const scans = parseScan(rocksOracle(line.line, ['scan', ...dbs.map((d) => d.dir)]));
     dbs.forEach((d, i) => {
-      const sstFiles = readdirSync(d.dir)
-        .filter((f) => f.endsWith('.sst'))
-        .sort()
-        .map((f) => join(d.dir, f));
-      out.push({ line, spec: d.name, dir: d.dir, sstFiles, expected: scans.get(i) ?? new Map() });
+      out.push({ line, spec: d.name, dir: d.dir, sstFiles: sstFilesOf(d.dir), expected: scans.get(i) ?? new Map() });
     });
   }
   return out;
+}
+
+/** The `*.sst` files of a DB directory, sorted (absolute paths). */
+export function sstFilesOf(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.sst'))
+    .sort()
+    .map((f) => join(dir, f));
 }
 
 /** Runs `conformance/run.sh <line> rocks-oracle ...`; stdout, or throws with stderr's tail. */
