@@ -95,17 +95,25 @@ if (st.status === 0 && existsSync(join(out, 'storage.json'))) {
   log(`storage bench failed (exit ${st.status}): ${st.stderr.split('\n').slice(-5).join(' | ')}`);
 }
 
-// ---- keyed-state read vs Flink's State Processor API
-let keyed = null;
-if (existsSync(join(root, 'bench', 'keyed.mjs'))) {
-  log('keyed state: ckpt vs State Processor API (fixture, and a 10^6-entry savepoint Flink writes into bench/out/ once)');
+/** Runs a bench script that prints {rows, …} as JSON; its rows join the table. The parsed output, or null. */
+function scriptRows(file, what) {
+  if (!existsSync(join(root, 'bench', file))) return null;
+  log(what);
   try {
-    keyed = JSON.parse(execFileSync(process.execPath, [join(root, 'bench', 'keyed.mjs')], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 }));
-    for (const k of keyed.rows) row(k.case, k.input, k.ckpt, k.baseline, k.ratio, k.target ?? '-');
+    const r = JSON.parse(execFileSync(process.execPath, [join(root, 'bench', file)], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 }));
+    for (const k of r.rows) row(k.case, k.input, k.ckpt, k.baseline, k.ratio, k.target ?? '-');
+    return r;
   } catch (e) {
-    log(`keyed-state bench failed: ${String(e).split('\n')[0]}`);
+    log(`${file} failed: ${String(e).split('\n')[0]}`);
+    return null;
   }
 }
+
+// ---- keyed-state read vs Flink's State Processor API
+const keyed = scriptRows('keyed.mjs', 'keyed state: ckpt vs State Processor API (fixture, and a 10^6-entry savepoint Flink writes into bench/out/ once)');
+
+// ---- RocksDB SST scan vs RocksJava and sst_dump (input written by RocksJava into bench/out/ once)
+const rocksdbScan = scriptRows('rocksdb-scan.mjs', 'RocksDB SST scan: @ckpt/rocksdb vs RocksJava SstFileReader and sst_dump (≥ 256 MB of SSTs)');
 
 // ---- assignment plan (bench/assign.mjs, when present, writes bench/out/assign.json)
 let assign = null;
@@ -149,6 +157,6 @@ for (const r of rows) {
 }
 writeFileSync(
   join(root, 'bench', 'results.json'),
-  JSON.stringify({ date: new Date().toISOString(), machine, seconds: Math.round((Date.now() - started) / 1000), table: rows, format, storage, keyed, assign }, null, 2) + '\n',
+  JSON.stringify({ date: new Date().toISOString(), machine, seconds: Math.round((Date.now() - started) / 1000), table: rows, format, storage, keyed, rocksdbScan, assign }, null, 2) + '\n',
 );
 log('wrote bench/results.json');

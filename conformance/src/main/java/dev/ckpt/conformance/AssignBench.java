@@ -196,7 +196,7 @@ final class AssignBench {
     }
 
     /** VmHWM of /proc/self/status (Linux), KiB; 0 elsewhere. */
-    private static long peakRssKiB() {
+    static long peakRssKiB() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", ""));

@@ -21,6 +21,7 @@ public final class Main {
                 break;
             case "ha": Ha.main(rest); break;
             case "assign-bench": AssignBench.main(rest); break;
+            case "rocks-oracle": RocksOracle.main(rest); break;
             // only the 2.3 line builds it (State Processor API): looked up by name
             case "keyed-read":
                 Class.forName("dev.ckpt.conformance.KeyedRead").getMethod("main", String[].class).invoke(null, (Object) rest);
