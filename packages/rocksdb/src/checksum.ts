@@ -66,7 +66,8 @@ export class Checksums {
       case ChecksumType.xxHash64:
         return this.digestLow32(this.xx64, data);
       case ChecksumType.xxh3:
-        return this.digestLow32(this.xx3, data);
+        // as for blocks: XXH3 of all but the last byte, which is mixed in by multiplication
+        return data.length === 0 ? 0 : this.block(type, data.subarray(0, data.length - 1), data[data.length - 1]!);
       default:
         return 0;
     }

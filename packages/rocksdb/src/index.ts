@@ -22,7 +22,7 @@ export { readProperties, type TableProperties } from './sst/properties.js';
 export { SstTable, IndexType, type OpenTableOptions, type BlockKind } from './sst/table.js';
 export { TableIterator } from './sst/table-iterator.js';
 export { DataBlockWalker } from './sst/data-blocks.js';
-export { pointEntries, rangeTombstones, tableEntries, currentEntry, type RangeTombstone } from './sst/scan.js';
+export { pointEntries, pointEntryBatches, rangeTombstones, tableEntries, currentEntry, type RangeTombstone } from './sst/scan.js';
 export { verifyTable, type TableCheck } from './sst/verify.js';
 export * from './lsm/index.js';
 export * from './manifest/index.js';

@@ -43,5 +43,7 @@ export async function readExact(src: RangedSource, offset: number, length: numbe
       offset: offset + bytes.length,
     });
   }
-  return bytes.length === length ? bytes : bytes.subarray(0, length);
+  // A plain Uint8Array view (Node's Buffer makes every later subarray slower).
+  const plain = Object.getPrototypeOf(bytes) === Uint8Array.prototype ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
+  return plain.length === length ? plain : plain.subarray(0, length);
 }

@@ -153,7 +153,9 @@ export class BlockIter {
       grown.set(this.keyBuf.subarray(0, shared));
       this.keyBuf = grown;
     }
-    this.keyBuf.set(d.subarray(p, p + nonShared), shared);
+    const kb = this.keyBuf;
+    if (nonShared < 32) for (let i = 0; i < nonShared; i++) kb[shared + i] = d[p + i]!;
+    else kb.set(d.subarray(p, p + nonShared), shared);
     this.keyLength = len;
     this.shared = shared;
     p += nonShared;

@@ -31,7 +31,12 @@ export interface RocksJavaDb {
   sstFiles: string[];
   /** Column family name → entries in iterator order (merges applied); `default` left out when empty. */
   expected: Map<string, OracleEntry[]>;
+  /** What every SST of the DB must say: footer format_version and checksum, the compression property. */
+  table: { formatVersion: number; checksum: string; compression: string };
 }
+
+const CHECKSUM_NAMES: Record<string, string> = { kCRC32c: 'crc32c', kxxHash: 'xxHash', kxxHash64: 'xxHash64', kXXH3: 'xxh3', kNoChecksum: 'none' };
+const COMPRESSION_NAMES: Record<string, string> = { SNAPPY_COMPRESSION: 'Snappy', ZSTD_COMPRESSION: 'ZSTD', LZ4_COMPRESSION: 'LZ4', ZLIB_COMPRESSION: 'Zlib', NO_COMPRESSION: 'NoCompression' };
 
 /** Lines whose conformance build exists (`conformance/target/flink-<line>/classpath.txt`, RocksOracle built). */
 export function builtLines(): RocksJavaLine[] {
@@ -57,15 +62,22 @@ export function writeRocksJavaDbs(lines: readonly RocksJavaLine[] = builtLines()
   const out: RocksJavaDb[] = [];
   for (const line of lines) {
     // one JVM writes every spec's DB, one scans them all
-    const dbs = Object.entries(SPECS).map(([name, spec]) => {
+    const specs = { ...SPECS, ...(line.line === '1.20' ? {} : SPECS_2X) };
+    const dbs = Object.entries(specs).map(([name, spec]) => {
       const specFile = join(base, `${line.line}-${name}.json`);
-      writeFileSync(specFile, JSON.stringify(spec()));
-      return { name, specFile, dir: join(base, `${line.line}-${name}`) };
+      const sp = spec();
+      writeFileSync(specFile, JSON.stringify(sp));
+      const table = {
+        formatVersion: sp.formatVersion ?? line.formatVersion,
+        checksum: sp.checksum ? CHECKSUM_NAMES[sp.checksum]! : line.checksum,
+        compression: COMPRESSION_NAMES[sp.compression ?? 'SNAPPY_COMPRESSION']!,
+      };
+      return { name, specFile, dir: join(base, `${line.line}-${name}`), table };
     });
     rocksOracle(line.line, ['write', ...dbs.flatMap((d) => [d.dir, d.specFile])]);
     const scans = parseScan(rocksOracle(line.line, ['scan', ...dbs.map((d) => d.dir)]));
     dbs.forEach((d, i) => {
-      out.push({ line, spec: d.name, dir: d.dir, sstFiles: sstFilesOf(d.dir), expected: scans.get(i) ?? new Map() });
+      out.push({ line, spec: d.name, dir: d.dir, sstFiles: sstFilesOf(d.dir), expected: scans.get(i) ?? new Map(), table: d.table });
     });
   }
   return out;
@@ -113,6 +125,11 @@ type Op =
 interface Spec {
   columnFamilies: string[];
   partitionedIndex?: boolean;
+  /** Table options a user's RocksDBOptionsFactory may set (RocksJava enum names). */
+  formatVersion?: number;
+  checksum?: string;
+  compression?: string;
+  indexBlockRestartInterval?: number;
   ops: Op[];
 }
 
@@ -182,6 +199,18 @@ function keyedSpec(opts: { seed: number; maxP: number; keys: number; rounds: num
   for (const k of keys.slice(0, Math.ceil(keys.length / 10))) ops.push({ op: 'merge', cf: cfs.list, key: prefix(k), value: hex(ttl([9, 9, 9, 9], 1)) });
   return { columnFamilies: Object.values(cfs), partitionedIndex: opts.partitionedIndex ?? false, ops };
 }
+
+/** Specs that need a RocksDB of the 2.x lines (8.10: format_version 6, context checksums). */
+export const SPECS_2X: Record<string, () => Spec> = {
+  'fv6-zstd': () => ({ ...keyedSpec({ seed: 3, maxP: 128, keys: 400, rounds: 3 }), formatVersion: 6, compression: 'ZSTD_COMPRESSION' }),
+  'fv6-lz4-xxh64': () => ({
+    ...keyedSpec({ seed: 4, maxP: 256, keys: 400, rounds: 2 }),
+    formatVersion: 6,
+    compression: 'LZ4_COMPRESSION',
+    checksum: 'kxxHash64',
+    indexBlockRestartInterval: 4,
+  }),
+};
 
 /** The specs every line writes. */
 export const SPECS: Record<string, () => Spec> = {

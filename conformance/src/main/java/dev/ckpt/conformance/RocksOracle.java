@@ -48,7 +48,9 @@ import java.util.SplittableRandom;
  * checksum) with a shared LRU cache and cached, pinned index and filter blocks. Column families
  * are created after opening, one per state, as Flink does.
  *
- * <p>Spec: {@code {"columnFamilies":[names], "partitionedIndex":false, "writeBufferMiB":64, "ops":[...]}} with ops
+ * <p>Spec: {@code {"columnFamilies":[names], "partitionedIndex":false, "writeBufferMiB":64, "formatVersion":6,
+ * "checksum":"kxxHash64", "compression":"ZSTD_COMPRESSION", "indexBlockRestartInterval":4, "ops":[...]}} (all but
+ * columnFamilies and ops optional) with ops
  * {@code put|merge {cf,key,value}}, {@code delete|singleDelete {cf,key}}, {@code deleteRange
  * {cf,key,end}} (hex), {@code flush} (every CF), {@code compact {cf?}} and {@code fill {cf, count,
  * seed, valueBytes, keyGroups, flushEveryMiB}} (pseudo-random Flink-like keys: 2-byte key group,
@@ -122,6 +124,15 @@ final class RocksOracle {
                     .setCacheIndexAndFilterBlocksWithHighPriority(true)
                     .setPinL0FilterAndIndexBlocksInCache(true);
             if (spec.has("writeBufferMiB")) column.setWriteBufferSize(spec.get("writeBufferMiB").asLong() << 20);
+            // variants a user's RocksDBOptionsFactory can choose (Flink's defaults stay otherwise)
+            if (spec.has("formatVersion")) table.setFormatVersion(spec.get("formatVersion").asInt());
+            if (spec.has("checksum")) table.setChecksumType(org.rocksdb.ChecksumType.valueOf(spec.get("checksum").asText()));
+            if (spec.has("compression")) { // Flink sets compression per level (state.backend.rocksdb.compression.per.level)
+                org.rocksdb.CompressionType type = org.rocksdb.CompressionType.valueOf(spec.get("compression").asText());
+                column.setCompressionType(type);
+                column.setCompressionPerLevel(java.util.Collections.nCopies(column.numLevels(), type));
+            }
+            if (spec.has("indexBlockRestartInterval")) table.setIndexBlockRestartInterval(spec.get("indexBlockRestartInterval").asInt());
             if (spec.path("partitionedIndex").asBoolean(false)) { // state.backend.rocksdb.memory.partitioned-index-filters
                 table.setFilterPolicy(new BloomFilter(10, false))
                         .setIndexType(IndexType.kTwoLevelIndexSearch)
