@@ -100,8 +100,13 @@ export function compareUserKeys(a: Uint8Array, aLen: number, b: Uint8Array, bLen
  * 8-byte trailer (sequence number, type) descending — newest first.
  */
 export function compareInternalKeys(a: Uint8Array, b: Uint8Array): number {
-  const al = a.length - 8;
-  const bl = b.length - 8;
+  return compareInternalPrefixes(a, a.length, b, b.length);
+}
+
+/** {@link compareInternalKeys} over the first `aLength` / `bLength` bytes of two buffers. */
+export function compareInternalPrefixes(a: Uint8Array, aLength: number, b: Uint8Array, bLength: number): number {
+  const al = aLength - 8;
+  const bl = bLength - 8;
   const c = compareUserKeys(a, al, b, bl);
   if (c !== 0) return c;
   for (let i = 7; i >= 0; i--) {

@@ -1,4 +1,3 @@
-import { compareInternalKeys } from '../internal-key.js';
 import type { TableIterator } from '../sst/table-iterator.js';
 
 /**
@@ -54,7 +53,7 @@ export class MergingIterator {
   }
 
   private less(a: TableIterator, b: TableIterator): boolean {
-    const c = compareInternalKeys(a.key(), b.key());
+    const c = a.compareTo(b);
     return c < 0 || (c === 0 && this.rank.get(a)! < this.rank.get(b)!);
   }
 

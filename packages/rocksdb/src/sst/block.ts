@@ -111,6 +111,11 @@ export class BlockIter {
     return this.keyBuf.subarray(0, this.keyLength);
   }
 
+  /** The reused buffer whose first `keyLength` bytes are the current key (no view made). */
+  get keyBuffer(): Uint8Array {
+    return this.keyBuf;
+  }
+
   /** The current value (a view of the block). */
   value(): Uint8Array {
     return this.data.subarray(this.valueStart, this.valueEnd);

@@ -1,5 +1,5 @@
 import { RocksError } from '../errors.js';
-import { compareInternalKeys } from '../internal-key.js';
+import { compareInternalKeys, compareInternalPrefixes } from '../internal-key.js';
 import type { BlockIter } from './block.js';
 import type { BlockHandle } from './block-handle.js';
 import { DataBlockWalker } from './data-blocks.js';
@@ -40,6 +40,14 @@ export class TableIterator {
 
   value(): Uint8Array {
     return this.block!.value();
+  }
+
+  /** Internal-key order of this iterator's current key against another's, without making views. */
+  compareTo(other: TableIterator): number {
+    if (this.globalSeqno !== undefined || other.globalSeqno !== undefined) return compareInternalKeys(this.key(), other.key());
+    const a = this.block!;
+    const b = other.block!;
+    return compareInternalPrefixes(a.keyBuffer, a.keyLength, b.keyBuffer, b.keyLength);
   }
 
   /** Offset in the file of the current entry. */
