@@ -51,6 +51,7 @@ export {
 } from './trailer/index.js';
 export { concatBytes, collectBytes } from './bytes.js';
 export { mapStreamHandles, type StreamHandleMapper } from './visit.js';
+export { keyGroupByteRanges, type KeyGroupOffsets, type KeyGroupBytes } from './key-group-bytes.js';
 export {
   summarizeMetadata,
   SummaryBuilder,

@@ -7,7 +7,7 @@
  */
 export type * from './types.js';
 export { StorageError, classifyError, toStorageError, codeForStatus, type StorageErrorCode, type StorageOperation } from './errors.js';
-export { parseUri, formatUri, joinUri, parentUri, baseName, normalizePath, childPath, removeEntropyKey, canonicalScheme, type StorageUri } from './uri.js';
+export { parseUri, formatUri, joinUri, parentUri, baseName, normalizePath, childPath, removeEntropyKey, canonicalScheme, localPathOf, fileUriOf, type StorageUri } from './uri.js';
 export { Storage, collect } from './storage.js';
 export { openStorage, Storages, SUPPORTED_SCHEMES } from './open.js';
 export { withRetry, backoffDelay, Limiter, mapLimit, sleep } from './retry.js';
@@ -16,18 +16,13 @@ export {
   resolveCheckpointPointer,
   loadCheckpoint,
   listCheckpoints,
-  openHandle,
-  readHandle,
-  locateHandle,
-  keyGroupRange,
   withStorages,
   METADATA_FILE_NAME,
   type CheckpointAccessOptions,
   type ResolvedCheckpoint,
   type CheckpointEntry,
-  type OpenHandleOptions,
-  type HandleLocation,
 } from './checkpoint.js';
+export { StorageSource } from './source.js';
 export {
   verifyCheckpoint,
   collectFileReferences,

@@ -13,7 +13,6 @@ import {
   copyTree,
   listCheckpoints,
   loadCheckpoint,
-  openHandle,
   openStorage,
   resolveCheckpointPointer,
   Storages,
@@ -23,6 +22,8 @@ import {
   type StorageOptions,
 } from '../src/index.js';
 import { summarizeMetadata, type StreamStateHandle } from '@ckpt/format';
+import { HandleResolver, readAll } from '@ckpt/state';
+import { storageOpener, storageResolver } from '@ckpt/state/node';
 import { FIXTURE_SAVEPOINTS, fixtureDir } from './fixtures.js';
 
 export interface Backend {
@@ -289,9 +290,11 @@ export function contractSuite(name: string, start: () => Promise<Backend>, stop:
           const { metadata, resolved } = await loadCheckpoint(remote(), { storages });
           const handles = streamHandles(metadata);
           expect(handles.length).toBeGreaterThan(0);
+          const remoteResolver = new HandleResolver({ metadataDir: resolved.directory, open: storageOpener(storages) });
+          const localResolver = storageResolver(local());
           for (const h of handles) {
-            const there = await collect(openHandle(h, { storages, metadataDir: resolved.directory }));
-            const here = await collect(openHandle(h, { metadataDir: local() }));
+            const there = await readAll(remoteResolver.resolve(h));
+            const here = await readAll(localResolver.resolve(h));
             expect(sha(there)).toBe(sha(here));
           }
         });

@@ -1,7 +1,7 @@
-import { dirname } from 'node:path';
 import { bytesToBase64, operatorIdFromUid, type OperatorState } from '@ckpt/format';
-import { HandleResolver, KeyedStateFile, OperatorStateFile } from '@ckpt/state';
-import { isRemote, loadMetadata, resolveMetadataPath } from '../io.js';
+import { KeyedStateFile, OperatorStateFile } from '@ckpt/state';
+import { loadCheckpointState } from '@ckpt/state/node';
+import { Storages } from '@ckpt/storage';
 
 export interface DumpStateOptions {
   operator: string;
@@ -45,21 +45,27 @@ export function stateJsonLine(v: unknown): string {
 /**
  * `ckpt dump-state <checkpoint> --operator <uid|id|name>`: the entries of an operator's state, one
  * JSON line each: keyed entries (key, namespace, value per state), then operator state elements.
- * With `--key-groups a-b` only those key groups are read (ranged reads by the handle's offsets).
+ * With `--key-groups a-b` only those key groups are read (ranged reads by the handle's offsets), from
+ * local disk or any storage URI.
  */
 export async function dumpState(pointer: string, opts: DumpStateOptions, out: (s: string) => void): Promise<number> {
-  if (isRemote(pointer)) {
-    throw new Error(`dump-state reads local checkpoints only: copy ${pointer} first (ckpt relocate ${pointer} <local-dir>), then dump that`);
+  const storages = new Storages();
+  try {
+    return await dump(pointer, opts, out, storages);
+  } finally {
+    await storages.close();
   }
-  const file = await resolveMetadataPath(pointer);
-  const meta = await loadMetadata(file);
+}
+
+async function dump(pointer: string, opts: DumpStateOptions, out: (s: string) => void, storages: Storages): Promise<number> {
+  const { resolved, metadata: meta, resolver } = await loadCheckpointState(pointer, { storages });
+  const file = resolved.metadataUri;
   const op = findOperator(meta.operators, opts.operator);
   if (!op) {
     const known = meta.operators.map((o) => o.uid ?? o.operatorId).join(', ');
     throw new Error(`no operator ${opts.operator} in ${file}; stored operators: ${known}`);
   }
   const range = opts.keyGroups === undefined ? undefined : parseKeyGroups(opts.keyGroups);
-  const resolver = new HandleResolver({ metadataDir: dirname(file) });
   for (const s of op.subtasks) {
     for (const [slot, h] of [['managed', s.managedKeyedState], ['raw', s.rawKeyedState]] as const) {
       if (h === null || slot === 'raw') continue;
