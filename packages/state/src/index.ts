@@ -19,7 +19,6 @@ export {
   blockUncompressedLength,
   type BlockCodec,
 } from './snappy/block.js';
-export { Crc32c, maskCrc } from './snappy/crc32c.js';
 export {
   readSnapshotEnvelope,
   readVersionedSnapshot,
