@@ -51,7 +51,7 @@ export {
   type JavaAnnotationItem,
 } from './trailer/index.js';
 export { concatBytes, collectBytes } from './bytes.js';
-export { mapStreamHandles, type StreamHandleMapper } from './visit.js';
+export { mapStreamHandles, forEachStreamHandle, type StreamHandleMapper, type StreamHandleVisitor } from './visit.js';
 export { keyGroupByteRanges, type KeyGroupOffsets, type KeyGroupBytes } from './key-group-bytes.js';
 export {
   summarizeMetadata,

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CkptError, keyGroupByteRanges, type KeyGroupsHandle } from '@ckpt/format';
+import { CkptError, keyGroupByteRanges } from '@ckpt/format';
 import { readAll, readExactly } from '@ckpt/state';
 import { storageResolver } from '@ckpt/state/node';
 import { describe, expect, it } from 'vitest';
@@ -23,7 +23,6 @@ import {
   type Driver,
 } from '../src/index.js';
 import { MemoryDriver } from '../src/drivers/memory.js';
-import { streamHandles } from './contract.js';
 import { FIXTURE_SAVEPOINTS, fixtureDir, REPO } from './fixtures.js';
 
 const norm = (s: string): string => formatUri(parseUri(s));
@@ -112,7 +111,7 @@ describe('checkpoint pointers, listing and handles (memory + local fixtures)', (
   it('reads key-group ranges of keyed handles by offset', async () => {
     const dir = fixtureDir(FIXTURE_SAVEPOINTS[1]);
     const { metadata } = await loadCheckpoint(dir);
-    const keyed = streamHandles(metadata).filter((h): h is KeyGroupsHandle => h.kind === 'keyGroups' || (h.kind as string) === 'savepointKeyGroups');
+    const keyed = metadata.operators.flatMap((o) => o.subtasks.map((s) => s.managedKeyedState)).filter((h) => h?.kind === 'keyGroups' || h?.kind === 'savepointKeyGroups');
     expect(keyed.length).toBeGreaterThan(0);
     const resolver = storageResolver(dir);
     for (const h of keyed) {

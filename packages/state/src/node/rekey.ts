@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   encodeMetadata,
-  mapStreamHandles,
+  forEachStreamHandle,
   type CheckpointMetadata,
   type KeyedStateHandle,
   type OperatorState,
@@ -70,7 +70,7 @@ function matches(op: OperatorState, ref: string): boolean {
 
 function streamKinds(meta: CheckpointMetadata): Set<string> {
   const kinds = new Set<string>();
-  mapStreamHandles(meta, (h) => (kinds.add(h.kind), h));
+  forEachStreamHandle(meta, (h) => kinds.add(h.kind));
   return kinds;
 }
 
@@ -219,9 +219,8 @@ async function rekeyOperator(op: OperatorState, opts: RekeyOptions, ctx: Ctx): P
 /** Copies every file the new metadata references relatively (except the new ones) into the output. */
 async function copyRelativeFiles(meta: CheckpointMetadata, srcDir: string, output: RekeyOutput, storages: Storages, fresh: Set<string>): Promise<string[]> {
   const rel = new Set<string>();
-  mapStreamHandles(meta, (h) => {
+  forEachStreamHandle(meta, (h) => {
     if (h.kind === 'relativeFile' && !fresh.has(h.relativePath)) rel.add(h.relativePath);
-    return h;
   });
   for (const p of rel) {
     try {
