@@ -87,18 +87,27 @@ export async function resolveCheckpointPointer(pointer: string, opts: Checkpoint
   });
 }
 
+/**
+ * Resolves a pointer and reads its metadata file, undecoded (a binary `_metadata`, or any file
+ * given directly: `ckpt convert` takes JSON, msgpack and protobuf forms too).
+ */
+export async function readMetadataFile(pointer: string, opts: CheckpointAccessOptions = {}): Promise<{ resolved: ResolvedCheckpoint; bytes: Uint8Array }> {
+  return withStorages(opts, async (storages) => {
+    const resolved = await resolveCheckpointPointer(pointer, { ...opts, storages });
+    const { storage, path } = await storages.locate(resolved.metadataUri);
+    const bytes = await storage.readRange(path, 0, undefined, { signal: opts.signal });
+    return { resolved, bytes };
+  });
+}
+
 /** Resolves a pointer and decodes its `_metadata`. */
 export async function loadCheckpoint(
   pointer: string,
   opts: CheckpointAccessOptions = {},
 ): Promise<{ resolved: ResolvedCheckpoint; metadata: CheckpointMetadata; bytes: Uint8Array }> {
-  return withStorages(opts, async (storages) => {
-    const resolved = await resolveCheckpointPointer(pointer, { ...opts, storages });
-    const { storage, path } = await storages.locate(resolved.metadataUri);
-    const bytes = await storage.readRange(path, 0, undefined, { signal: opts.signal });
-    const metadata = decodeMetadata(bytes, { file: resolved.metadataUri });
-    return { resolved, metadata, bytes };
-  });
+  const { resolved, bytes } = await readMetadataFile(pointer, opts);
+  const metadata = decodeMetadata(bytes, { file: resolved.metadataUri });
+  return { resolved, metadata, bytes };
 }
 
 export interface CheckpointEntry {

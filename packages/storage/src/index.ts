@@ -10,11 +10,13 @@ export { StorageError, classifyError, toStorageError, codeForStatus, type Storag
 export { parseUri, formatUri, joinUri, parentUri, baseName, normalizePath, childPath, removeEntropyKey, canonicalScheme, localPathOf, fileUriOf, type StorageUri } from './uri.js';
 export { Storage, collect } from './storage.js';
 export { openStorage, Storages, SUPPORTED_SCHEMES } from './open.js';
+export { writeFileAtomically } from './drivers/fs.js';
 export { withRetry, backoffDelay, Limiter, mapLimit, sleep } from './retry.js';
 export { digesting, digestStream, type StreamDigest } from './digest.js';
 export {
   resolveCheckpointPointer,
   loadCheckpoint,
+  readMetadataFile,
   listCheckpoints,
   withStorages,
   METADATA_FILE_NAME,
