@@ -61,3 +61,11 @@ export {
   type HandleCounts,
 } from './summary.js';
 export { summarizeMetadataStream, type SummaryStreamOptions } from './summary-stream.js';
+export {
+  summaryReport,
+  summaryReportOf,
+  snapshotTypeLabel,
+  type MetadataSummaryReport,
+  type OperatorSummaryReport,
+  type SummaryInput,
+} from './summary-report.js';
