@@ -15,7 +15,7 @@ export { decodeMetadataAsync } from './metadata.js';
 export { toJson, toJsonString, fromJson, jsonSyntaxOffset, encodeValue, bytesToBase64, base64ToBytes, type JsonValue } from './json.js';
 export { operatorIdFromUid } from './uid.js';
 export { sha256, sha256Sync, crc32c, xxhash64, digestOf } from './digest.js';
-export { Crc32c, maskCrc } from './crc32c.js';
+export { Crc32c } from './crc32c.js';
 export {
   streamStateSize,
   keyedStateSize,

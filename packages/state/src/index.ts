@@ -1,6 +1,6 @@
 export { StateError, type StateErrorCode } from './errors.js';
 export { MemorySource, SliceSource, CountingSource, readAll, readExactly, type ByteSource } from './io/source.js';
-export { HandleResolver, joinRelative, type HandleResolverOptions, type SourceOpener } from './io/resolve.js';
+export { HandleResolver, type HandleResolverOptions, type SourceOpener } from './io/resolve.js';
 export { BlobSource, blobOpener, type BlobLike, type FileLike } from './io/blob-source.js';
 export {
   SnappyFraming,

@@ -20,7 +20,7 @@ export interface HandleResolverOptions {
 type KeyGroupsLike = Extract<KeyedStateHandle, { kind: 'keyGroups' | 'savepointKeyGroups' }>;
 
 /** Flink's `Path(parent, child)` for a relative handle: the child below the metadata directory. */
-export function joinRelative(dir: string, rel: string): string {
+function joinRelative(dir: string, rel: string): string {
   return `${dir.replace(/\/+$/, '')}/${rel.replace(/^\/+/, '')}`;
 }
 
