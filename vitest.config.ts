@@ -11,6 +11,7 @@ export default defineConfig({
         find: new RegExp(`^@ckpt/${name}$`),
         replacement: pkg(name),
       })),
+      { find: /^@ckpt\/state\/node$/, replacement: fileURLToPath(new URL('./packages/state/src/node/index.ts', import.meta.url)) },
       // @ckpt/format's package import (`imports` in its package.json maps it to dist/ for Node)
       { find: /^#murmur$/, replacement: fileURLToPath(new URL('./packages/format/src/murmur/node.ts', import.meta.url)) },
     ],

@@ -11,7 +11,8 @@ import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from '
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeMetadata } from '../packages/format/dist/index.js';
-import { HandleResolver, KeyedStateFile } from '../packages/state/dist/index.js';
+import { KeyedStateFile } from '../packages/state/dist/index.js';
+import { storageResolver } from '../packages/state/dist/node/index.js';
 import { elapsedMs, timeAsync } from './timing.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -27,7 +28,7 @@ async function readAll(dir) {
   const meta = decodeMetadata(new Uint8Array(readFileSync(join(dir, '_metadata'))));
   const op = meta.operators.find((o) => o.uid === 'keyed');
   if (!op) throw new Error(`no operator with uid keyed in ${dir}`);
-  const resolver = new HandleResolver({ metadataDir: dir });
+  const resolver = storageResolver(dir);
   let n = 0;
   for (const s of op.subtasks) {
     const h = s.managedKeyedState;

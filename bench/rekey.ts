@@ -10,21 +10,20 @@ import { join } from 'node:path';
 import { decodeMetadata, encodeMetadata, type KeyedStateHandle } from '../packages/format/src/index.js';
 import { keyGroupForKey, keyGroupRange } from '../packages/restore/src/index.js';
 import {
-  HandleResolver,
   KeyedStateFile,
   codecFor,
   encodeValue,
-  rekeySavepoint,
   writeCanonicalKeyedState,
   type RawKeyedEntry,
 } from '../packages/state/src/index.js';
+import { rekeySavepoint, storageResolver } from '../packages/state/src/node/index.js';
 
 const N = Number(process.argv[2] ?? 200_000);
 const fixture = join(import.meta.dirname, '../fixtures/generated/2.3.0/keyed-hashmap-savepoint');
 const meta = decodeMetadata(new Uint8Array(readFileSync(join(fixture, '_metadata'))));
 const op = meta.operators.find((o) => o.uid === 'keyed')!;
 const h0 = op.subtasks[0]!.managedKeyedState as Extract<KeyedStateHandle, { kind: 'savepointKeyGroups' }>;
-const header = (await KeyedStateFile.open(h0, new HandleResolver({ metadataDir: fixture }).resolve(h0.delegate), { maxParallelism: 128 })).header;
+const header = (await KeyedStateFile.open(h0, storageResolver(fixture).resolve(h0.delegate), { maxParallelism: 128 })).header;
 const id = (name: string) => header.states.findIndex((s) => s.name === name);
 const keyCodec = codecFor(header.keySerializer);
 const longCodec = codecFor(header.states[id('sum')]!.serializers[0]![1]);

@@ -1,5 +1,11 @@
 export { run, buildProgram, type Io } from './program.js';
-export { summarize, snapshotTypeLabel, type MetadataSummary, type OperatorSummary } from './summary.js';
+// the summary ckpt inspect prints: @ckpt/format's report form of its summary, under the cli's names
+export {
+  summaryReportOf as summarize,
+  snapshotTypeLabel,
+  type MetadataSummaryReport as MetadataSummary,
+  type OperatorSummaryReport as OperatorSummary,
+} from '@ckpt/format';
 export { inspect, renderSummary } from './commands/inspect.js';
 export { convert } from './commands/convert.js';
-export { writeAtomically, resolveMetadataPath } from './io.js';
+export { writeAtomically } from './io.js';

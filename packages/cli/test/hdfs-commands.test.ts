@@ -88,6 +88,23 @@ describe('ckpt on HDFS (WebHDFS)', () => {
     expect(diff.files.shared.length).toBeGreaterThan(0);
   });
 
+  it('dump-state and rekey read state files from HDFS; rekey writes its new savepoint there', async () => {
+    expect((await ckpt(['relocate', HEAP, `${base}/savepoints/heap`])).code).toBe(0);
+    const local = await ckpt(['dump-state', HEAP, '--operator', 'keyed']);
+    const remote = await ckpt(['dump-state', `${base}/savepoints/heap`, '--operator', 'keyed']);
+    expect(remote.code, remote.stderr).toBe(0);
+    expect(remote.stdout.split('\n').length).toBe(130);
+    expect(remote.stdout).toBe(local.stdout);
+    const r = await ckpt(['rekey', `${base}/savepoints/heap`, '--max-parallelism', '256', '--out', `${base}/savepoints/heap-256`]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/keyed: 130 entries moved .*max parallelism 128 → 256/);
+    const moved = await ckpt(['dump-state', `${base}/savepoints/heap-256`, '--operator', 'keyed']);
+    expect(moved.code, moved.stderr).toBe(0);
+    const entries = (s: string) => s.split('\n').map((l) => JSON.stringify({ ...JSON.parse(l), subtask: 0, keyGroup: 0 })).sort();
+    expect(entries(moved.stdout)).toEqual(entries(local.stdout));
+    expect((await ckpt(['verify', `${base}/savepoints/heap-256`])).code).toBe(0);
+  });
+
   it('latest and gc on an HDFS checkpoint directory', async () => {
     const dir = `${base}/checkpoints/0123456789abcdef0123456789abcdef`;
     expect((await ckpt(['relocate', HEAP, `${dir}/chk-7`])).code).toBe(0);

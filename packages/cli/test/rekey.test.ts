@@ -40,8 +40,7 @@ describe.skipIf(!existsSync(sp))('ckpt rekey', () => {
     expect(await run(['rekey', sp, '--max-parallelism', '256', '--out', mkdtempSync(join(tmpdir(), 'ckpt-cli-rekey-exists-'))], c.io)).toBe(1);
     expect(await run(['rekey', sp, '--max-parallelism', '0', '--out', join(tmpdir(), 'never')], c.io)).toBe(1);
     expect(await run(['rekey', sp, '--out', join(tmpdir(), 'never')], c.io)).toBe(1);
-    expect(await run(['rekey', 's3://bucket/sp', '--max-parallelism', '256', '--out', join(tmpdir(), 'never')], c.io)).toBe(1);
-    expect(c.err.join('\n')).toMatch(/outside the input[\s\S]*exists[\s\S]*1\.\.32768[\s\S]*required option[\s\S]*local directories/);
+    expect(c.err.join('\n')).toMatch(/outside the input[\s\S]*exists[\s\S]*1\.\.32768[\s\S]*required option/);
     expect(existsSync(join(sp, 'x'))).toBe(false);
     expect(existsSync(join(tmpdir(), 'never'))).toBe(false);
   });

@@ -9,6 +9,15 @@ import { S3_CREDENTIALS, startS3, type S3Server } from '../../../scripts/servers
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const SAMPLE = join(root, 'fixtures/generated/2.3.0/keyed-rocksdb-native-savepoint');
+const HEAP = join(root, 'fixtures/generated/2.3.0/keyed-hashmap-savepoint');
+
+/** dump-state lines without where they are (subtask, key group): what a re-keying keeps. */
+function entriesOf(lines: string[]): string[] {
+  return lines.map((l) => {
+    const { subtask: _s, keyGroup: _k, ...rest } = JSON.parse(l) as Record<string, unknown>;
+    return JSON.stringify(rest);
+  }).sort();
+}
 
 function capture(): Io & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
@@ -61,6 +70,7 @@ describe('ckpt on S3 (s3rver on loopback)', () => {
     for (const f of files(SAMPLE)) {
       await storage.write(`savepoints/savepoint-0a1b2c-3d4e5f6a7b8c/${relative(SAMPLE, f)}`, new Uint8Array(readFileSync(f)));
     }
+    for (const f of files(HEAP)) await storage.write(`savepoints/heap/${relative(HEAP, f)}`, new Uint8Array(readFileSync(f)));
     await storage.close?.();
   });
   afterAll(async () => {
@@ -82,6 +92,45 @@ describe('ckpt on S3 (s3rver on loopback)', () => {
     expect(report.ok).toBe(true);
     expect(report.files.length).toBeGreaterThan(3);
     expect(await run(['plan', uri, '-p', '3'], capture())).toBe(0);
+  });
+
+  it('dump-state reads the state files from S3 (ranged reads): the same entries as from local disk', async () => {
+    const local = capture();
+    expect(await run(['dump-state', HEAP, '--operator', 'keyed'], local)).toBe(0);
+    const remote = capture();
+    expect(await run(['dump-state', 's3://cli/savepoints/heap', '--operator', 'keyed'], remote)).toBe(0);
+    expect(remote.stdout.length).toBe(130);
+    expect(remote.stdout).toEqual(local.stdout);
+    const kg = (JSON.parse(local.stdout[0]!) as { keyGroup: number }).keyGroup;
+    const some = capture();
+    expect(await run(['dump-state', 's3://cli/savepoints/heap/_metadata', '--operator', 'keyed', '--key-groups', String(kg)], some)).toBe(0);
+    expect(some.stdout).toEqual(local.stdout.filter((l) => (JSON.parse(l) as { keyGroup: number }).keyGroup === kg));
+  });
+
+  it('rekey reads from S3 and writes to S3 (or local disk); the new savepoint holds the same entries', async () => {
+    const io = capture();
+    expect(await run(['rekey', 's3://cli/savepoints/heap', '--max-parallelism', '300', '--parallelism', '3', '--out', 's3://cli/savepoints/heap-300', '--json'], io)).toBe(0);
+    const r = JSON.parse(io.stdout.join('\n')) as { out: string; relocatable: boolean; operators: { uid?: string; entries: number; files: string[] }[] };
+    expect(r.out).toBe('s3://cli/savepoints/heap-300');
+    expect(r.relocatable).toBe(true);
+    expect(r.operators.find((o) => o.uid === 'keyed')).toMatchObject({ entries: 130 });
+    const original = capture();
+    expect(await run(['dump-state', HEAP, '--operator', 'keyed'], original)).toBe(0);
+    const moved = capture();
+    expect(await run(['dump-state', 's3://cli/savepoints/heap-300', '--operator', 'keyed'], moved)).toBe(0);
+    expect(entriesOf(moved.stdout)).toEqual(entriesOf(original.stdout));
+    const inspect = capture();
+    expect(await run(['inspect', 's3://cli/savepoints/heap-300', '--json'], inspect)).toBe(0);
+    expect((JSON.parse(inspect.stdout.join('\n')) as { operators: { uid?: string; maxParallelism: number }[] }).operators.find((o) => o.uid === 'keyed')?.maxParallelism).toBe(300);
+    // an existing output is refused, on S3 as on disk
+    const again = capture();
+    expect(await run(['rekey', 's3://cli/savepoints/heap', '--max-parallelism', '64', '--out', 's3://cli/savepoints/heap-300'], again)).toBe(2);
+    expect(again.stderr.join('\n')).toMatch(/heap-300 exists/);
+    const out = join(mkdtempSync(join(tmpdir(), 'ckpt-s3-rekey-')), 'local');
+    expect(await run(['rekey', 's3://cli/savepoints/heap', '--max-parallelism', '64', '--out', out], capture())).toBe(0);
+    const fromDisk = capture();
+    expect(await run(['dump-state', out, '--operator', 'keyed'], fromDisk)).toBe(0);
+    expect(entriesOf(fromDisk.stdout)).toEqual(entriesOf(original.stdout));
   });
 
   it('says clearly when the savepoint is not there', async () => {

@@ -1,5 +1,6 @@
 import { collectBytes } from './bytes.js';
 import { nodeBuiltin } from './binary/node-buffer.js';
+import { Crc32c } from './crc32c.js';
 
 type ByteSource = Uint8Array | AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
@@ -48,12 +49,7 @@ export async function sha256(src: ByteSource): Promise<string> {
 
 /** CRC-32C (Castagnoli, as used by GCS and S3 checksums), hex, over bytes or a chunk stream. */
 export async function crc32c(src: ByteSource): Promise<string> {
-  // hash-wasm is loaded on first use: importing it costs ~12 MiB of memory in every process.
-  const { createCRC32 } = await import('hash-wasm');
-  const h = await createCRC32(0x82f63b78);
-  h.init();
-  for await (const chunk of chunks(src)) h.update(chunk);
-  return h.digest('hex');
+  return (await Crc32c.create()).hexOf(chunks(src));
 }
 
 /** XXH64 (seed 0), hex, over bytes or a chunk stream. */

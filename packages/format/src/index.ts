@@ -15,6 +15,7 @@ export { toJson, toJsonString, fromJson, jsonSyntaxOffset, encodeValue, bytesToB
 export { operatorIdFromUid } from './uid.js';
 export { findOperator, requireOperator } from './operator-lookup.js';
 export { sha256, sha256Sync, crc32c, xxhash64 } from './digest.js';
+export { Crc32c } from './crc32c.js';
 export {
   streamStateSize,
   keyedStateSize,
@@ -50,7 +51,8 @@ export {
   type JavaAnnotationItem,
 } from './trailer/index.js';
 export { concatBytes, collectBytes } from './bytes.js';
-export { mapStreamHandles, type StreamHandleMapper } from './visit.js';
+export { mapStreamHandles, forEachStreamHandle, type StreamHandleMapper, type StreamHandleVisitor } from './visit.js';
+export { keyGroupByteRanges, type KeyGroupOffsets, type KeyGroupBytes } from './key-group-bytes.js';
 export {
   summarizeMetadata,
   SummaryBuilder,
@@ -59,3 +61,11 @@ export {
   type HandleCounts,
 } from './summary.js';
 export { summarizeMetadataStream, type SummaryStreamOptions } from './summary-stream.js';
+export {
+  summaryReport,
+  summaryReportOf,
+  snapshotTypeLabel,
+  type MetadataSummaryReport,
+  type OperatorSummaryReport,
+  type SummaryInput,
+} from './summary-report.js';

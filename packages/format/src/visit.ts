@@ -8,8 +8,25 @@ import type {
   SubtaskState,
 } from './model.js';
 
-/** Rewrites one stream handle (a file, inline bytes, a segment …); `path` is its model path. */
-export type StreamHandleMapper = (h: StreamStateHandle, path: string) => StreamStateHandle;
+/**
+ * Rewrites one stream handle (a file, inline bytes, a segment …); `path` is its model path, `need`
+ * how many bytes of its stream the handle pointing into it needs: its largest offset (key groups,
+ * operator state partitions, channel buffers, a changelog segment), 0 when nothing points in.
+ */
+export type StreamHandleMapper = (h: StreamStateHandle, path: string, need: bigint) => StreamStateHandle;
+
+/** Sees one stream handle (see {@link StreamHandleMapper}). */
+export type StreamHandleVisitor = (h: StreamStateHandle, path: string, need: bigint) => void;
+
+const maxOffset = (offsets: readonly bigint[]): bigint => offsets.reduce((m, o) => (o > m ? o : m), 0n);
+
+/** The walk over every stream handle of `meta`, in model order: {@link mapStreamHandles} without a copy kept. */
+export function forEachStreamHandle(meta: CheckpointMetadata, fn: StreamHandleVisitor): void {
+  mapStreamHandles(meta, (h, path, need) => {
+    fn(h, path, need);
+    return h;
+  });
+}
 
 /**
  * A copy of `meta` in which every stream handle (delegates, shared/private files, meta handles,
@@ -18,9 +35,9 @@ export type StreamHandleMapper = (h: StreamStateHandle, path: string) => StreamS
  * then their delegate.
  */
 export function mapStreamHandles(meta: CheckpointMetadata, fn: StreamHandleMapper): CheckpointMetadata {
-  const stream = (h: StreamStateHandle, path: string): StreamStateHandle => {
-    const m = fn(h, path);
-    return m.kind === 'keyGroups' ? { ...m, delegate: stream(m.delegate, `${path}.delegate`) } : m;
+  const stream = (h: StreamStateHandle, path: string, need = 0n): StreamStateHandle => {
+    const m = fn(h, path, need);
+    return m.kind === 'keyGroups' ? { ...m, delegate: stream(m.delegate, `${path}.delegate`, maxOffset(m.offsets)) } : m;
   };
   const opt = (h: StreamStateHandle | null, path: string) => (h === null ? null : stream(h, path));
   const keyed = (h: KeyedStateHandle | null, path: string): KeyedStateHandle | null => {
@@ -28,7 +45,7 @@ export function mapStreamHandles(meta: CheckpointMetadata, fn: StreamHandleMappe
     switch (h.kind) {
       case 'keyGroups':
       case 'savepointKeyGroups':
-        return { ...h, delegate: stream(h.delegate, `${path}.delegate`) };
+        return { ...h, delegate: stream(h.delegate, `${path}.delegate`, maxOffset(h.offsets)) };
       case 'incremental':
         return {
           ...h,
@@ -43,16 +60,17 @@ export function mapStreamHandles(meta: CheckpointMetadata, fn: StreamHandleMappe
           nonMaterialized: h.nonMaterialized.map((m, i) => keyed(m, `${path}.nonMaterialized[${i}]`)!),
         };
       case 'changelogFile':
-        return { ...h, segments: h.segments.map((s, i) => ({ ...s, handle: stream(s.handle, `${path}.segments[${i}]`) })) };
+        return { ...h, segments: h.segments.map((s, i) => ({ ...s, handle: stream(s.handle, `${path}.segments[${i}].handle`, s.offset) })) };
       case 'inMemoryChangelog':
         return h;
     }
   };
   const operator = (h: OperatorStateHandle | null, path: string): OperatorStateHandle | null =>
-    h === null ? null : { ...h, delegate: stream(h.delegate, `${path}.delegate`) };
+    h === null ? null : { ...h, delegate: stream(h.delegate, `${path}.delegate`, maxOffset(h.states.flatMap((s) => s.offsets))) };
   const channel = <T extends InputChannelStateHandle | ResultSubpartitionStateHandle>(h: T, path: string): T => ({
     ...h,
-    delegate: stream(h.delegate, `${path}.delegate`),
+    // merged channels keep their offsets per channel, which verify has never counted
+    delegate: stream(h.delegate, `${path}.delegate`, 'offsets' in h ? maxOffset(h.offsets) : 0n),
   });
   const subtask = (s: SubtaskState, p: string): SubtaskState => {
     const out: SubtaskState = {

@@ -1,7 +1,7 @@
 export { StateError, type StateErrorCode } from './errors.js';
 export { MemorySource, SliceSource, CountingSource, readAll, readExactly, type ByteSource } from './io/source.js';
-export { FileSource } from './io/file-source.js';
-export { HandleResolver, localPath, type HandleResolverOptions } from './io/resolve.js';
+export { HandleResolver, type HandleResolverOptions, type SourceOpener } from './io/resolve.js';
+export { BlobSource, blobOpener, type BlobLike, type FileLike } from './io/blob-source.js';
 export {
   SnappyFraming,
   STREAM_IDENTIFIER,
@@ -18,7 +18,6 @@ export {
   blockUncompressedLength,
   type BlockCodec,
 } from './snappy/block.js';
-export { Crc32c, maskCrc } from './snappy/crc32c.js';
 export {
   readSnapshotEnvelope,
   readVersionedSnapshot,
@@ -71,5 +70,4 @@ export {
 } from './keyed/canonical-stream.js';
 export { javaKeyOf, keyGroupOfKey, keyHasher, type JavaKeyOf, type KeyHasher } from './rekey/java-key.js';
 export { moveEntries, mergeKeyedHeaders, type RawKeyedSource, type MergedHeader, type MovedEntries, type RekeyedSubtask } from './rekey/move-entries.js';
-export { rekeySavepoint, type RekeyOptions, type RekeyResult, type RekeyedOperator } from './rekey/savepoint.js';
 export { RocksDbKeyedState, type OpenRocksDbStateOptions, type KeyGroupSpan } from './rocksdb/keyed.js';

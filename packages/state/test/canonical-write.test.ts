@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { decodeMetadata, type KeyedStateHandle } from '@ckpt/format';
 import {
-  HandleResolver,
   StateError,
   KeyedStateFile,
   MemorySource,
@@ -15,6 +14,7 @@ import {
   readRawKeyGroup,
   type RawKeyedEntry,
 } from '../src/index.js';
+import { storageResolver } from '../src/node/index.js';
 import { loadFixture, versions } from './support.js';
 
 const CORPUS = '/work/shared/fixtures/flink-corpus';
@@ -90,7 +90,7 @@ describe('canonical keyed state writer', () => {
       } catch {
         continue;
       }
-      const resolver = new HandleResolver({ metadataDir: join(CORPUS, d) });
+      const resolver = storageResolver(join(CORPUS, d));
       for (const op of meta.operators) {
         for (const st of op.subtasks) {
           const h = st.managedKeyedState;

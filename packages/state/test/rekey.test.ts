@@ -7,7 +7,6 @@ import { decodeMetadata, encodeMetadata, mapStreamHandles, operatorIdFromUid, Us
 import fc from 'fast-check';
 import { javaHashCode, keyGroupForKey, keyGroupRange } from '@ckpt/restore';
 import {
-  HandleResolver,
   KeyedStateFile,
   MemorySource,
   SnappyFraming,
@@ -20,10 +19,10 @@ import {
   javaKeyOf,
   keyGroupOfKey,
   keyHasher,
-  rekeySavepoint,
   type KeyedStateEntry,
   type SerializerSnapshot,
 } from '../src/index.js';
+import { rekeySavepoint, storageResolver } from '../src/node/index.js';
 import { GENERATED, loadFixture, versions } from './support.js';
 
 const SCENARIOS = ['keyed-hashmap-savepoint', 'keyed-rocksdb-canonical-savepoint', 'ttl-state-savepoint', 'inline-state-savepoint', 'topology-savepoint'];
@@ -36,7 +35,7 @@ interface Read {
 
 async function readSavepoint(dir: string): Promise<Read> {
   const meta = decodeMetadata(new Uint8Array(readFileSync(join(dir, '_metadata'))));
-  const resolver = new HandleResolver({ metadataDir: dir });
+  const resolver = storageResolver(dir);
   const framing = await SnappyFraming.create();
   const entries = new Map<string, { e: KeyedStateEntry; start: number; count: number }[]>();
   for (const op of meta.operators) {
@@ -268,6 +267,6 @@ async function keySerializer(dir: string, meta: CheckpointMetadata, id: string):
   const op = meta.operators.find((o) => o.operatorId === id)!;
   const s = op.subtasks.find((x) => x.managedKeyedState)!;
   const h = s.managedKeyedState as Extract<KeyedStateHandle, { kind: 'savepointKeyGroups' }>;
-  const kf = await KeyedStateFile.open(h, new HandleResolver({ metadataDir: dir }).resolve(h.delegate), { maxParallelism: op.maxParallelism, framing: await SnappyFraming.create() });
+  const kf = await KeyedStateFile.open(h, storageResolver(dir).resolve(h.delegate), { maxParallelism: op.maxParallelism, framing: await SnappyFraming.create() });
   return kf.header.keySerializer;
 }

@@ -1,7 +1,8 @@
 import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { decodeMetadata, type CheckpointMetadata, type OperatorState } from '@ckpt/format';
-import { FileSource, HandleResolver, localPath } from '../src/index.js';
+import { localPathOf, StorageSource, Storages } from '@ckpt/storage';
+import { HandleResolver } from '../src/index.js';
 
 export const GENERATED = join(import.meta.dirname, '../../../fixtures/generated');
 
@@ -29,9 +30,13 @@ export function loadFixture(version: string, scenario: string): Fixture | undefi
   const metadata = decodeMetadata(new Uint8Array(readFileSync(metaPath)));
   // Checkpoints hold absolute paths of where the generator ran (manifest.generatedIn): rebase them
   // onto this checkout, so the tests read these files wherever the repository is cloned.
-  const writtenAt = typeof manifest.generatedIn === 'string' ? localPath(manifest.generatedIn).replace(/\/?$/, '/') : undefined;
-  const openFile = (p: string) => new FileSource(writtenAt && p.startsWith(writtenAt) ? join(dir, p.slice(writtenAt.length)) : p);
-  return { version, scenario, dir, manifest, metadata, resolver: new HandleResolver({ metadataDir: dirname(metaPath), openFile }) };
+  const writtenAt = typeof manifest.generatedIn === 'string' ? localPathOf(manifest.generatedIn)!.replace(/\/?$/, '/') : undefined;
+  const storages = new Storages();
+  const open = (uri: string) => {
+    const p = localPathOf(uri)!;
+    return new StorageSource(storages, writtenAt && p.startsWith(writtenAt) ? join(dir, p.slice(writtenAt.length)) : p);
+  };
+  return { version, scenario, dir, manifest, metadata, resolver: new HandleResolver({ metadataDir: dirname(metaPath), open }) };
 }
 
 export function operatorByUid(f: Fixture, uid: string): OperatorState {

@@ -1,8 +1,7 @@
-import { decodeMetadata, type CheckpointMetadata, type KeyGroupsHandle, type SavepointKeyGroupsHandle, type StreamStateHandle } from '@ckpt/format';
+import { decodeMetadata, type CheckpointMetadata } from '@ckpt/format';
 import { StorageError, toStorageError } from './errors.js';
 import { Storages } from './open.js';
-import { collect } from './storage.js';
-import type { ByteStream, ProgressListener, StorageOptions } from './types.js';
+import type { ProgressListener, StorageOptions } from './types.js';
 import { baseName, formatUri, joinUri, parentUri, parseUri, removeEntropyKey } from './uri.js';
 
 export const METADATA_FILE_NAME = '_metadata';
@@ -88,18 +87,27 @@ export async function resolveCheckpointPointer(pointer: string, opts: Checkpoint
   });
 }
 
+/**
+ * Resolves a pointer and reads its metadata file, undecoded (a binary `_metadata`, or any file
+ * given directly: `ckpt convert` takes JSON, msgpack and protobuf forms too).
+ */
+export async function readMetadataFile(pointer: string, opts: CheckpointAccessOptions = {}): Promise<{ resolved: ResolvedCheckpoint; bytes: Uint8Array }> {
+  return withStorages(opts, async (storages) => {
+    const resolved = await resolveCheckpointPointer(pointer, { ...opts, storages });
+    const { storage, path } = await storages.locate(resolved.metadataUri);
+    const bytes = await storage.readRange(path, 0, undefined, { signal: opts.signal });
+    return { resolved, bytes };
+  });
+}
+
 /** Resolves a pointer and decodes its `_metadata`. */
 export async function loadCheckpoint(
   pointer: string,
   opts: CheckpointAccessOptions = {},
 ): Promise<{ resolved: ResolvedCheckpoint; metadata: CheckpointMetadata; bytes: Uint8Array }> {
-  return withStorages(opts, async (storages) => {
-    const resolved = await resolveCheckpointPointer(pointer, { ...opts, storages });
-    const { storage, path } = await storages.locate(resolved.metadataUri);
-    const bytes = await storage.readRange(path, 0, undefined, { signal: opts.signal });
-    const metadata = decodeMetadata(bytes, { file: resolved.metadataUri });
-    return { resolved, metadata, bytes };
-  });
+  const { resolved, bytes } = await readMetadataFile(pointer, opts);
+  const metadata = decodeMetadata(bytes, { file: resolved.metadataUri });
+  return { resolved, metadata, bytes };
 }
 
 export interface CheckpointEntry {
@@ -153,85 +161,4 @@ export async function listCheckpoints(dir: string, opts: CheckpointAccessOptions
     out.sort((a, b) => (a.kind !== b.kind ? (a.kind < b.kind ? -1 : 1) : a.kind === 'checkpoint' ? (a.id ?? 0) - (b.id ?? 0) : a.name < b.name ? -1 : 1));
     return out;
   });
-}
-
-export interface OpenHandleOptions extends CheckpointAccessOptions {
-  /** Directory of `_metadata`, against which relative handles resolve. */
-  metadataDir?: string;
-  /** Offset inside the handle's logical stream. */
-  offset?: number;
-  length?: number;
-}
-
-/** Where the bytes of a handle live: inline bytes, or a range of one file. */
-export type HandleLocation =
-  | { kind: 'inline'; data: Uint8Array }
-  | { kind: 'file'; uri: string; offset: number; length: number | undefined }
-  | { kind: 'empty' };
-
-/** Locates the bytes of a stream state handle (following key-group delegates). */
-export function locateHandle(handle: StreamStateHandle | SavepointKeyGroupsHandle, metadataDir?: string): HandleLocation {
-  switch (handle.kind) {
-    case 'byteStream':
-      return { kind: 'inline', data: handle.data };
-    case 'file':
-      return { kind: 'file', uri: handle.path, offset: 0, length: undefined };
-    case 'relativeFile':
-      if (metadataDir === undefined) throw new StorageError('InvalidPointer', `relative handle '${handle.relativePath}' needs metadataDir`, { operation: 'open' });
-      return { kind: 'file', uri: joinUri(metadataDir, handle.relativePath), offset: 0, length: undefined };
-    case 'segmentFile':
-      return { kind: 'file', uri: handle.physicalPath, offset: Number(handle.startPos), length: Number(handle.size) };
-    case 'emptySegmentFile':
-      return { kind: 'empty' };
-    case 'keyGroups':
-    case 'savepointKeyGroups':
-      return locateHandle(handle.delegate, metadataDir);
-  }
-}
-
-/**
- * Byte range (inside the handle's stream) of one key group: from its offset to the next larger
- * offset (or the end). Offset 0 means the key group holds no data (length 0), as in Flink.
- */
-export function keyGroupRange(handle: KeyGroupsHandle | SavepointKeyGroupsHandle, keyGroup: number): { offset: number; length: number | undefined } {
-  const i = keyGroup - handle.keyGroupRange.start;
-  const off = handle.offsets[i];
-  if (i < 0 || i >= handle.keyGroupRange.count || off === undefined) {
-    throw new StorageError('Corrupt', `key group ${keyGroup} not in handle range`, { operation: 'open' });
-  }
-  // Flink writes offset 0 for a key group without data (restore skips `offset == 0`)
-  if (off === 0n) return { offset: 0, length: 0 };
-  const next = handle.offsets.slice(i + 1).reduce<bigint | undefined>((m, o) => (o > off && (m === undefined || o < m) ? o : m), undefined);
-  return { offset: Number(off), length: next === undefined ? undefined : Number(next - off) };
-}
-
-/**
- * A byte stream for any stream handle of the format model: inline bytes, an absolute file, a
- * file relative to the metadata directory, a segment of a merged file, or (for key-group
- * handles) their delegate. `offset`/`length` select a range of the handle's logical stream
- * (e.g. from {@link keyGroupRange}).
- */
-export async function* openHandle(handle: StreamStateHandle | SavepointKeyGroupsHandle, opts: OpenHandleOptions = {}): ByteStream {
-  const loc = locateHandle(handle, opts.metadataDir);
-  const off = opts.offset ?? 0;
-  if (loc.kind === 'empty') return;
-  if (loc.kind === 'inline') {
-    const end = opts.length === undefined ? loc.data.length : Math.min(loc.data.length, off + opts.length);
-    if (off < end) yield loc.data.subarray(off, end);
-    return;
-  }
-  let length = loc.length === undefined ? opts.length : Math.max(0, loc.length - off);
-  if (loc.length !== undefined && opts.length !== undefined) length = Math.min(length ?? opts.length, opts.length);
-  const storages = opts.storages ?? new Storages(opts);
-  try {
-    const { storage, path } = await storages.locate(loc.uri);
-    yield* storage.read(path, { offset: loc.offset + off, length, signal: opts.signal });
-  } finally {
-    if (opts.storages === undefined) await storages.close();
-  }
-}
-
-/** Reads a whole handle (or a range of it) into memory. */
-export async function readHandle(handle: StreamStateHandle | SavepointKeyGroupsHandle, opts: OpenHandleOptions = {}): Promise<Uint8Array> {
-  return collect(openHandle(handle, opts));
 }

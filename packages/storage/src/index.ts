@@ -7,27 +7,24 @@
  */
 export type * from './types.js';
 export { StorageError, classifyError, toStorageError, codeForStatus, type StorageErrorCode, type StorageOperation } from './errors.js';
-export { parseUri, formatUri, joinUri, parentUri, baseName, normalizePath, childPath, removeEntropyKey, canonicalScheme, type StorageUri } from './uri.js';
+export { parseUri, formatUri, joinUri, parentUri, baseName, normalizePath, childPath, removeEntropyKey, canonicalScheme, localPathOf, fileUriOf, type StorageUri } from './uri.js';
 export { Storage, collect } from './storage.js';
 export { openStorage, Storages } from './open.js';
+export { writeFileAtomically } from './drivers/fs.js';
 export { withRetry, backoffDelay, Limiter, mapLimit, sleep } from './retry.js';
 export { digesting, digestStream, type StreamDigest } from './digest.js';
 export {
   resolveCheckpointPointer,
   loadCheckpoint,
+  readMetadataFile,
   listCheckpoints,
-  openHandle,
-  readHandle,
-  locateHandle,
-  keyGroupRange,
   withStorages,
   METADATA_FILE_NAME,
   type CheckpointAccessOptions,
   type ResolvedCheckpoint,
   type CheckpointEntry,
-  type OpenHandleOptions,
-  type HandleLocation,
 } from './checkpoint.js';
+export { StorageSource } from './source.js';
 export {
   verifyCheckpoint,
   collectFileReferences,

@@ -128,3 +128,22 @@ export function childPath(dir: string, rel: string): string {
   }
   return `${dir.replace(/\/+$/, '')}/${rel}`;
 }
+
+/**
+ * The local path a `file:` URI (`file:/x`, `file:///x`, percent escapes decoded) or a plain path
+ * names; `undefined` for every other scheme. The one way from a `file:` URI to a path.
+ */
+export function localPathOf(uri: string): string | undefined {
+  const u = parseUri(uri);
+  if (u.scheme !== 'file') return undefined;
+  try {
+    return decodeURIComponent(u.path);
+  } catch {
+    return u.path;
+  }
+}
+
+/** `file:/abs/path` (Flink's form) of a local path, relative ones resolved; URIs come back normalised. */
+export function fileUriOf(pathOrUri: string): string {
+  return formatUri(parseUri(pathOrUri));
+}

@@ -1,4 +1,4 @@
-import type { CheckpointMetadata } from '@ckpt/format';
+import { forEachStreamHandle, type CheckpointMetadata } from '@ckpt/format';
 import { type CheckpointAccessOptions, loadCheckpoint, type ResolvedCheckpoint } from './checkpoint.js';
 import { digestStream, digesting, type StreamDigest } from './digest.js';
 import { StorageError } from './errors.js';
@@ -21,12 +21,11 @@ export interface FileReference {
   references: number;
 }
 
-type Obj = Record<string, unknown>;
-
 /**
  * Every file the metadata references (absolute, relative resolved against `metadataDir`,
- * segment files), de-duplicated by canonical URI. Inline handles are not files (their
- * path-like names never existed) and are skipped.
+ * segment files), de-duplicated by canonical URI, with the length the handles and the offsets
+ * pointing into it need. Inline handles are not files (their path-like names never existed) and
+ * are skipped.
  */
 export function collectFileReferences(meta: CheckpointMetadata, metadataDir: string): FileReference[] {
   const refs = new Map<string, FileReference>();
@@ -42,55 +41,21 @@ export function collectFileReferences(meta: CheckpointMetadata, metadataDir: str
       r.references++;
     }
   };
-  /** Registers the file behind a stream handle; `need` is a length needed inside the handle's stream. */
-  const handleNeed = (h: Obj, need: number, path: string): void => {
+  forEachStreamHandle(meta, (h, path, offset) => {
+    const need = Number(offset);
     switch (h.kind) {
-      case 'file': {
-        const size = Number(h.size as bigint);
-        add(h.path as string, Math.max(need, size > 0 ? size : 0), path, size);
-        break;
-      }
+      case 'file':
       case 'relativeFile': {
-        const size = Number(h.size as bigint);
-        add(joinUri(metadataDir, h.relativePath as string), Math.max(need, size > 0 ? size : 0), path, size);
+        const size = Number(h.size);
+        add(h.kind === 'file' ? h.path : joinUri(metadataDir, h.relativePath), Math.max(need, size > 0 ? size : 0), path, size);
         break;
       }
       case 'segmentFile':
-        add(h.physicalPath as string, Number(h.startPos as bigint) + Math.max(need, Number(h.size as bigint)), path);
-        break;
-      case 'keyGroups':
-      case 'savepointKeyGroups':
-        handleNeed(h.delegate as Obj, need, `${path}.delegate`);
+        add(h.physicalPath, Number(h.startPos) + Math.max(need, Number(h.size)), path);
         break;
       default:
     }
-  };
-  const walk = (v: unknown, path: string): void => {
-    if (v === null || typeof v !== 'object' || v instanceof Uint8Array) return;
-    if (Array.isArray(v)) {
-      v.forEach((x, i) => walk(x, `${path}[${i}]`));
-      return;
-    }
-    const o = v as Obj;
-    if (o.kind === 'file' || o.kind === 'relativeFile' || o.kind === 'segmentFile') handleNeed(o, 0, path);
-    // offsets into a delegate (key groups, operator state partitions, channel state): each must lie inside it
-    if (Array.isArray(o.offsets) && typeof o.delegate === 'object' && o.delegate !== null) {
-      const max = (o.offsets as bigint[]).reduce((m, x) => (x > m ? x : m), -1n);
-      if (max >= 0n) handleNeed(o.delegate as Obj, Number(max), `${path}.delegate`);
-    }
-    if (Array.isArray(o.states)) {
-      for (const s of o.states as Obj[]) {
-        const max = ((s.offsets as bigint[]) ?? []).reduce((m, x) => (x > m ? x : m), -1n);
-        if (max >= 0n && o.delegate) handleNeed(o.delegate as Obj, Number(max), `${path}.delegate`);
-      }
-    }
-    if (typeof o.offset === 'bigint' && typeof o.handle === 'object' && o.handle !== null) {
-      handleNeed(o.handle as Obj, Number(o.offset), `${path}.handle`);
-    }
-    for (const [k, x] of Object.entries(o)) if (k !== 'input') walk(x, path === '' ? k : `${path}.${k}`);
-  };
-  walk(meta.operators, 'operators');
-  walk(meta.masterStates, 'masterStates');
+  });
   return [...refs.values()];
 }
 

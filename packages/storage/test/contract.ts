@@ -13,7 +13,6 @@ import {
   copyTree,
   listCheckpoints,
   loadCheckpoint,
-  openHandle,
   openStorage,
   resolveCheckpointPointer,
   Storages,
@@ -22,7 +21,9 @@ import {
   type Storage,
   type StorageOptions,
 } from '../src/index.js';
-import { summarizeMetadata, type StreamStateHandle } from '@ckpt/format';
+import { forEachStreamHandle, summarizeMetadata, type CheckpointMetadata, type StreamStateHandle } from '@ckpt/format';
+import { HandleResolver, readAll } from '@ckpt/state';
+import { storageOpener, storageResolver } from '@ckpt/state/node';
 import { FIXTURE_SAVEPOINTS, fixtureDir } from './fixtures.js';
 
 export interface Backend {
@@ -58,16 +59,10 @@ async function code(p: Promise<unknown>): Promise<string | undefined> {
 }
 
 /** Every stream handle of a metadata model, found structurally. */
-export function streamHandles(meta: unknown): StreamStateHandle[] {
+/** Every stream handle of a checkpoint (the model visitor's walk). */
+export function streamHandles(meta: CheckpointMetadata): StreamStateHandle[] {
   const out: StreamStateHandle[] = [];
-  const walk = (v: unknown): void => {
-    if (v === null || typeof v !== 'object' || v instanceof Uint8Array) return;
-    if (Array.isArray(v)) return v.forEach(walk);
-    const o = v as Record<string, unknown>;
-    if (['byteStream', 'file', 'relativeFile', 'segmentFile', 'keyGroups', 'savepointKeyGroups'].includes(o.kind as string)) out.push(o as unknown as StreamStateHandle);
-    for (const [k, x] of Object.entries(o)) if (k !== 'input') walk(x);
-  };
-  walk(meta);
+  forEachStreamHandle(meta, (h) => out.push(h));
   return out;
 }
 
@@ -289,9 +284,11 @@ export function contractSuite(name: string, start: () => Promise<Backend>, stop:
           const { metadata, resolved } = await loadCheckpoint(remote(), { storages });
           const handles = streamHandles(metadata);
           expect(handles.length).toBeGreaterThan(0);
+          const remoteResolver = new HandleResolver({ metadataDir: resolved.directory, open: storageOpener(storages) });
+          const localResolver = storageResolver(local());
           for (const h of handles) {
-            const there = await collect(openHandle(h, { storages, metadataDir: resolved.directory }));
-            const here = await collect(openHandle(h, { metadataDir: local() }));
+            const there = await readAll(remoteResolver.resolve(h));
+            const here = await readAll(localResolver.resolve(h));
             expect(sha(there)).toBe(sha(here));
           }
         });

@@ -2,17 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CkptError, type KeyGroupsHandle } from '@ckpt/format';
+import { CkptError, keyGroupByteRanges } from '@ckpt/format';
+import { readAll, readExactly } from '@ckpt/state';
+import { storageResolver } from '@ckpt/state/node';
 import { describe, expect, it } from 'vitest';
 import {
   classifyError,
-  collect,
   copyTree,
   joinUri,
-  keyGroupRange,
   listCheckpoints,
   loadCheckpoint,
-  openHandle,
   openStorage,
   parseUri,
   formatUri,
@@ -24,7 +23,6 @@ import {
   type Driver,
 } from '../src/index.js';
 import { MemoryDriver } from '../src/drivers/memory.js';
-import { streamHandles } from './contract.js';
 import { FIXTURE_SAVEPOINTS, fixtureDir, REPO } from './fixtures.js';
 
 const norm = (s: string): string => formatUri(parseUri(s));
@@ -113,14 +111,15 @@ describe('checkpoint pointers, listing and handles (memory + local fixtures)', (
   it('reads key-group ranges of keyed handles by offset', async () => {
     const dir = fixtureDir(FIXTURE_SAVEPOINTS[1]);
     const { metadata } = await loadCheckpoint(dir);
-    const keyed = streamHandles(metadata).filter((h): h is KeyGroupsHandle => h.kind === 'keyGroups' || (h.kind as string) === 'savepointKeyGroups');
+    const keyed = metadata.operators.flatMap((o) => o.subtasks.map((s) => s.managedKeyedState)).filter((h) => h?.kind === 'keyGroups' || h?.kind === 'savepointKeyGroups');
     expect(keyed.length).toBeGreaterThan(0);
+    const resolver = storageResolver(dir);
     for (const h of keyed) {
-      const whole = await collect(openHandle(h, { metadataDir: dir }));
+      const src = resolver.resolve(h);
+      const whole = await readAll(src);
       const parts: Uint8Array[] = [];
-      for (let kg = h.keyGroupRange.start; kg < h.keyGroupRange.start + h.keyGroupRange.count; kg++) {
-        const r = keyGroupRange(h, kg);
-        const bytes = await collect(openHandle(h, { metadataDir: dir, offset: r.offset, length: r.length }));
+      for (const r of keyGroupByteRanges(h)) {
+        const bytes = await readExactly(src, r.offset, r.length ?? whole.length - r.offset);
         if (r.length !== 0) expect(Buffer.from(bytes)).toEqual(Buffer.from(whole.subarray(r.offset, r.length === undefined ? undefined : r.offset + r.length)));
         else expect(bytes.length).toBe(0);
         parts.push(bytes);

@@ -1,6 +1,7 @@
 import { UsageError } from '@ckpt/format';
 import { formatFromName, parseMetadata, serializeMetadata, sniffFormat, FORMATS, type MetadataFormat } from '@ckpt/convert';
-import { isRemote, readBytes, resolveMetadataPath, writeAtomically } from '../io.js';
+import { loadCheckpoint, localPathOf, readMetadataFile } from '@ckpt/storage';
+import { isRemote, writeAtomically } from '../io.js';
 
 export interface ConvertOptions {
   /** Output format; by default chosen from the output name (`.json`, `.msgpack`, `.pb`, else binary). */
@@ -13,17 +14,10 @@ export interface ConvertOptions {
  * over the input. Every conversion is byte-exact back to the original `_metadata`.
  */
 export async function convert(input: string, output: string, opts: ConvertOptions, log: (s: string) => void): Promise<void> {
-  let file: string;
-  let bytes: Uint8Array;
-  if (isRemote(input)) {
-    const { loadCheckpoint } = await import('@ckpt/storage');
-    const loaded = await loadCheckpoint(input);
-    file = loaded.resolved.metadataUri;
-    bytes = loaded.bytes;
-  } else {
-    file = await resolveMetadataPath(input);
-    bytes = await readBytes(file);
-  }
+  // a remote input is a checkpoint pointer (binary _metadata); a local one may be any form
+  const { resolved, bytes } = isRemote(input) ? await loadCheckpoint(input) : await readMetadataFile(input);
+  // a local input is named by its path (in messages, and to refuse writing over it)
+  const file = localPathOf(resolved.metadataUri) ?? resolved.metadataUri;
   const meta = parseMetadata(bytes, sniffFormat(bytes, formatFromName(file)), file);
   const to = (opts.to ?? formatFromName(output)) as MetadataFormat;
   if (!FORMATS.includes(to)) throw new UsageError('BadArgument', `unknown output format ${opts.to}; use one of ${FORMATS.join(', ')}`);

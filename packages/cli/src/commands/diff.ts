@@ -1,6 +1,5 @@
-import { type CheckpointMetadata } from '@ckpt/format';
 import { collectFileReferences, loadCheckpoint, Storages } from '@ckpt/storage';
-import { summarize, type OperatorSummary } from '../summary.js';
+import { summaryReportOf as summarize, type CheckpointMetadata, type OperatorSummaryReport as OperatorSummary } from '@ckpt/format';
 import { humanBytes } from '../table.js';
 
 export interface DiffOptions {

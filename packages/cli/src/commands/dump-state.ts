@@ -1,7 +1,7 @@
-import { dirname } from 'node:path';
 import { bytesToBase64, requireOperator, UsageError, type OperatorState } from '@ckpt/format';
-import { HandleResolver, KeyedStateFile, OperatorStateFile, RocksDbKeyedState } from '@ckpt/state';
-import { isRemote, loadMetadata, resolveMetadataPath } from '../io.js';
+import { KeyedStateFile, OperatorStateFile, RocksDbKeyedState } from '@ckpt/state';
+import { loadCheckpointState } from '@ckpt/state/node';
+import { Storages } from '@ckpt/storage';
 
 export interface DumpStateOptions {
   operator: string;
@@ -51,19 +51,23 @@ function noteRawState(op: OperatorState, keyedOnly: boolean, note: (s: string) =
 /**
  * `ckpt dump-state <checkpoint> --operator <uid|id|name>`: the entries of an operator's state, one
  * JSON line each: keyed entries (key, namespace, value per state), then operator state elements.
- * With `--key-groups a-b` only those key groups are read (ranged reads by the handle's offsets).
- * Raw state is skipped with a `note` (stderr in the CLI).
+ * With `--key-groups a-b` only those key groups are read (ranged reads by the handle's offsets), from
+ * local disk or any storage URI. Raw state is skipped with a `note` (stderr in the CLI).
  */
 export async function dumpState(pointer: string, opts: DumpStateOptions, out: (s: string) => void, note: (s: string) => void): Promise<number> {
-  if (isRemote(pointer)) {
-    throw new UsageError('BadArgument', `dump-state reads local checkpoints only: copy ${pointer} first (ckpt relocate ${pointer} <local-dir>), then dump that`);
+  const storages = new Storages();
+  try {
+    return await dump(pointer, opts, out, note, storages);
+  } finally {
+    await storages.close();
   }
-  const file = await resolveMetadataPath(pointer);
-  const meta = await loadMetadata(file);
-  const op = requireOperator(meta.operators, opts.operator, file);
+}
+
+async function dump(pointer: string, opts: DumpStateOptions, out: (s: string) => void, note: (s: string) => void, storages: Storages): Promise<number> {
+  const { resolved, metadata: meta, resolver } = await loadCheckpointState(pointer, { storages });
+  const op = requireOperator(meta.operators, opts.operator, resolved.metadataUri);
   const range = opts.keyGroups === undefined ? undefined : parseKeyGroups(opts.keyGroups);
   noteRawState(op, range !== undefined, note);
-  const resolver = new HandleResolver({ metadataDir: dirname(file) });
   for (const s of op.subtasks) {
     for (const [slot, h] of [['managed', s.managedKeyedState], ['raw', s.rawKeyedState]] as const) {
       if (h === null || slot === 'raw') continue;

@@ -1,6 +1,6 @@
 import { summarizeCheckpoint } from '@ckpt/storage';
 import { loadMetadata } from '../io.js';
-import { fromFormatSummary, summarize, type MetadataSummary } from '../summary.js';
+import { summaryReport, summaryReportOf, type MetadataSummaryReport as MetadataSummary } from '@ckpt/format';
 import { humanBytes, renderTable } from '../table.js';
 
 export interface InspectOptions {
@@ -14,9 +14,9 @@ export async function inspect(target: string, opts: InspectOptions, out: (s: str
   let summary: MetadataSummary;
   if (opts.stream) {
     const s = await summarizeCheckpoint(target);
-    summary = fromFormatSummary(s.summary, s.input);
+    summary = summaryReport(s.summary, s.input);
   } else {
-    summary = summarize(await loadMetadata(target));
+    summary = summaryReportOf(await loadMetadata(target));
   }
   out(opts.json ? JSON.stringify(summary, null, 2) : renderSummary(summary));
 }

@@ -1,6 +1,5 @@
 import { UsageError } from '@ckpt/format';
-import { localPath, rekeySavepoint, type RekeyResult } from '@ckpt/state';
-import { isRemote } from '../io.js';
+import { rekeySavepoint, type RekeyResult } from '@ckpt/state/node';
 
 export interface RekeyCliOptions {
   maxParallelism: string;
@@ -14,11 +13,6 @@ export interface RekeyCliOptions {
 function positiveInt(flag: string, v: string): number {
   if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 32768) throw new UsageError('BadArgument', `${flag} expects an integer in 1..32768, got ${v}`);
   return Number(v);
-}
-
-function local(what: string, p: string): string {
-  if (isRemote(p)) throw new UsageError('BadArgument', `${what} ${p}: rekey works on local directories (copy it with ckpt relocate first)`);
-  return localPath(p);
 }
 
 function summary(r: RekeyResult): string {
@@ -37,12 +31,12 @@ function summary(r: RekeyResult): string {
 
 /** `ckpt rekey <savepoint> --max-parallelism N --out <dir>`: see {@link rekeySavepoint}. */
 export async function rekey(input: string, opts: RekeyCliOptions, out: (s: string) => void): Promise<number> {
-  const r = await rekeySavepoint(local('savepoint', input), {
+  const r = await rekeySavepoint(input, {
     maxParallelism: positiveInt('--max-parallelism', opts.maxParallelism),
     ...(opts.parallelism !== undefined ? { parallelism: positiveInt('--parallelism', opts.parallelism) } : {}),
     ...(opts.operator ? { operators: opts.operator } : {}),
     ...(opts.compress !== undefined ? { compress: opts.compress } : {}),
-    out: local('--out', opts.out),
+    out: opts.out,
   });
   out(opts.json ? JSON.stringify(r, null, 2) : summary(r));
   return 0;

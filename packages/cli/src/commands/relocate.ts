@@ -1,6 +1,5 @@
-import { pathToFileURL } from 'node:url';
 import { encodeMetadata, mapStreamHandles, UsageError, type CheckpointMetadata, type StreamStateHandle } from '@ckpt/format';
-import { childPath, loadCheckpoint, Storages, verifyCheckpoint } from '@ckpt/storage';
+import { childPath, fileUriOf, loadCheckpoint, Storages, verifyCheckpoint } from '@ckpt/storage';
 import { isRemote } from '../io.js';
 import { noProgress, type ProgressRunner } from '../progress.js';
 
@@ -12,9 +11,9 @@ export interface RelocateOptions {
   json?: boolean;
 }
 
-/** A local path or a URI, as a URI. */
+/** A local path or a URI, as a URI (`file:/x` for local paths, as Flink writes them). */
 export function toUri(target: string): string {
-  return isRemote(target) || /^file:/i.test(target) ? target.replace(/\/+$/, '') : pathToFileURL(target).href.replace(/\/+$/, '');
+  return isRemote(target) ? target.replace(/\/+$/, '') : fileUriOf(target);
 }
 
 /** Flink writes local paths as `file:/x`; storage URIs may say `file:///x`. Compare both forms. */

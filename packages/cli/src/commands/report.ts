@@ -1,5 +1,4 @@
-import { fileURLToPath } from 'node:url';
-import { loadCheckpoint } from '@ckpt/storage';
+import { loadCheckpoint, localPathOf } from '@ckpt/storage';
 import type { CommandContext } from '../context.js';
 import { writeAtomically } from '../io.js';
 import { renderReport } from '../report/html.js';
@@ -19,11 +18,6 @@ function describeTarget(o: JobOptions): string {
   return parts.join(' ');
 }
 
-/** Local paths of a URI, to refuse writing the report over an input. */
-function localPath(uri: string): string[] {
-  return /^file:/i.test(uri) ? [fileURLToPath(uri.replace(/^file:\/(?!\/)/, 'file:///'))] : [];
-}
-
 /**
  * `ckpt report <checkpoint> --out report.html`: one self-contained HTML file with the checkpoint
  * summary, state size per operator and kind, the rescale plan and Flink's verdict. Returns 3 when
@@ -34,7 +28,7 @@ export async function report(pointer: string, opts: ReportOptions, ctx: Pick<Com
   const job = await newJob(metadata, pointer, opts);
   const model = buildReport(metadata, resolved, job, describeTarget(opts));
   const out = opts.out ?? 'report.html';
-  await writeAtomically(out, renderReport(model), [pointer, ...localPath(resolved.metadataUri)]);
+  await writeAtomically(out, renderReport(model), [pointer, localPathOf(resolved.metadataUri) ?? pointer]);
   ctx.info(`wrote ${out} (checkpoint ${model.summary.checkpointId}, ${model.summary.operators.length} operators, ${model.verdict.ok ? 'restorable' : 'Flink would refuse the restore'})`);
   return model.verdict.ok ? 0 : 3;
 }

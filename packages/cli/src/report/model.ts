@@ -1,7 +1,7 @@
 import type { CheckpointMetadata } from '@ckpt/format';
 import { assignStates, restorePlan, type Finding, type JobGraph, type RestorePlan } from '@ckpt/restore';
 import { collectFileReferences } from '@ckpt/storage';
-import { summarize, type MetadataSummary, type OperatorSummary } from '../summary.js';
+import { summaryReportOf as summarize, type MetadataSummaryReport as MetadataSummary, type OperatorSummaryReport as OperatorSummary } from '@ckpt/format';
 
 /** Everything the HTML report shows, computed by the library functions `inspect`, `plan` and `check` use. */
 export interface ReportModel {

@@ -1,7 +1,7 @@
 import { humanBytes } from '../table.js';
 import { esc } from './escape.js';
 import { bytesByKind, REPORT_KINDS, type ReportKind } from './model.js';
-import type { OperatorSummary } from '../summary.js';
+import type { OperatorSummaryReport as OperatorSummary } from '@ckpt/format';
 
 const KIND_COLORS: Record<ReportKind, string> = {
   keyed: '#3b73b9',

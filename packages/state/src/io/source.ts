@@ -54,7 +54,7 @@ export class SliceSource implements ByteSource {
   }
 }
 
-function checkRange(name: string, offset: number, length: number): void {
+export function checkRange(name: string, offset: number, length: number): void {
   if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
     throw new StateError('BadValue', `invalid read range offset=${offset} length=${length}`, { file: name });
   }

@@ -1,4 +1,4 @@
-import { ByteReader, type KeyedStateHandle } from '@ckpt/format';
+import { ByteReader, keyGroupByteRanges, type KeyedStateHandle, type KeyGroupBytes } from '@ckpt/format';
 import { StateError, guard } from '../errors.js';
 import { flattenBatches } from '../io/flatten.js';
 import { readExactly, type ByteSource } from '../io/source.js';
@@ -32,7 +32,7 @@ export class KeyedStateFile {
     readonly header: KeyedStateHeader,
     readonly format: KeyedFormat,
     readonly keyGroupStart: number,
-    private readonly offsets: number[],
+    private readonly ranges: KeyGroupBytes[],
     private readonly size: number,
     private readonly key: ValueCodec,
     private readonly states: StateCodecs[],
@@ -65,22 +65,22 @@ export class KeyedStateFile {
     const format = h.kind === 'savepointKeyGroups' ? 'canonical' : (opts.format ?? (await detect(source, h.keyGroupRange.start, offsets)));
     const key = codecFor(header.keySerializer);
     const states = guard(source.name, () => header.states.map(stateCodecs));
-    return new KeyedStateFile(source, header, format, h.keyGroupRange.start, offsets, size, key, states, opts);
+    return new KeyedStateFile(source, header, format, h.keyGroupRange.start, keyGroupByteRanges(h), size, key, states, opts);
   }
 
   /** Key groups of the handle's range that hold data (canonical: offset ≠ 0; heap: all). */
   keyGroups(): number[] {
     const out: number[] = [];
-    this.offsets.forEach((o, i) => {
-      if (o !== 0 || this.format === 'heap') out.push(this.keyGroupStart + i);
+    this.ranges.forEach((r, i) => {
+      if (r.offset !== 0 || this.format === 'heap') out.push(this.keyGroupStart + i);
     });
     return out;
   }
 
-  private end(offset: number): number {
-    let best = this.size;
-    for (const o of this.offsets) if (o > offset && o < best) best = o;
-    return best;
+  /** The bytes of key group number `i` of the handle (its offset to the next one, or the end). */
+  private region(i: number): Promise<Uint8Array> {
+    const r = this.ranges[i]!;
+    return readExactly(this.source, r.offset, r.length ?? this.size - r.offset);
   }
 
   /**
@@ -96,12 +96,12 @@ export class KeyedStateFile {
     const wanted = keyGroups ? [...new Set(keyGroups)].sort((a, b) => a - b) : this.keyGroups();
     for (const kg of wanted) {
       const i = kg - this.keyGroupStart;
-      if (i < 0 || i >= this.offsets.length) {
+      if (i < 0 || i >= this.ranges.length) {
         throw new StateError('BadKeyGroup', `key group ${kg} is outside the handle's range`, { file: this.source.name });
       }
-      const offset = this.offsets[i]!;
+      const offset = this.ranges[i]!.offset;
       if (offset === 0 && this.format === 'canonical') continue;
-      const region = await readExactly(this.source, offset, this.end(offset) - offset);
+      const region = await this.region(i);
       const entries = guard(this.source.name, () => this.decodeKeyGroup(kg, offset, region));
       if (entries.length > 0) yield entries;
     }
@@ -116,8 +116,8 @@ export class KeyedStateFile {
       throw new StateError('UnsupportedHandle', 'the heap checkpoint format has no canonical pairs; take a canonical savepoint', { file: this.source.name });
     }
     for (const kg of this.keyGroups()) {
-      const offset = this.offsets[kg - this.keyGroupStart]!;
-      const region = await readExactly(this.source, offset, this.end(offset) - offset);
+      const offset = this.ranges[kg - this.keyGroupStart]!.offset;
+      const region = await this.region(kg - this.keyGroupStart);
       const file = this.source.name;
       yield guard(file, () => ({ keyGroup: kg, entries: readRawKeyGroup(this.uncompressed(region, offset), { keyGroup: kg, prefixBytes: this.prefixBytes, base: offset }) }));
     }

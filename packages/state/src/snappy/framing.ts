@@ -1,7 +1,6 @@
-import { concatBytes } from '@ckpt/format';
+import { concatBytes, Crc32c } from '@ckpt/format';
 import { StateError } from '../errors.js';
 import { defaultBlockCodec, blockUncompressedLength, type BlockCodec } from './block.js';
-import { Crc32c } from './crc32c.js';
 
 /** The 10-byte stream identifier chunk: type FF, length 6, "sNaPpY". */
 export const STREAM_IDENTIFIER = Uint8Array.of(0xff, 0x06, 0x00, 0x00, 0x73, 0x4e, 0x61, 0x50, 0x70, 0x59);

@@ -1,6 +1,6 @@
 import { read as readFd } from 'node:fs';
-import { copyFile, mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { copyFile, mkdir, open, readdir, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ByteStream, Driver, DriverReadHints, ListEntry, StatResult } from '../types.js';
 import { sliceStream } from './common.js';
@@ -64,22 +64,19 @@ export class FsDriver implements Driver {
   async write(key: string, body: ByteStream, signal?: AbortSignal): Promise<void> {
     const target = this.p(key);
     await mkdir(dirname(target), { recursive: true });
-    const tmp = join(dirname(target), `.${randomBytes(6).toString('hex')}.ckpt-tmp`);
-    const fh = await open(tmp, 'wx');
-    try {
-      for await (const chunk of body) {
-        signal?.throwIfAborted();
-        await fh.write(chunk);
+    await publish(target, async (tmp) => {
+      const fh = await open(tmp, 'wx');
+      try {
+        for await (const chunk of body) {
+          signal?.throwIfAborted();
+          await fh.write(chunk);
+        }
+        await fh.sync();
+      } finally {
+        await fh.close();
       }
-      await fh.sync();
-      await fh.close();
       signal?.throwIfAborted(); // aborted while the last chunk was produced: never publish it
-      await rename(tmp, target);
-    } catch (e) {
-      await fh.close().catch(() => undefined);
-      await rm(tmp, { force: true });
-      throw e;
-    }
+    });
   }
 
   async delete(key: string): Promise<void> {
@@ -89,10 +86,29 @@ export class FsDriver implements Driver {
   async copy(from: string, to: string): Promise<void> {
     const target = this.p(to);
     await mkdir(dirname(target), { recursive: true });
-    const tmp = join(dirname(target), `.${randomBytes(6).toString('hex')}.ckpt-tmp`);
-    await copyFile(this.p(from), tmp);
-    await rename(tmp, target);
+    await publish(target, (tmp) => copyFile(this.p(from), tmp));
   }
+}
+
+/**
+ * The one temp-and-rename writer: `fill` writes a temporary sibling of `target`, which is then
+ * renamed over it, so readers see the old file or the new one, never a half-written one. The
+ * temporary file is removed when `fill` or the rename fails.
+ */
+async function publish(target: string, fill: (tmp: string) => Promise<void>): Promise<void> {
+  const tmp = join(dirname(target), `.${basename(target).slice(0, 200)}.${randomBytes(6).toString('hex')}.ckpt-tmp`);
+  try {
+    await fill(tmp);
+    await rename(tmp, target);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** Writes a local file atomically (temp sibling + rename); its directory must exist. */
+export async function writeFileAtomically(path: string, data: Uint8Array | string): Promise<void> {
+  await publish(path, (tmp) => writeFile(tmp, data, { flag: 'wx' }));
 }
 
 function isMissing(e: unknown): boolean {

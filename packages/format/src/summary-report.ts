@@ -1,40 +1,33 @@
-import {
-  summarizeMetadata,
-  type CheckpointMetadata,
-  type CheckpointPropertiesView,
-  type MetadataSummary as FormatSummary,
-  type SubtaskStateSizes,
-} from '@ckpt/format';
+import type { CheckpointMetadata } from './model.js';
+import type { SubtaskStateSizes } from './sizes.js';
+import { summarizeMetadata, type MetadataSummary, type OperatorSummary } from './summary.js';
+import type { CheckpointPropertiesView } from './trailer/index.js';
 
-/** What `ckpt inspect` reports about one operator. */
-export interface OperatorSummary {
-  operatorId: string;
-  uid?: string;
-  name?: string;
-  parallelism: number;
-  maxParallelism: number;
-  subtasks: number;
-  subtasksWithState: number;
-  finishedSubtasks: number;
-  fullyFinished: boolean;
+/**
+ * The report form of an {@link OperatorSummary} (what `ckpt inspect --json` prints and the HTML
+ * report shows): the same counts, sizes as decimal strings (they may exceed 2^53) with a total.
+ */
+export type OperatorSummaryReport = Pick<
+  OperatorSummary,
+  'operatorId' | 'uid' | 'name' | 'parallelism' | 'maxParallelism' | 'subtasks' | 'subtasksWithState' | 'finishedSubtasks' | 'fullyFinished'
+> & {
   coordinatorStateBytes: number;
-  /** Bytes by kind of state, summed over subtasks (decimal strings: they may exceed 2^53). */
+  /** Bytes by kind of state, summed over subtasks. */
   stateSize: Record<keyof SubtaskStateSizes | 'total', string>;
-}
+};
 
-/** What `ckpt inspect` reports about a checkpoint. */
-export interface MetadataSummary {
+/** The report form of a {@link MetadataSummary}, with the input it describes. */
+export type MetadataSummaryReport = Pick<MetadataSummary, 'version' | 'masterStates'> & {
   file?: string;
   byteLength?: number;
   sha256?: string;
-  version: number;
   checkpointId: string;
+  /** `savepoint (CANONICAL)`, `checkpoint`, … */
   type: string;
   properties?: Record<string, boolean | string | null>;
-  masterStates: { name: string; version: number; bytes: number }[];
-  operators: OperatorSummary[];
+  operators: OperatorSummaryReport[];
   totalStateSize: string;
-}
+};
 
 const KINDS = [
   'managedKeyed',
@@ -71,10 +64,10 @@ export interface SummaryInput {
  * The report of a format summary, which comes from a decoded model or from streaming the file
  * (`summarizeMetadataStream`): both give the same report.
  */
-export function fromFormatSummary(s: FormatSummary, input: SummaryInput = {}): MetadataSummary {
-  const operators = s.operators.map((o): OperatorSummary => {
+export function summaryReport(s: MetadataSummary, input: SummaryInput = {}): MetadataSummaryReport {
+  const operators = s.operators.map((o): OperatorSummaryReport => {
     const total = KINDS.reduce((n, k) => n + o.stateSize[k], 0n);
-    const out: OperatorSummary = {
+    const out: OperatorSummaryReport = {
       operatorId: o.operatorId,
       parallelism: o.parallelism,
       maxParallelism: o.maxParallelism,
@@ -83,13 +76,13 @@ export function fromFormatSummary(s: FormatSummary, input: SummaryInput = {}): M
       finishedSubtasks: o.finishedSubtasks,
       fullyFinished: o.fullyFinished,
       coordinatorStateBytes: Number(o.coordinatorStateSize),
-      stateSize: { ...Object.fromEntries(KINDS.map((k) => [k, o.stateSize[k].toString()])), total: total.toString() } as OperatorSummary['stateSize'],
+      stateSize: { ...Object.fromEntries(KINDS.map((k) => [k, o.stateSize[k].toString()])), total: total.toString() } as OperatorSummaryReport['stateSize'],
     };
     if (o.uid !== undefined) out.uid = o.uid;
     if (o.name !== undefined) out.name = o.name;
     return out;
   });
-  const out: MetadataSummary = {
+  const out: MetadataSummaryReport = {
     version: s.version,
     checkpointId: s.checkpointId.toString(),
     type: typeLabel(s.version, s.properties),
@@ -117,10 +110,10 @@ export function fromFormatSummary(s: FormatSummary, input: SummaryInput = {}): M
 }
 
 /** The report of a decoded model. */
-export function summarize(meta: CheckpointMetadata): MetadataSummary {
+export function summaryReportOf(meta: CheckpointMetadata): MetadataSummaryReport {
   const input: SummaryInput = {};
   if (meta.input?.file !== undefined) input.file = meta.input.file;
   if (meta.input) input.byteLength = meta.input.byteLength;
   if (meta.input?.sha256 !== undefined) input.sha256 = meta.input.sha256;
-  return fromFormatSummary(summarizeMetadata(meta), input);
+  return summaryReport(summarizeMetadata(meta), input);
 }

@@ -1,40 +1,41 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import { constants } from 'node:fs';
-import { copyFile, mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import {
-  decodeMetadata,
   encodeMetadata,
-  mapStreamHandles,
   requireOperator,
   UsageError,
+  forEachStreamHandle,
   type CheckpointMetadata,
   type KeyedStateHandle,
   type OperatorState,
   type StreamStateHandle,
   type SubtaskState,
 } from '@ckpt/format';
+import { childPath, joinUri, loadCheckpoint, withStorages, type CheckpointAccessOptions, type Storages } from '@ckpt/storage';
 import { StateError } from '../errors.js';
 import { HandleResolver } from '../io/resolve.js';
 import { writeCanonicalKeyedState } from '../keyed/canonical-stream.js';
 import { KeyedStateFile } from '../keyed/keyed-state.js';
 import { RocksDbKeyedState } from '../rocksdb/keyed.js';
 import { SnappyFraming } from '../snappy/framing.js';
-import { moveEntries, type RawKeyedSource } from './move-entries.js';
+import { moveEntries, type RawKeyedSource } from '../rekey/move-entries.js';
+import { openOutput, type RekeyOutput } from './output.js';
+import { storageOpener } from './checkpoint.js';
 
-export interface RekeyOptions {
+export interface RekeyOptions extends CheckpointAccessOptions {
   /** The new max parallelism (number of key groups), 1..32768. */
   maxParallelism: number;
   /** New parallelism of the re-keyed operators (default: unchanged). */
   parallelism?: number;
   /**
-   * Operators (uid, operator id or name: `findOperator` of @ckpt/format) that get the new max
-   * parallelism; default all. An unknown one is a `UsageError` (`UnknownOperator`). Every
+   * Operators (uid, operator id or name) that get the new max parallelism; default all. Every
    * operator with keyed state among them is re-keyed. Chained operators share one max parallelism
    * in Flink, so list a whole chain.
    */
   operators?: string[];
-  /** The new savepoint directory; must not exist and must not be inside the input (or vice versa). */
+  /**
+   * The new savepoint directory (a local path or any storage URI); must not exist and must not be
+   * inside the input (or vice versa).
+   */
   out: string;
   /** Snappy-compress the new key groups; default: as the original files were. */
   compress?: boolean;
@@ -66,21 +67,10 @@ export interface RekeyResult {
 
 type KeyGroupsLike = Extract<KeyedStateHandle, { kind: 'keyGroups' | 'savepointKeyGroups' }>;
 
-async function exists(p: string): Promise<boolean> {
-  return stat(p).then(
-    () => true,
-    () => false,
-  );
-}
-
-function inside(child: string, parent: string): boolean {
-  const r = relative(parent, child);
-  return r === '' || (r !== '..' && !r.startsWith(`..${sep}`) && !isAbsolute(r));
-}
 
 function streamKinds(meta: CheckpointMetadata): Set<string> {
   const kinds = new Set<string>();
-  mapStreamHandles(meta, (h) => (kinds.add(h.kind), h));
+  forEachStreamHandle(meta, (h) => kinds.add(h.kind));
   return kinds;
 }
 
@@ -92,65 +82,55 @@ function checkBounds(what: string, v: number): void {
  * Re-keys a canonical keyed savepoint for a new max parallelism (Flink itself cannot): every
  * entry of the chosen operators' keyed state is moved into the key group its key has under the
  * new max parallelism, new key-group files and handles are written, and a new `_metadata` with
- * the new max parallelism. Everything goes into a temporary sibling of `out` that is renamed to
- * `out` at the end; the input is only read. Untouched state files referenced relatively are
- * copied, so a relocatable input gives a relocatable output.
+ * the new max parallelism. The input is any checkpoint pointer (a local directory or `_metadata`,
+ * `s3://…`, `hdfs://…`, `gs://…`), read with ranged reads; it is only read. A local output is
+ * written into a temporary sibling of `out` renamed to `out` at the end; on an object store the
+ * files go to `out` directly and `_metadata` last (a savepoint without it is no savepoint).
+ * Untouched state files referenced relatively are copied, so a relocatable input gives a
+ * relocatable output.
  */
 export async function rekeySavepoint(input: string, opts: RekeyOptions): Promise<RekeyResult> {
   checkBounds('max parallelism', opts.maxParallelism);
   if (opts.parallelism !== undefined) checkBounds('parallelism', opts.parallelism);
-  const metaFile = (await stat(input)).isDirectory() ? join(input, '_metadata') : input;
-  const srcDir = await realpath(resolve(dirname(metaFile)));
-  const wanted = resolve(opts.out);
-  const parent = await realpath(dirname(wanted)).catch(() => {
-    throw new UsageError('BadArgument', `the parent directory of ${wanted} does not exist`);
-  });
-  const out = join(parent, basename(wanted));
-  if (inside(out, srcDir) || inside(srcDir, out)) {
-    throw new UsageError('BadArgument', `the output ${out} must be outside the input ${srcDir} (and not contain it)`);
-  }
-  if (await exists(out)) throw new UsageError('Exists', `${out} exists; rekey writes a new directory`);
-  const meta = decodeMetadata(new Uint8Array(await readFile(metaFile)), { file: metaFile });
-  const resolver = new HandleResolver({ metadataDir: srcDir });
-  const kinds = streamKinds(meta);
-  // relative handles (tag 6) exist from metadata version 3 on
-  const relocatable = meta.version >= 3 && [...kinds].every((k) => k === 'relativeFile' || k === 'byteStream' || k === 'keyGroups');
-  const picked = opts.operators && new Set(opts.operators.map((ref) => requireOperator(meta.operators, ref, metaFile)));
-  const chosen = (o: OperatorState) => !picked || picked.has(o);
-
-  const tmp = join(dirname(out), `.${basename(out)}.${randomBytes(6).toString('hex')}.tmp`);
-  await mkdir(tmp);
-  try {
-    const framing = await SnappyFraming.create();
-    const report: RekeyedOperator[] = [];
-    const operators: OperatorState[] = [];
-    for (const op of meta.operators) {
-      if (!chosen(op)) {
-        operators.push(op);
-        continue;
+  return withStorages(opts, async (storages) => {
+    const { resolved, metadata: meta } = await loadCheckpoint(input, { ...opts, storages });
+    const output = await openOutput(resolved.directory, opts.out, storages);
+    try {
+      const resolver = new HandleResolver({ metadataDir: resolved.directory, open: storageOpener(storages, opts) });
+      const kinds = streamKinds(meta);
+      // relative handles (tag 6) exist from metadata version 3 on
+      const relocatable = meta.version >= 3 && [...kinds].every((k) => k === 'relativeFile' || k === 'byteStream' || k === 'keyGroups');
+      const picked = opts.operators && new Set(opts.operators.map((ref) => requireOperator(meta.operators, ref, resolved.metadataUri)));
+      const chosen = (o: OperatorState) => !picked || picked.has(o);
+      const framing = await SnappyFraming.create();
+      const report: RekeyedOperator[] = [];
+      const operators: OperatorState[] = [];
+      for (const op of meta.operators) {
+        if (!chosen(op)) {
+          operators.push(op);
+          continue;
+        }
+        const r = await rekeyOperator(op, opts, { resolver, framing, output, relocatable });
+        operators.push(r.op);
+        report.push(r.report);
       }
-      const r = await rekeyOperator(op, opts, { resolver, framing, tmp, out, relocatable });
-      operators.push(r.op);
-      report.push(r.report);
+      const rewritten: CheckpointMetadata = { ...meta, operators };
+      delete rewritten.input;
+      const copied = await copyRelativeFiles(rewritten, resolved.directory, output, storages, new Set(report.flatMap((r) => r.files)));
+      await output.write('_metadata', encodeMetadata(rewritten));
+      await output.commit();
+      return { source: output.source, out: output.out, relocatable, operators: report, copied };
+    } catch (e) {
+      await output.abort();
+      throw e;
     }
-    const rewritten: CheckpointMetadata = { ...meta, operators };
-    delete rewritten.input;
-    const copied = await copyRelativeFiles(rewritten, srcDir, tmp, new Set(report.flatMap((r) => r.files)));
-    await writeFile(join(tmp, '_metadata'), encodeMetadata(rewritten), { flag: 'wx' });
-    if (await exists(out)) throw new UsageError('Exists', `${out} appeared while rekeying; not replacing it`);
-    await rename(tmp, out);
-    return { source: srcDir, out, relocatable, operators: report, copied };
-  } catch (e) {
-    await rm(tmp, { recursive: true, force: true });
-    throw e;
-  }
+  });
 }
 
 interface Ctx {
   resolver: HandleResolver;
   framing: SnappyFraming;
-  tmp: string;
-  out: string;
+  output: RekeyOutput;
   relocatable: boolean;
 }
 
@@ -218,12 +198,12 @@ async function rekeyOperator(op: OperatorState, opts: RekeyOptions, ctx: Ctx): P
       framing: ctx.framing,
     });
     const name = randomUUID();
-    await writeFile(join(ctx.tmp, name), bytes, { flag: 'wx' });
+    await ctx.output.write(name, bytes);
     report.files.push(name);
     report.keyGroupsWithData += st.keyGroups.size;
     const delegate: StreamStateHandle = ctx.relocatable
       ? { kind: 'relativeFile', relativePath: name, size: BigInt(bytes.length) }
-      : { kind: 'file', path: `file:${join(ctx.out, name)}`, size: BigInt(bytes.length) };
+      : { kind: 'file', path: ctx.output.uri(name), size: BigInt(bytes.length) };
     const range = { start: st.start, count: st.count };
     const handle: KeyedStateHandle =
       kind === 'savepointKeyGroups'
@@ -239,18 +219,20 @@ async function rekeyOperator(op: OperatorState, opts: RekeyOptions, ctx: Ctx): P
   return { op: { ...op, maxParallelism: N, parallelism: newP, subtasks }, report };
 }
 
-/** Copies every file the new metadata references relatively (except the new ones) into `dst`. */
-async function copyRelativeFiles(meta: CheckpointMetadata, srcDir: string, dst: string, fresh: Set<string>): Promise<string[]> {
+/** Copies every file the new metadata references relatively (except the new ones) into the output. */
+async function copyRelativeFiles(meta: CheckpointMetadata, srcDir: string, output: RekeyOutput, storages: Storages, fresh: Set<string>): Promise<string[]> {
   const rel = new Set<string>();
-  mapStreamHandles(meta, (h) => {
+  forEachStreamHandle(meta, (h) => {
     if (h.kind === 'relativeFile' && !fresh.has(h.relativePath)) rel.add(h.relativePath);
-    return h;
   });
   for (const p of rel) {
-    const to = join(dst, p);
-    if (!inside(to, dst)) throw new StateError('BadValue', `relative handle ${p} points outside the savepoint`);
-    await mkdir(dirname(to), { recursive: true });
-    await copyFile(join(srcDir, p), to, constants.COPYFILE_EXCL);
+    try {
+      childPath('', p);
+    } catch (e) {
+      throw new StateError('BadValue', `relative handle ${p} points outside the savepoint`, { cause: e });
+    }
+    const { storage, path } = await storages.locate(joinUri(srcDir, p));
+    await output.write(p, storage.read(path));
   }
   return [...rel].sort();
 }
