@@ -64,4 +64,15 @@ describe('ckpt dump-state on RocksDB and ForSt snapshots', () => {
       expect(some.stdout.length).toBeLessThan(all.length);
     });
   }
+
+  for (const version of ['1.20.3', '2.0.1', '2.3.0']) {
+    it(`${version}: the native savepoint dumps exactly as Flink's canonical savepoint of the same job (RocksDB's full-snapshot order)`, async () => {
+      const native = capture();
+      const canonical = capture();
+      expect(await run(['dump-state', join(generated, version, 'keyed-rocksdb-native-savepoint'), '--operator', 'keyed'], native)).toBe(0);
+      expect(await run(['dump-state', join(generated, version, 'keyed-rocksdb-canonical-savepoint'), '--operator', 'keyed'], canonical)).toBe(0);
+      expect(native.stdout.length).toBeGreaterThan(100);
+      expect(native.stdout).toEqual(canonical.stdout);
+    });
+  }
 });

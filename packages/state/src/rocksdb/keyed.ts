@@ -143,31 +143,28 @@ export class RocksDbKeyedState {
   }
 
   /**
-   * Every entry of the handle (or of `keyGroups`, clipped to the handle's range), state by state
-   * in the meta file's order, key-group order within a state. Only the blocks that can hold those
-   * key groups are read.
+   * Every entry of the handle (or of `keyGroups`, clipped to the handle's range) in the order the
+   * canonical reader gives them: key group by key group, the states of a key group by state id,
+   * each in key order. Only the blocks that can hold those key groups are read.
    */
   async *entries(keyGroups?: KeyGroupSpan): AsyncGenerator<KeyedStateEntry> {
-    const r = this.scanRange(keyGroups);
-    if (r === undefined) return;
-    const { start, end, range } = r;
-    for (const st of this.states) {
-      const tables = this.columnFamilies.get(st.meta.name);
-      if (tables === undefined) continue;
-      const ctx: CanonicalContext = { keyGroup: start, prefixBytes: this.prefixBytes, key: this.key, states: this.states, base: 0 };
-      for await (const { key, value } of new LsmView(tables).scan(range)) {
-        const kg = this.keyGroupOf(key, st.meta.name, tables[0]!.name);
-        if (kg < start || kg > end) continue;
-        ctx.keyGroup = kg;
-        const data = new Uint8Array(key.length + value.length);
-        data.set(key);
-        data.set(value, key.length);
+    const ctx: CanonicalContext = { keyGroup: 0, prefixBytes: this.prefixBytes, key: this.key, states: this.states, base: 0 };
+    const file = () => this.files.find((f) => f.kind === 'sst')?.localPath;
+    for await (const group of this.rawKeyGroups(keyGroups)) {
+      ctx.keyGroup = group.keyGroup;
+      for (const e of group.entries) {
+        const st = this.states[e.stateId]!;
+        // one buffer holding the composite key (with its prefix room) and the value, as the canonical decoder reads pairs
+        const keyEnd = this.prefixBytes + e.key.length;
+        const data = new Uint8Array(keyEnd + e.value.length);
+        data.set(e.key, this.prefixBytes);
+        data.set(e.value, keyEnd);
         const r = new WindowReader(data);
-        yield guard(tables[0]!.name, () => {
+        yield guard(file(), () => {
           r.enter(st.meta.name);
-          const e = decodeEntry(st, ctx, r, this.prefixBytes, key.length, key.length, data.length);
+          const entry = decodeEntry(st, ctx, r, this.prefixBytes, keyEnd, keyEnd, data.length);
           r.leave();
-          return e;
+          return entry;
         });
       }
     }
