@@ -1,32 +1,15 @@
+import { MemorySource, type ByteSource } from '@ckpt/format';
 import { RocksError } from './errors.js';
 
 /**
- * Random access to the bytes of one file: local, remote (ranged GETs) or in memory. `read` may
- * return fewer bytes only at the end of the file. Structurally the same as the state package's
- * `ByteSource`, so any of its sources (and the storage drivers behind them) fit.
+ * Random access to the bytes of one file (the shared `ByteSource` of `@ckpt/format`): local,
+ * remote (ranged GETs) or in memory. `read` may return fewer bytes only at the end of the file.
  */
-export interface RangedSource {
-  /** Name shown in errors: a path or URI. */
-  readonly name: string;
-  size(): Promise<number>;
-  read(offset: number, length: number): Promise<Uint8Array>;
-}
+export type RangedSource = ByteSource;
 
-/** A file already in memory. */
-export class BytesSource implements RangedSource {
-  constructor(
-    readonly bytes: Uint8Array,
-    readonly name = '<memory>',
-  ) {}
-
-  size(): Promise<number> {
-    return Promise.resolve(this.bytes.length);
-  }
-
-  read(offset: number, length: number): Promise<Uint8Array> {
-    return Promise.resolve(this.bytes.subarray(offset, Math.min(this.bytes.length, offset + length)));
-  }
-}
+/** A file already in memory (`@ckpt/format`'s `MemorySource`). */
+export const BytesSource = MemorySource;
+export type BytesSource = MemorySource;
 
 /** Reads exactly `[offset, offset + length)` of `src`; a short read is a `Truncated` error. */
 export async function readExact(src: RangedSource, offset: number, length: number, what: string): Promise<Uint8Array> {

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { prng } from './rocksdb-tools.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 
@@ -133,17 +134,6 @@ interface Spec {
   ops: Op[];
 }
 
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const hex = (...parts: (number[] | Uint8Array)[]) => parts.map((p) => Buffer.from(p).toString('hex')).join('');
 const be = (n: number, bytes: number) => Array.from({ length: bytes }, (_, i) => Math.floor(n / 256 ** (bytes - 1 - i)) % 256);
@@ -160,7 +150,7 @@ const ttl = (value: number[], ts: number) => [...value, ...be(ts, 8)];
  * `clipDBWithKeyGroupRange`: delete-range of the key-group prefixes outside [lo, hi) in every CF.
  */
 function keyedSpec(opts: { seed: number; maxP: number; keys: number; rounds: number; partitionedIndex?: boolean; compactAt?: number }): Spec {
-  const rnd = random(opts.seed);
+  const rnd = prng(opts.seed);
   const { maxP } = opts;
   const cfs = { value: 'value-state', list: 'list-state', map: 'map-state', timers: '_timer_state/event_window-timers' };
   const ops: Op[] = [];

@@ -1,33 +1,7 @@
+import { checkRange, type ByteSource } from '@ckpt/format';
 import { StateError } from '../errors.js';
 
-/**
- * The minimal random-access byte source every reader in this package works on. A storage layer
- * (local files, object stores, inline bytes) implements it; `read` may return fewer bytes only at
- * the end of the source.
- */
-export interface ByteSource {
-  /** Name shown in errors (a path or URI). */
-  readonly name: string;
-  size(): Promise<number>;
-  read(offset: number, length: number): Promise<Uint8Array>;
-}
-
-/** A source over bytes already in memory (inline `ByteStreamStateHandle`s, tests). */
-export class MemorySource implements ByteSource {
-  constructor(
-    readonly bytes: Uint8Array,
-    readonly name = '<memory>',
-  ) {}
-
-  size(): Promise<number> {
-    return Promise.resolve(this.bytes.length);
-  }
-
-  read(offset: number, length: number): Promise<Uint8Array> {
-    checkRange(this.name, offset, length);
-    return Promise.resolve(this.bytes.subarray(offset, Math.min(this.bytes.length, offset + length)));
-  }
-}
+export { MemorySource, checkRange, type ByteSource } from '@ckpt/format';
 
 /**
  * The byte range `[start, start + length)` of another source, addressed from 0 (file-merging
@@ -51,12 +25,6 @@ export class SliceSource implements ByteSource {
     checkRange(this.name, offset, length);
     const n = Math.max(0, Math.min(length, this.length - offset));
     return this.inner.read(this.start + offset, n);
-  }
-}
-
-export function checkRange(name: string, offset: number, length: number): void {
-  if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
-    throw new StateError('BadValue', `invalid read range offset=${offset} length=${length}`, { file: name });
   }
 }
 
