@@ -61,7 +61,7 @@ export async function resolveCheckpointPointer(pointer: string, opts: Checkpoint
       loc = await storages.locate(uri);
     } catch (e) {
       const err = toStorageError(e, 'resolve', pointer);
-      throw new StorageError(err.code, `Cannot access file system for checkpoint/savepoint path '${pointer}'.`, { uri: pointer, operation: 'resolve', cause: e });
+      throw new StorageError(err.code, `Cannot access file system for checkpoint/savepoint path '${pointer}': ${err.reason}`, { uri: pointer, operation: 'resolve', cause: e });
     }
     const st = await loc.storage.stat(loc.path, { signal: opts.signal });
     if (st === undefined) {
