@@ -1,7 +1,7 @@
 import { CkptError, FormatError, UsageError } from '@ckpt/format';
 import { RestoreError } from '@ckpt/restore';
 import { RocksError } from '@ckpt/rocksdb';
-import { installCommand, optionalPackageFor, parseUri, StorageError } from '@ckpt/storage';
+import { installCommand, NotACheckpointError, optionalPackageFor, parseUri, StorageError } from '@ckpt/storage';
 
 const WHAT_IS_A_CHECKPOINT =
   'give a checkpoint/savepoint directory, its _metadata file, or a storage URI (s3://, hdfs://, gs://, abfs://, http://)';
@@ -35,6 +35,11 @@ function missingSdkHint(e: StorageError): string {
 
 /** One line that says what to do about an error, when there is something to say. */
 export function hintFor(e: unknown): string | undefined {
+  if (e instanceof NotACheckpointError) {
+    return e.latest !== undefined
+      ? `give one of its chk-<n> directories: \`ckpt latest ${e.uri}\` names the newest complete one, and --latest takes it`
+      : `give a complete checkpoint: \`ckpt latest ${e.uri} --all\` lists what it holds`;
+  }
   if (e instanceof StorageError) {
     switch (e.code) {
       case 'NotFound':
