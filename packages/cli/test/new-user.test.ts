@@ -1,10 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { missingDependencyError, optionalPackageFor } from '@ckpt/storage';
 import { describe, expect, it } from 'vitest';
+import { withResolveHook } from '../../storage/test/node-hook.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -36,47 +34,26 @@ describe('a storage scheme whose optional SDK is not installed', () => {
 
   it('ckpt inspect says which package to add, in the message and the hint (SDKs hidden from Node)', () => {
     // a resolve hook makes every SDK import fail as it does when the package is not installed
-    const dir = mkdtempSync(join(tmpdir(), 'ckpt-nosdk-cli-'));
-    try {
-      const hook = join(dir, 'hook.mjs');
-      writeFileSync(
-        hook,
-        `import { register } from 'node:module';
-register('data:text/javascript,' + encodeURIComponent("export async function resolve(s, c, n) { return n(/^(@aws-sdk\\\\/client-s3|@google-cloud\\\\/storage|@azure\\\\/storage-blob)$/.test(s) ? s + '-absent' : s, c); }"));`,
-      );
-      const script = join(dir, 'main.mts');
-      writeFileSync(
-        script,
-        `import { run } from ${JSON.stringify(join(root, 'packages/cli/src/index.ts'))};
-const lines = [];
+    const hideSdks = "return n(/^(@aws-sdk\\/client-s3|@google-cloud\\/storage|@azure\\/storage-blob)$/.test(s) ? s + '-absent' : s, c);";
+    const script = `import { run } from ${JSON.stringify(join(root, 'packages/cli/src/index.ts'))};
 for (const uri of ${JSON.stringify(SDKS.map(([u]) => u))}) {
   const err = [];
   const code = await run(['inspect', uri], { out: () => {}, err: (s) => err.push(s) });
-  lines.push(JSON.stringify({ uri, code, err }));
-}
-console.log(lines.join('\\n'));`,
-      );
-      const tsx = join(root, 'node_modules/tsx/dist/esm/index.mjs');
-      const stdout = execFileSync(process.execPath, ['--conditions', 'source', '--import', tsx, '--import', hook, script], {
-        cwd: join(root, 'packages/cli'),
-        encoding: 'utf8',
-        stdio: 'pipe',
-      });
-      const results = stdout.trim().split('\n').map((l) => JSON.parse(l) as { uri: string; code: number; err: string[] });
-      expect(results).toHaveLength(SDKS.length);
-      for (const [i, [uri, pkg]] of SDKS.entries()) {
-        const r = results[i]!;
-        expect(r.uri).toBe(uri);
-        expect(r.code).toBe(1);
-        const [message, hint] = r.err;
-        expect(message).toContain('MissingDependency');
-        expect(message).toContain(`optional package ${pkg}, which is not installed`);
-        expect(message).toContain(`pnpm add ${pkg}`);
-        expect(hint).toContain(`hint: install ${pkg}`);
-        expect(hint).toContain(`npm install ${pkg}`);
-      }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+  console.log(JSON.stringify({ uri, code, err }));
+}`;
+    const stdout = withResolveHook(hideSdks, script, { cwd: join(root, 'packages/cli'), conditions: ['source'] }, (run) => run());
+    const results = stdout.trim().split('\n').map((l) => JSON.parse(l) as { uri: string; code: number; err: string[] });
+    expect(results).toHaveLength(SDKS.length);
+    for (const [i, [uri, pkg]] of SDKS.entries()) {
+      const r = results[i]!;
+      expect(r.uri).toBe(uri);
+      expect(r.code).toBe(1);
+      const [message, hint] = r.err;
+      expect(message).toContain('MissingDependency');
+      expect(message).toContain(`optional package ${pkg}, which is not installed`);
+      expect(message).toContain(`pnpm add ${pkg}`);
+      expect(hint).toContain(`hint: install ${pkg}`);
+      expect(hint).toContain(`npm install ${pkg}`);
     }
   });
 });
