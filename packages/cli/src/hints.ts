@@ -1,7 +1,7 @@
 import { CkptError, FormatError, UsageError } from '@ckpt/format';
 import { RestoreError } from '@ckpt/restore';
 import { RocksError } from '@ckpt/rocksdb';
-import { StorageError } from '@ckpt/storage';
+import { installCommand, NotACheckpointError, optionalPackageFor, parseUri, StorageError } from '@ckpt/storage';
 
 const WHAT_IS_A_CHECKPOINT =
   'give a checkpoint/savepoint directory, its _metadata file, or a storage URI (s3://, hdfs://, gs://, abfs://, http://)';
@@ -21,8 +21,25 @@ export function exitCodeFor(e: unknown): number {
   return e instanceof CkptError ? 2 : 1;
 }
 
+/** Names the SDK package of the error's URI scheme and how to add it. */
+function missingSdkHint(e: StorageError): string {
+  let pkg: string | undefined;
+  try {
+    pkg = e.uri === undefined ? undefined : optionalPackageFor(parseUri(e.uri).scheme);
+  } catch {
+    pkg = undefined;
+  }
+  if (pkg === undefined) return 'install the optional SDK package the message names where ckpt is installed, then retry';
+  return `install ${pkg} where ckpt is installed: ${installCommand(pkg)}, then retry`;
+}
+
 /** One line that says what to do about an error, when there is something to say. */
 export function hintFor(e: unknown): string | undefined {
+  if (e instanceof NotACheckpointError) {
+    return e.latest !== undefined
+      ? `give one of its chk-<n> directories: \`ckpt latest ${e.uri}\` names the newest complete one, and --latest takes it`
+      : `give a complete checkpoint: \`ckpt latest ${e.uri} --all\` lists what it holds`;
+  }
   if (e instanceof StorageError) {
     switch (e.code) {
       case 'NotFound':
@@ -34,7 +51,7 @@ export function hintFor(e: unknown): string | undefined {
       case 'PermissionDenied':
         return 'the storage refused access: check the credentials (AWS_ACCESS_KEY_ID / AWS_PROFILE, GOOGLE_APPLICATION_CREDENTIALS, AZURE_STORAGE_*, HADOOP_USER_NAME)';
       case 'MissingDependency':
-        return 'install the SDK the message names (pnpm add …) to use this storage scheme';
+        return missingSdkHint(e);
       case 'InvalidUri':
         return `fix the URI: ${WHAT_IS_A_CHECKPOINT}`;
       default:

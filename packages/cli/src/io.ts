@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { CheckpointMetadata } from '@ckpt/format';
-import { loadCheckpoint, writeFileAtomically } from '@ckpt/storage';
+import { latestCheckpoint, loadCheckpoint, localPathOf, writeFileAtomically } from '@ckpt/storage';
 
 /**
  * Writes a local file atomically (a temporary sibling renamed over the target: readers see the old
@@ -25,4 +25,15 @@ export function isRemote(target: string): boolean {
  */
 export async function loadMetadata(target: string): Promise<CheckpointMetadata> {
   return (await loadCheckpoint(target)).metadata;
+}
+
+/**
+ * `--latest`: the newest complete `chk-<n>` under a checkpoint directory (as `ckpt latest` names
+ * it; a local path for a local directory), said on `info`.
+ */
+export async function latestIn(dir: string, info: (s: string) => void): Promise<string> {
+  const { uri } = await latestCheckpoint(dir);
+  const chosen = localPathOf(uri) ?? uri;
+  info(`using ${chosen}, the newest complete checkpoint under ${dir}`);
+  return chosen;
 }

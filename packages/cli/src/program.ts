@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError } from 'commander';
 import { commandContext, type Io } from './context.js';
-import { jobOptions, registerHa, registerRekey, registerReport, registerSst } from './register.js';
+import { jobOptions, latestOption, registerHa, registerRekey, registerReport, registerSst } from './register.js';
 
 export type { Io } from './context.js';
 
@@ -31,16 +31,18 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
     .option('-q, --quiet', 'no progress and no informational messages on stderr (results and errors only)');
   const ctx = commandContext(program, io);
 
-  program
-    .command('inspect')
-    .description('show what a checkpoint or savepoint holds, per operator')
-    .argument('<file-or-dir>', 'a _metadata file or the checkpoint/savepoint directory holding it')
-    .option('--json', 'print the summary as JSON')
-    .option('--stream', 'summarize while streaming the file once, without decoding it whole (bounded memory for huge files)')
-    .action(async (target: string, opts: { json?: boolean; stream?: boolean }) => {
-      if (opts.stream && io === defaultIo) keepYoungGenerationSize();
-      await (await import('./commands/inspect.js')).inspect(target, opts, io.out);
-    });
+  latestOption(
+    program
+      .command('inspect')
+      .description('show what a checkpoint or savepoint holds, per operator')
+      .argument('<file-or-dir>', 'a _metadata file or the checkpoint/savepoint directory holding it')
+      .option('--json', 'print the summary as JSON')
+      .option('--stream', 'summarize while streaming the file once, without decoding it whole (bounded memory for huge files)'),
+    ctx,
+  ).action(async (target: string, opts: { json?: boolean; stream?: boolean }) => {
+    if (opts.stream && io === defaultIo) keepYoungGenerationSize();
+    await (await import('./commands/inspect.js')).inspect(target, opts, io.out);
+  });
 
   program
     .command('convert')
@@ -54,36 +56,45 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
     )
     .action(async (input: string, output: string, opts: { to?: string }) => (await import('./commands/convert.js')).convert(input, output, opts, ctx.info));
 
-  jobOptions(
-    program
-      .command('plan')
-      .description('per new subtask: key groups, handles, files and bytes it reads on restore; skew and advice')
-      .argument('<checkpoint>', 'checkpoint/savepoint directory or _metadata')
-      .option('--json', 'print the plan as JSON'),
+  latestOption(
+    jobOptions(
+      program
+        .command('plan')
+        .description('per new subtask: key groups, handles, files and bytes it reads on restore; skew and advice')
+        .argument('<checkpoint>', 'checkpoint/savepoint directory or _metadata')
+        .option('--json', 'print the plan as JSON'),
+    ),
+    ctx,
   )
     .addHelpText('after', '\nExamples:\n  ckpt plan sp-1/ --parallelism 6\n  ckpt plan sp-1/ --set keyed=8 --set sink=2 --json')
     .action(async (p: string, opts) => {
       result.code = await (await import('./commands/plan.js')).plan(p, opts, io.out);
     });
 
-  jobOptions(
-    program
-      .command('check')
-      .description("Flink's verdict on restoring a checkpoint into a new job (exit 3 when Flink would refuse)")
-      .argument('<checkpoint>', 'checkpoint/savepoint directory or _metadata')
-      .option('--json', 'print the verdict as JSON'),
+  latestOption(
+    jobOptions(
+      program
+        .command('check')
+        .description("Flink's verdict on restoring a checkpoint into a new job (exit 3 when Flink would refuse)")
+        .argument('<checkpoint>', 'checkpoint/savepoint directory or _metadata')
+        .option('--json', 'print the verdict as JSON'),
+    ),
+    ctx,
   )
     .addHelpText('after', '\nExamples:\n  ckpt check sp-1/ --job job.json\n  ckpt check sp-1/ --parallelism 300   # above max parallelism: refused')
     .action(async (p: string, opts) => {
       result.code = await (await import('./commands/check.js')).check(p, opts, io.out);
     });
 
-  program
-    .command('dump-state')
-    .description("print an operator's state entries as JSON lines (keyed: key, namespace, value; operator: list elements, broadcast entries)")
-    .argument('<checkpoint>', 'checkpoint/savepoint directory or _metadata (heap or canonical format)')
-    .requiredOption('--operator <uid|id|name>', 'the operator')
-    .option('--key-groups <a-b>', 'only these key groups (ranged reads)')
+  latestOption(
+    program
+      .command('dump-state')
+      .description("print an operator's state entries as JSON lines (keyed: key, namespace, value; operator: list elements, broadcast entries)")
+      .argument('<checkpoint>', 'checkpoint/savepoint directory or _metadata (heap or canonical format)')
+      .requiredOption('--operator <uid|id|name>', 'the operator')
+      .option('--key-groups <a-b>', 'only these key groups (ranged reads)'),
+    ctx,
+  )
     .addHelpText('after', '\nExamples:\n  ckpt dump-state sp-1/ --operator keyed\n  ckpt dump-state sp-1/ --operator keyed --key-groups 0-9')
     .action(async (p: string, opts: { operator: string; keyGroups?: string }) => {
       result.code = await (await import('./commands/dump-state.js')).dumpState(p, opts, io.out, ctx.info);
@@ -91,13 +102,16 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
 
   registerRekey(program, io, result);
 
-  program
-    .command('verify')
-    .description('check that every file a checkpoint references exists and is long enough (exit 4 when not)')
-    .argument('<checkpoint>', 'checkpoint/savepoint directory, _metadata, or any storage URI (s3://, hdfs://, gs://, abfs://, http://)')
-    .option('--digests', 'stream every file once and compute SHA-256 (compared with ckpt-manifest.json when present)')
-    .option('--write-manifest', 'write ckpt-manifest.json (size and SHA-256 of every file) next to _metadata')
-    .option('--json', 'print the report as JSON')
+  latestOption(
+    program
+      .command('verify')
+      .description('check that every file a checkpoint references exists and is long enough (exit 4 when not)')
+      .argument('<checkpoint>', 'checkpoint/savepoint directory, _metadata, or any storage URI (s3://, hdfs://, gs://, abfs://, http://)')
+      .option('--digests', 'stream every file once and compute SHA-256 (compared with ckpt-manifest.json when present)')
+      .option('--write-manifest', 'write ckpt-manifest.json (size and SHA-256 of every file) next to _metadata')
+      .option('--json', 'print the report as JSON'),
+    ctx,
+  )
     .addHelpText('after', '\nExamples:\n  ckpt verify s3://bucket/savepoints/savepoint-0a1b2c-3d4e5f6a7b8c\n  ckpt verify sp-1/ --write-manifest   # later: ckpt verify sp-1/ --digests')
     .action(async (p: string, opts: { digests?: boolean; writeManifest?: boolean; json?: boolean }) => {
       result.code = await (await import('./commands/verify.js')).verify(p, opts, io.out, ctx.progress);

@@ -30,6 +30,20 @@ export function jobOptions(c: Command): Command {
     .option('-n, --allow-non-restored-state', 'like flink run -n');
 }
 
+/**
+ * `--latest` for a command whose first argument is a checkpoint: the argument may then be a
+ * checkpoint directory (a job's, or state.checkpoints.dir), and its newest complete `chk-<n>` is
+ * used in its place before the command runs.
+ */
+export function latestOption(c: Command, ctx: Pick<CommandContext, 'info'>): Command {
+  return c
+    .option('--latest', 'the argument is a checkpoint directory: use its newest complete chk-<n> (the one `ckpt latest` names)')
+    .hook('preAction', async (_program, action) => {
+      if (action.opts<{ latest?: boolean }>().latest !== true) return;
+      action.processedArgs[0] = await (await import('./io.js')).latestIn(String(action.processedArgs[0]), ctx.info);
+    });
+}
+
 export function registerRekey(program: Command, io: Io, result: { code: number }): void {
   program
     .command('rekey')
@@ -62,12 +76,15 @@ export function registerRekey(program: Command, io: Io, result: { code: number }
 }
 
 export function registerReport(program: Command, ctx: CommandContext, result: { code: number }): void {
-  jobOptions(
-    program
-      .command('report')
-      .description('write one self-contained HTML report: summary, state per operator and kind, rescale plan, Flink\'s verdict (exit 3 when Flink would refuse)')
-      .argument('<checkpoint>', 'checkpoint/savepoint directory, _metadata, or any storage URI')
-      .option('-o, --out <file>', 'the HTML file to write (default report.html; never over the input)'),
+  latestOption(
+    jobOptions(
+      program
+        .command('report')
+        .description('write one self-contained HTML report: summary, state per operator and kind, rescale plan, Flink\'s verdict (exit 3 when Flink would refuse)')
+        .argument('<checkpoint>', 'checkpoint/savepoint directory, _metadata, or any storage URI')
+        .option('-o, --out <file>', 'the HTML file to write (default report.html; never over the input)'),
+    ),
+    ctx,
   )
     .addHelpText('after', '\nExamples:\n  ckpt report sp-1/ --parallelism 6 --out sp-1.html\n  ckpt report s3://bucket/savepoints/sp-1 --job job.json')
     .action(async (p: string, opts: ReportOptions) => {

@@ -43,10 +43,17 @@ export interface SubtaskPlan {
   operators: OperatorPlan[];
 }
 
+/**
+ * Advice for a vertex with keyed state (even key-group split), or for any other vertex whose state
+ * has something to say (UNION state, a capping max parallelism: `notes`).
+ */
 export interface Advice {
   vertex: string;
-  /** Parallelisms p ≤ max parallelism with `m % p == 0` (even key-group split), ascending. */
-  evenParallelisms: number[];
+  /**
+   * Parallelisms p ≤ max parallelism with `m % p == 0` (even key-group split), ascending; only for
+   * vertices with keyed state.
+   */
+  evenParallelisms?: number[];
   /** Largest parallelism the stored state allows (the settled max parallelism). */
   maxRestorableParallelism: number;
   notes: string[];
@@ -55,9 +62,9 @@ export interface Advice {
 export interface RestorePlan {
   subtasks: SubtaskPlan[];
   totalBytes: bigint;
-  /** Per vertex: max/mean of subtask bytes (1 = perfectly even; 0 when no bytes). */
+  /** Per vertex that restores state (keyed, or any bytes): max/mean of subtask bytes (1 = perfectly even). */
   skew: Record<string, number>;
-  /** Per vertex: largest/smallest key-group count of a subtask. */
+  /** Per vertex with keyed state: largest/smallest key-group count of a subtask. */
   keyGroupBalance: Record<string, { min: number; max: number }>;
   advice: Advice[];
 }
@@ -159,15 +166,16 @@ export function restorePlan(meta: CheckpointMetadata, a: Assignment): RestorePla
     subtasks.push(...mine);
     const total = mine.reduce((n, s) => n + s.bytes, 0n);
     const max = mine.reduce((m, s) => (s.bytes > m ? s.bytes : m), 0n);
-    skew[name] = total === 0n ? 0 : (Number(max) * mine.length) / Number(total);
-    const counts = v.subtasks.map((s) => s.keyGroupRange.count);
-    keyGroupBalance[name] = { min: Math.min(...counts), max: Math.max(...counts) };
+    // key groups matter only where there is keyed state; skew only where state is read
+    const keyed = v.operators.some((op) => op.state?.subtasks.some((s) => s.managedKeyedState !== null || s.rawKeyedState !== null) === true);
+    if (keyed || total > 0n) skew[name] = total === 0n ? 0 : (Number(max) * mine.length) / Number(total);
     const m = v.maxParallelism;
-    const even: number[] = [];
-    for (let p = 1; p <= m; p++) if (m % p === 0) even.push(p);
     const notes: string[] = [];
-    if (m % v.parallelism !== 0) {
-      notes.push(`parallelism ${v.parallelism} does not divide max parallelism ${m}: subtasks own ${keyGroupBalance[name]!.min} or ${keyGroupBalance[name]!.max} key groups`);
+    if (keyed) {
+      const counts = v.subtasks.map((s) => s.keyGroupRange.count);
+      const balance = { min: Math.min(...counts), max: Math.max(...counts) };
+      keyGroupBalance[name] = balance;
+      if (m % v.parallelism !== 0) notes.push(`parallelism ${v.parallelism} does not divide max parallelism ${m}: subtasks own ${balance.min} or ${balance.max} key groups`);
     }
     for (const op of v.operators) {
       const st = op.state;
@@ -178,7 +186,13 @@ export function restorePlan(meta: CheckpointMetadata, a: Assignment): RestorePla
         notes.push(`operator ${op.operatorId} was stored with max parallelism ${st.maxParallelism}: it caps the parallelism of this vertex`);
       }
     }
-    advice.push({ vertex: name, evenParallelisms: even, maxRestorableParallelism: m, notes });
+    if (keyed) {
+      const even: number[] = [];
+      for (let p = 1; p <= m; p++) if (m % p === 0) even.push(p);
+      advice.push({ vertex: name, evenParallelisms: even, maxRestorableParallelism: m, notes });
+    } else if (notes.length > 0) {
+      advice.push({ vertex: name, maxRestorableParallelism: m, notes });
+    }
   }
   return { subtasks, totalBytes: subtasks.reduce((n, s) => n + s.bytes, 0n), skew, keyGroupBalance, advice };
 }

@@ -57,6 +57,10 @@ describe('restore plan on a real savepoint (keyed-hashmap-savepoint, 2.3.0)', ()
       const keyed = plan.subtasks.flatMap((s) => s.operators.flatMap((o) => o.files.filter((f) => f.kind === 'savepointKeyGroups'))).reduce((n, f) => n + f.bytes, 0n);
       expect(keyed).toBe(stored);
       expect(plan.advice.find((x) => x.vertex === 'keyed')!.evenParallelisms).toEqual([1, 2, 4, 8, 16, 32, 64, 128]);
+      // the source holds operator state only: its skew, but no key-group balance or even-split advice
+      expect(Object.keys(plan.keyGroupBalance)).toEqual(['keyed']);
+      expect(plan.advice.map((x) => x.vertex)).toEqual(['keyed']);
+      expect(Object.keys(plan.skew).sort()).toEqual(['keyed', 'source']);
     }
   });
   it('missing sink operator: Flink refuses without allowNonRestoredState', () => {

@@ -61,7 +61,7 @@ export async function resolveCheckpointPointer(pointer: string, opts: Checkpoint
       loc = await storages.locate(uri);
     } catch (e) {
       const err = toStorageError(e, 'resolve', pointer);
-      throw new StorageError(err.code, `Cannot access file system for checkpoint/savepoint path '${pointer}'.`, { uri: pointer, operation: 'resolve', cause: e });
+      throw new StorageError(err.code, `Cannot access file system for checkpoint/savepoint path '${pointer}': ${err.reason}`, { uri: pointer, operation: 'resolve', cause: e });
     }
     const st = await loc.storage.stat(loc.path, { signal: opts.signal });
     if (st === undefined) {
@@ -75,6 +75,8 @@ export async function resolveCheckpointPointer(pointer: string, opts: Checkpoint
       const m = await storages.locate(metadataUri);
       const ms = await m.storage.stat(m.path, { signal: opts.signal });
       if (ms === undefined || ms.isDirectory) {
+        const held = await listCheckpoints(uri, { ...opts, storages }).catch(() => []);
+        if (held.length > 0) throw new NotACheckpointError(pointer, uri, held);
         throw new StorageError(
           'NotFound',
           `Cannot find meta data file '${METADATA_FILE_NAME}' in directory '${uri}'. Please try to load the checkpoint/savepoint directly from the metadata file instead of the directory.`,
@@ -122,6 +124,53 @@ export interface CheckpointEntry {
   complete: boolean;
   /** Name matches Flink's generated `savepoint-<6 hex>-<12 hex>`. */
   standardName?: boolean;
+}
+
+/**
+ * A pointer at a directory that holds checkpoints (a job's checkpoint directory with `chk-<n>/`,
+ * `shared/`, `taskowned/`, or `state.checkpoints.dir` above it) instead of one checkpoint.
+ * `latest` is the newest complete checkpoint in it, if any.
+ */
+export class NotACheckpointError extends StorageError {
+  readonly latest: CheckpointEntry | undefined;
+
+  constructor(
+    pointer: string,
+    readonly directory: string,
+    readonly checkpoints: CheckpointEntry[],
+  ) {
+    const latest = newestComplete(checkpoints);
+    const names = checkpoints.map((e) => `${e.jobId !== undefined ? `${e.jobId}/` : ''}${e.name}${e.complete ? '' : ' (incomplete)'}`);
+    const shown = names.length > 8 ? [...names.slice(0, 3), '…', ...names.slice(-4)] : names;
+    super(
+      'NotFound',
+      `Cannot find meta data file '${METADATA_FILE_NAME}' in directory '${directory}': it holds checkpoints, it is not one (${shown.join(', ')}); ` +
+        (latest !== undefined ? `the latest complete one is '${latest.uri}'` : 'none of them is complete (no _metadata: in progress, failed or aborted)'),
+      { uri: pointer, operation: 'resolve' },
+    );
+    this.latest = latest;
+  }
+}
+
+/** The newest complete retained checkpoint (`chk-<n>` with a `_metadata`) of a listing. */
+export function newestComplete(entries: CheckpointEntry[]): CheckpointEntry | undefined {
+  let newest: CheckpointEntry | undefined;
+  for (const e of entries) {
+    if (e.kind === 'checkpoint' && e.complete && e.id !== undefined && (newest === undefined || e.id > newest.id!)) newest = e;
+  }
+  return newest;
+}
+
+/**
+ * The newest complete checkpoint under a checkpoint directory (also one level down, in job-id
+ * directories), as `ckpt latest` names it; `NotFound` when there is none.
+ */
+export async function latestCheckpoint(dir: string, opts: CheckpointAccessOptions = {}): Promise<CheckpointEntry> {
+  const newest = newestComplete(await listCheckpoints(dir, opts));
+  if (newest === undefined) {
+    throw new StorageError('NotFound', `no complete checkpoint (chk-<n> with a ${METADATA_FILE_NAME}) under '${dir}'`, { uri: dir, operation: 'resolve' });
+  }
+  return newest;
 }
 
 const CHK = /^chk-(\d+)$/;

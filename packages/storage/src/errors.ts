@@ -48,6 +48,11 @@ export class StorageError extends CkptError {
     this.status = ctx.status;
   }
 
+  /** The detail without the operation in front of it. */
+  get reason(): string {
+    return this.operation !== undefined ? this.detail.slice(this.operation.length + 2) : this.detail;
+  }
+
   get transient(): boolean {
     return this.code === 'Transient';
   }
@@ -139,7 +144,7 @@ export function classifyError(err: unknown, depth = 0): StorageErrorCode {
 export function toStorageError(err: unknown, operation: StorageOperation, uri: string): StorageError {
   if (err instanceof StorageError) {
     if (err.uri !== undefined && err.operation !== undefined) return err;
-    return new StorageError(err.code, err.operation !== undefined ? err.detail.slice(err.operation.length + 2) : err.detail, {
+    return new StorageError(err.code, err.reason, {
       uri: err.uri ?? uri,
       operation: err.operation ?? operation,
       status: err.status,

@@ -9,7 +9,7 @@ export type * from './types.js';
 export { StorageError, classifyError, toStorageError, codeForStatus, type StorageErrorCode, type StorageOperation } from './errors.js';
 export { parseUri, formatUri, joinUri, parentUri, baseName, normalizePath, childPath, removeEntropyKey, canonicalScheme, localPathOf, fileUriOf, type StorageUri } from './uri.js';
 export { Storage, collect } from './storage.js';
-export { openStorage, Storages } from './open.js';
+export { openStorage, Storages, optionalPackageFor, installCommand, missingDependencyError } from './open.js';
 export { writeFileAtomically } from './drivers/fs.js';
 export { withRetry, backoffDelay, Limiter, mapLimit, sleep } from './retry.js';
 export { digesting, digestStream, type StreamDigest } from './digest.js';
@@ -18,6 +18,9 @@ export {
   loadCheckpoint,
   readMetadataFile,
   listCheckpoints,
+  newestComplete,
+  latestCheckpoint,
+  NotACheckpointError,
   withStorages,
   METADATA_FILE_NAME,
   type CheckpointAccessOptions,

@@ -5,15 +5,44 @@ import { Storage } from './storage.js';
 import type { Driver, StorageOptions } from './types.js';
 import { canonicalScheme, fsRootKey, parseUri, relativeKey, type StorageUri } from './uri.js';
 
-async function lazy<T>(pkg: string, load: () => Promise<T>): Promise<T> {
+/** The optional SDK package a scheme loads on first use; undefined for schemes that need none. */
+export function optionalPackageFor(scheme: string): string | undefined {
+  switch (canonicalScheme(scheme)) {
+    case 's3':
+      return '@aws-sdk/client-s3';
+    case 'gs':
+      return '@google-cloud/storage';
+    case 'abfs':
+    case 'abfss':
+    case 'wasb':
+    case 'wasbs':
+      return '@azure/storage-blob';
+    default:
+      return undefined;
+  }
+}
+
+/** How to add an optional package where ckpt is installed. */
+export function installCommand(pkg: string): string {
+  return `\`pnpm add ${pkg}\` (or \`npm install ${pkg}\`)`;
+}
+
+/**
+ * The error for a scheme whose optional SDK is not installed (`e`: what loading it threw), naming
+ * the package and the command that adds it; undefined when `e` is something else.
+ */
+export function missingDependencyError(scheme: string, e: unknown): StorageError | undefined {
+  const pkg = optionalPackageFor(scheme);
+  const code = (e as { code?: string } | undefined)?.code;
+  if (pkg === undefined || code !== 'ERR_MODULE_NOT_FOUND' || !String((e as Error).message).includes(pkg)) return undefined;
+  return new StorageError('MissingDependency', `${scheme}:// needs the optional package ${pkg}, which is not installed: add it with ${installCommand(pkg)}`, { cause: e });
+}
+
+async function lazy<T>(scheme: string, load: () => Promise<T>): Promise<T> {
   try {
     return await load();
   } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' && String((e as Error).message).includes(pkg)) {
-      throw new StorageError('MissingDependency', `this URI needs the optional package ${pkg}; install it`, { operation: 'open', cause: e });
-    }
-    throw e;
+    throw missingDependencyError(scheme, e) ?? e;
   }
 }
 
@@ -31,12 +60,12 @@ async function createDriver(u: StorageUri, o: StorageOptions): Promise<Driver> {
     case 's3p': {
       needAuthority();
       const { S3Driver } = await import('./drivers/s3.js');
-      return lazy('@aws-sdk/client-s3', () => S3Driver.create(u.authority, o.s3));
+      return lazy(u.scheme, () => S3Driver.create(u.authority, o.s3));
     }
     case 'gs': {
       needAuthority();
       const { GcsDriver } = await import('./drivers/gcs.js');
-      return lazy('@google-cloud/storage', () => GcsDriver.create(u.authority, o.gcs));
+      return lazy(u.scheme, () => GcsDriver.create(u.authority, o.gcs));
     }
     case 'abfs':
     case 'abfss':
@@ -44,7 +73,7 @@ async function createDriver(u: StorageUri, o: StorageOptions): Promise<Driver> {
     case 'wasbs': {
       needAuthority();
       const { AzureDriver } = await import('./drivers/azure.js');
-      return lazy('@azure/storage-blob', () => AzureDriver.create(u.authority, u.scheme.endsWith('s'), o.azure));
+      return lazy(u.scheme, () => AzureDriver.create(u.authority, u.scheme.endsWith('s'), o.azure));
     }
     case 'hdfs':
     case 'webhdfs':

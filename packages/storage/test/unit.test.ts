@@ -24,6 +24,7 @@ import {
 } from '../src/index.js';
 import { MemoryDriver } from '../src/drivers/memory.js';
 import { FIXTURE_SAVEPOINTS, fixtureDir, REPO } from './fixtures.js';
+import { withResolveHook } from './node-hook.js';
 
 const norm = (s: string): string => formatUri(parseUri(s));
 
@@ -157,31 +158,16 @@ describe('storage layer', () => {
   });
 
   it('never loads a cloud SDK to read and verify a local savepoint', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ckpt-nosdk-'));
-    const hook = join(dir, 'hook.mjs');
-    writeFileSync(
-      hook,
-      `import { register } from 'node:module';
-register('data:text/javascript,' + encodeURIComponent("export async function resolve(s, c, n) { if (/^@aws-sdk|^@google-cloud|^@azure/.test(s)) throw new Error('SDK LOADED: ' + s); return n(s, c); }"));`,
-    );
-    const script = join(dir, 'main.mts');
     const src = join(REPO, 'packages/storage/src/index.ts');
-    writeFileSync(
-      script,
-      `import { verifyCheckpoint, openStorage } from ${JSON.stringify(src)};
+    const script = `import { verifyCheckpoint, openStorage } from ${JSON.stringify(src)};
 const rep = await verifyCheckpoint(${JSON.stringify(fixtureDir(FIXTURE_SAVEPOINTS[0]))}, { digests: true });
 if (!rep.ok) throw new Error('not ok');
 if (process.argv[2] === 'positive') await openStorage('s3://bucket/x');
-console.log('OK', rep.files.length);`,
-    );
-    const tsx = join(REPO, 'node_modules/tsx/dist/esm/index.mjs');
-    const run = (...args: string[]): string =>
-      execFileSync(process.execPath, ['--import', tsx, '--import', hook, script, ...args], { cwd: join(REPO, 'packages/storage'), encoding: 'utf8', stdio: 'pipe' });
-    try {
+console.log('OK', rep.files.length);`;
+    const refuseSdks = "if (/^@aws-sdk|^@google-cloud|^@azure/.test(s)) throw new Error('SDK LOADED: ' + s); return n(s, c);";
+    withResolveHook(refuseSdks, script, { cwd: join(REPO, 'packages/storage') }, (run) => {
       expect(run()).toMatch(/^OK \d+/);
       expect(() => run('positive')).toThrow(/SDK LOADED: @aws-sdk\/client-s3/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { listCheckpoints, Storages, StorageError, type CheckpointEntry } from '@ckpt/storage';
+import { listCheckpoints, newestComplete, Storages, StorageError, type CheckpointEntry } from '@ckpt/storage';
 
 export interface LatestOptions {
   json?: boolean;
@@ -17,8 +17,7 @@ export async function latest(dir: string, opts: LatestOptions, out: (s: string) 
     out(opts.json ? JSON.stringify(entries, null, 2) : entries.map(describe).join('\n') || 'no checkpoints');
     return entries.length ? 0 : 5;
   }
-  const complete = entries.filter((e) => e.kind === 'checkpoint' && e.complete && e.id !== undefined);
-  const newest = complete.reduce<CheckpointEntry | undefined>((a, e) => (a === undefined || e.id! > a.id! ? e : a), undefined);
+  const newest = newestComplete(entries);
   if (!newest) {
     out(opts.json ? 'null' : `no complete checkpoint under ${dir}`);
     return 5;

@@ -40,8 +40,8 @@ function renderPlan(p: RestorePlan): string {
     lines.push(`${v}: skew ${skew.toFixed(2)} (max/mean bytes)${kg ? `, key groups per subtask ${kg.min}..${kg.max}` : ''}`);
   }
   for (const a of p.advice) {
-    const even = a.evenParallelisms.length > 12 ? [...a.evenParallelisms.slice(0, 12), '…'] : a.evenParallelisms;
-    lines.push(`advice ${a.vertex}: even key-group split at parallelism ${even.join(', ')}; at most ${a.maxRestorableParallelism}`);
+    const even = a.evenParallelisms === undefined ? undefined : a.evenParallelisms.length > 12 ? [...a.evenParallelisms.slice(0, 12), '…'] : a.evenParallelisms;
+    lines.push(`advice ${a.vertex}: ${even ? `even key-group split at parallelism ${even.join(', ')}; ` : ''}at most ${a.maxRestorableParallelism}`);
     for (const n of a.notes) lines.push(`  ${n}`);
   }
   return lines.join('\n');

@@ -117,16 +117,17 @@ function vertexPlan(plan: RestorePlan, vertex: string): string {
       );
     })
     .join('');
-  const skew = plan.skew[vertex] ?? 0;
-  const facts = [`skew ${skew.toFixed(2)} (max/mean bytes)`, `${humanBytes(total)} in ${mine.length} subtasks`];
+  const skew = plan.skew[vertex];
+  const facts = [`${humanBytes(total)} in ${mine.length} subtasks`];
+  if (skew !== undefined) facts.unshift(`skew ${skew.toFixed(2)} (max/mean bytes)`);
   if (kg) facts.push(`key groups per subtask ${kg.min}..${kg.max}`);
-  const notes = advice
-    ? `<p class="note">Even key-group split at parallelism ${esc(advice.evenParallelisms.slice(0, 16).join(', '))}${advice.evenParallelisms.length > 16 ? ', …' : ''}; at most ${advice.maxRestorableParallelism}.</p>` +
-      advice.notes.map((n) => `<p class="note">${esc(n)}</p>`).join('')
-    : '';
+  const even = advice?.evenParallelisms;
+  const notes =
+    (even ? `<p class="note">Even key-group split at parallelism ${esc(even.slice(0, 16).join(', '))}${even.length > 16 ? ', …' : ''}; at most ${advice!.maxRestorableParallelism}.</p>` : '') +
+    (advice?.notes ?? []).map((n) => `<p class="note">${esc(n)}</p>`).join('');
   // vertices that read nothing start collapsed; their rows are there for who opens them
   return (
-    `<details class="vertex" data-vertex="${esc(vertex)}" data-skew="${skew}"${total > 0n ? ' open' : ''}><summary><h3>${esc(vertex)} <span class="note">${esc(facts.join('; '))}</span></h3></summary>${notes}` +
+    `<details class="vertex" data-vertex="${esc(vertex)}"${skew !== undefined ? ` data-skew="${skew}"` : ''}${total > 0n ? ' open' : ''}><summary><h3>${esc(vertex)} <span class="note">${esc(facts.join('; '))}</span></h3></summary>${notes}` +
     `<table class="sortable plan"><thead><tr><th class="num">subtask</th><th class="num">key groups</th><th class="num">count</th><th class="num">handles</th><th class="num">files</th><th class="num">bytes</th><th></th></tr></thead><tbody>${rows}</tbody></table></details>`
   );
 }
