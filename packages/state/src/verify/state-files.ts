@@ -108,7 +108,9 @@ class CheckList {
     const src = () => this.resolver.resolve(h.delegate);
     const offsets = h.states.flatMap((s) => s.offsets);
     this.add(path, handleName(h.delegate), async () => {
-      if (managed) await OperatorStateFile.open(h, src(), { framing: this.framing });
+      // A file-merging placeholder (isEmpty) names states but holds no bytes.
+      const placeholder = h.kind === 'fileMergingOperatorStream' && h.isEmpty;
+      if (managed && !placeholder) await OperatorStateFile.open(h, src(), { framing: this.framing });
       return offsetsInside(src(), offsets);
     });
   }
