@@ -1,4 +1,5 @@
-import { CkptError, mapLimit, type CheckpointMetadata, type IncrementalKeyedHandle, type KeyedStateHandle, type OperatorStateHandle, type StreamStateHandle } from '@ckpt/format';
+import { CkptError, mapLimit, type CheckpointMetadata, type IncrementalKeyedHandle, type KeyedStateHandle, type OperatorStateHandle } from '@ckpt/format';
+import { streamLabel } from '@ckpt/restore';
 import { verifyTable } from '@ckpt/rocksdb';
 import { StateError } from '../errors.js';
 import type { HandleResolver } from '../io/resolve.js';
@@ -86,7 +87,7 @@ class CheckList {
       case 'keyGroups':
       case 'savepointKeyGroups': {
         const src = () => this.resolver.resolve(h);
-        const name = handleName(h.delegate);
+        const name = streamLabel(h.delegate);
         if (!managed) {
           this.add(path, name, () => offsetsInside(src(), h.offsets));
           return;
@@ -107,7 +108,7 @@ class CheckList {
     if (h === null) return;
     const src = () => this.resolver.resolve(h.delegate);
     const offsets = h.states.flatMap((s) => s.offsets);
-    this.add(path, handleName(h.delegate), async () => {
+    this.add(path, streamLabel(h.delegate), async () => {
       // A file-merging placeholder (isEmpty) names states but holds no bytes.
       const placeholder = h.kind === 'fileMergingOperatorStream' && h.isEmpty;
       if (managed && !placeholder) await OperatorStateFile.open(h, src(), { framing: this.framing });
@@ -125,20 +126,20 @@ class CheckList {
         // reported by the check that opens it
       }
     }
-    this.add(`${path}.metaStateHandle`, handleName(h.metaStateHandle), async () => {
+    this.add(`${path}.metaStateHandle`, streamLabel(h.metaStateHandle), async () => {
       await readNativeSnapshot(h, this.resolver);
       return [];
     });
     const current = files.find((f) => f.kind === 'current') ?? files.find((f) => f.kind === 'manifest');
     if (current !== undefined) {
-      this.add(path, handleName(current.handle), async () => {
+      this.add(path, streamLabel(current.handle), async () => {
         const m = await readSnapshotManifest(files, (x) => this.resolver.resolve(x));
         return m === undefined ? [] : liveFileProblems(m, files);
       });
     }
     for (const f of files) {
       if (f.kind !== 'sst') continue;
-      const name = handleName(f.handle);
+      const name = streamLabel(f.handle);
       if (this.ssts.has(name)) continue;
       this.ssts.add(name);
       this.add(path, name, async () => {
@@ -148,22 +149,6 @@ class CheckList {
         return [...sized, ...(await verifyTable(src)).problems];
       });
     }
-  }
-}
-
-/** A stable name of a stream handle for reports and de-duplication (before it is opened). */
-function handleName(h: StreamStateHandle): string {
-  switch (h.kind) {
-    case 'file':
-      return h.path;
-    case 'relativeFile':
-      return h.relativePath;
-    case 'segmentFile':
-      return `${h.physicalPath}[${h.startPos}+${h.size}]`;
-    case 'byteStream':
-      return h.name || '<inline>';
-    default:
-      return '<empty segment>';
   }
 }
 
