@@ -30,6 +30,12 @@ export interface KeyGroupSpan {
  * and range tombstones applied, list merge operands joined), decoded with Flink's composite-key
  * layout, restricted to the key groups the handle owns (a rescaled incremental handle can still
  * hold foreign key groups).
+ *
+ * `open` checks what RocksDB would check on restore before any entry is read: CURRENT names a
+ * MANIFEST of the handle, every live table of that MANIFEST is among the handle's SSTs with its
+ * size, and every SST exists with the size its handle records — otherwise a `StateError`
+ * (`MissingFile`, `Truncated`, `SizeMismatch`) naming the file; damaged blocks and records are
+ * `RocksError`s with file and offset. A broken snapshot never yields entries of a partial LSM tree.
  */
 export class RocksDbKeyedState {
   private constructor(
