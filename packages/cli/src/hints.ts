@@ -1,6 +1,7 @@
 import { CkptError, FormatError, UsageError } from '@ckpt/format';
 import { RestoreError } from '@ckpt/restore';
 import { RocksError } from '@ckpt/rocksdb';
+import { StateError } from '@ckpt/state';
 import { installCommand, NotACheckpointError, optionalPackageFor, parseUri, StorageError } from '@ckpt/storage';
 
 const WHAT_IS_A_CHECKPOINT =
@@ -65,6 +66,9 @@ export function hintFor(e: unknown): string | undefined {
     if (e.code === 'Unsupported') return 'the file uses a RocksDB feature ckpt does not read (the message names it)';
     if (e.code !== 'Io') return 'the RocksDB file is damaged or not a block-based SST/MANIFEST: `ckpt sst verify` checks every block';
     return undefined;
+  }
+  if (e instanceof StateError && (e.code === 'MissingFile' || e.code === 'SizeMismatch' || e.code === 'Truncated')) {
+    return 'a state file is missing, short or not the one the checkpoint recorded: `ckpt verify --deep` lists every such file';
   }
   if (e instanceof FormatError) {
     if (e.code === 'InvalidModel') return 'give a binary _metadata file, or a .json/.msgpack/.pb file written by ckpt convert';

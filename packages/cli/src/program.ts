@@ -105,15 +105,20 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
   latestOption(
     program
       .command('verify')
-      .description('check that every file a checkpoint references exists and is long enough (exit 4 when not)')
+      .description('check that every file a checkpoint references exists and is long enough; --deep reads their contents (exit 4 when broken)')
       .argument('<checkpoint>', 'checkpoint/savepoint directory, _metadata, or any storage URI (s3://, hdfs://, gs://, abfs://, http://)')
       .option('--digests', 'stream every file once and compute SHA-256 (compared with ckpt-manifest.json when present)')
       .option('--write-manifest', 'write ckpt-manifest.json (size and SHA-256 of every file) next to _metadata')
+      .option('--deep', 'also read every state file: SST block checksums, MANIFEST records and live SSTs, state headers, key-group offsets')
+      .option('--jobs <n>', 'with --deep: files read at the same time (default 4)')
       .option('--json', 'print the report as JSON'),
     ctx,
   )
-    .addHelpText('after', '\nExamples:\n  ckpt verify s3://bucket/savepoints/savepoint-0a1b2c-3d4e5f6a7b8c\n  ckpt verify sp-1/ --write-manifest   # later: ckpt verify sp-1/ --digests')
-    .action(async (p: string, opts: { digests?: boolean; writeManifest?: boolean; json?: boolean }) => {
+    .addHelpText(
+      'after',
+      '\nExamples:\n  ckpt verify s3://bucket/savepoints/savepoint-0a1b2c-3d4e5f6a7b8c\n  ckpt verify sp-1/ --write-manifest   # later: ckpt verify sp-1/ --digests\n  ckpt verify hdfs://nn/flink/chk-42 --deep --jobs 8',
+    )
+    .action(async (p: string, opts: { digests?: boolean; writeManifest?: boolean; deep?: boolean; jobs?: string; json?: boolean }) => {
       result.code = await (await import('./commands/verify.js')).verify(p, opts, io.out, ctx.progress);
     });
 
@@ -203,7 +208,7 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
 /**
  * Runs the CLI; returns the process exit code: 0 ok, 1 usage or I/O error (missing local file,
  * unreachable storage), 2 bad input (not a checkpoint, invalid job),
- * 3 Flink would refuse the restore (`check`, `plan`), 4 files missing or changed (`verify`),
+ * 3 Flink would refuse the restore (`check`, `plan`), 4 files missing, changed or corrupt (`verify`),
  * 5 no checkpoint found (`latest`), 6 the checkpoints differ (`diff`).
  */
 export async function run(argv: string[], io: Io = defaultIo): Promise<number> {

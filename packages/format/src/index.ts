@@ -70,3 +70,4 @@ export {
   type OperatorSummaryReport,
   type SummaryInput,
 } from './summary-report.js';
+export { mapLimit } from './map-limit.js';

@@ -14,6 +14,10 @@ export type StateErrorCode =
   | 'MissingState'
   | 'UnsupportedHandle'
   | 'UnsupportedKey'
+  /** A file a handle (or a RocksDB MANIFEST / CURRENT) names does not exist or is not in the handle. */
+  | 'MissingFile'
+  /** A file's size differs from the size its handle or the MANIFEST records. */
+  | 'SizeMismatch'
   | 'Io';
 
 /** An error found in a state file (operator, keyed, Snappy framing, serializer snapshot). */

@@ -55,7 +55,7 @@ export {
 } from './operator/operator-state.js';
 export { KeyedStateFile, type KeyedFormat, type OpenKeyedStateOptions } from './keyed/keyed-state.js';
 export type { KeyedStateEntry, KeyedStateKind } from './keyed/entry.js';
-export { readNativeSnapshot, type NativeSnapshot, type NativeFile, type NativeFileKind } from './rocksdb/native.js';
+export { readNativeSnapshot, nativeFiles, type NativeSnapshot, type NativeFile, type NativeFileKind } from './rocksdb/native.js';
 export {
   readRawKeyGroup,
   writeRawKeyGroup,
@@ -71,3 +71,5 @@ export {
 export { javaKeyOf, keyGroupOfKey, keyHasher, type JavaKeyOf, type KeyHasher } from './rekey/java-key.js';
 export { moveEntries, mergeKeyedHeaders, type RawKeyedSource, type MergedHeader, type MovedEntries, type RekeyedSubtask } from './rekey/move-entries.js';
 export { RocksDbKeyedState, type OpenRocksDbStateOptions, type KeyGroupSpan } from './rocksdb/keyed.js';
+export { checkedSize, readSnapshotManifest, liveFileProblems, type SnapshotManifest } from './rocksdb/snapshot-files.js';
+export { verifyStateFiles, type StateFileProblem, type StateFilesReport, type VerifyStateFilesOptions } from './verify/state-files.js';

@@ -95,16 +95,5 @@ export class Limiter {
   }
 }
 
-/** Maps `items` through `fn` with at most `concurrency` in flight; keeps input order. */
-export async function mapLimit<T, R>(items: readonly T[], concurrency: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T, i);
-    }
-  });
-  await Promise.all(workers);
-  return out;
-}
+/** The bounded pool lives in `@ckpt/format` (no I/O); re-exported here for storage callers. */
+export { mapLimit } from '@ckpt/format';

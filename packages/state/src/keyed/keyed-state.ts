@@ -4,7 +4,7 @@ import { flattenBatches } from '../io/flatten.js';
 import { readExactly, type ByteSource } from '../io/source.js';
 import { readKeyedStateHeader, type KeyedStateHeader } from '../meta/proxy.js';
 import { codecFor, type ValueCodec } from '../serializers/codecs.js';
-import type { SnappyFraming } from '../snappy/framing.js';
+import { STREAM_IDENTIFIER, type SnappyFraming } from '../snappy/framing.js';
 import { readCanonicalKeyGroup } from './canonical.js';
 import { keyGroupPrefixBytes, readRawKeyGroup, type RawKeyedEntry } from './canonical-stream.js';
 import { stateCodecs } from './codecs.js';
@@ -22,6 +22,9 @@ export interface OpenKeyedStateOptions {
   /** Needed for compressed files. */
   framing?: SnappyFraming;
 }
+
+/** Files up to this size are read whole by {@link KeyedStateFile.checkKeyGroupStarts}. */
+const WHOLE_FILE_CHECK_BYTES = 16 << 20;
 
 type KeyGroupsLike = Extract<KeyedStateHandle, { kind: 'keyGroups' | 'savepointKeyGroups' }>;
 
@@ -75,6 +78,40 @@ export class KeyedStateFile {
       if (r.offset !== 0 || this.format === 'heap') out.push(this.keyGroupStart + i);
     });
     return out;
+  }
+
+  /**
+   * Checks, cheaply, that each key group starts where the handle's offsets say: the heap format's
+   * key-group number, a canonical key group's state id (compressed: the Snappy stream
+   * identifier), offsets in ascending order. Reads the first bytes of each key group (a file of
+   * at most 16 MiB in one read). One error per key group that does not fit, with its offset.
+   */
+  async checkKeyGroupStarts(): Promise<StateError[]> {
+    const file = this.source.name;
+    const whole = this.size <= WHOLE_FILE_CHECK_BYTES ? await readExactly(this.source, 0, this.size) : undefined;
+    const problems: StateError[] = [];
+    let previous = 0;
+    for (const kg of this.keyGroups()) {
+      const offset = this.ranges[kg - this.keyGroupStart]!.offset;
+      const fail = (what: string) => problems.push(new StateError('BadKeyGroup', `key group ${kg}: ${what}`, { file, offset }));
+      if (offset < previous) {
+        fail(`its offset ${offset} is before the previous key group's ${previous}`);
+        continue;
+      }
+      previous = offset;
+      const n = Math.min(STREAM_IDENTIFIER.length, this.size - offset);
+      const head = whole ? whole.subarray(offset, offset + n) : await readExactly(this.source, offset, n);
+      const view = new DataView(head.buffer, head.byteOffset, head.length);
+      const found = `found ${[...head.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ') || 'the end of the file'}`;
+      if (this.format === 'heap') {
+        if (n < 4 || view.getInt32(0) !== kg) fail(`expected the key-group number ${kg} (heap format), ${found}`);
+      } else if (this.header.compressed) {
+        if (n < STREAM_IDENTIFIER.length || STREAM_IDENTIFIER.some((b, i) => head[i] !== b)) fail(`expected a Snappy stream identifier, ${found}`);
+      } else if (n < 2 || view.getUint16(0) >= this.states.length) {
+        fail(`expected a state id below ${this.states.length}, ${found}`);
+      }
+    }
+    return problems;
   }
 
   /** The bytes of key group number `i` of the handle (its offset to the next one, or the end). */

@@ -1,5 +1,5 @@
 import type { IncrementalKeyedHandle, StreamStateHandle } from '@ckpt/format';
-import { groupByColumnFamily, LsmView, RocksError, SstTable, type KeyValue } from '@ckpt/rocksdb';
+import { groupByColumnFamily, LsmView, SstTable, type KeyValue } from '@ckpt/rocksdb';
 import { StateError, guard } from '../errors.js';
 import type { ByteSource } from '../io/source.js';
 import { WindowReader } from '../io/window-reader.js';
@@ -10,6 +10,7 @@ import { keyGroupPrefixBytes, type RawKeyedEntry } from '../keyed/canonical-stre
 import { stateCodecs } from '../keyed/codecs.js';
 import type { KeyedStateEntry, StateCodecs } from '../keyed/entry.js';
 import { readNativeSnapshot, type NativeFile } from './native.js';
+import { checkedSize, liveFileProblems, readSnapshotManifest } from './snapshot-files.js';
 
 export interface OpenRocksDbStateOptions {
   /** The operator's max parallelism (from `_metadata`): 1- or 2-byte key-group prefix. */
@@ -29,6 +30,12 @@ export interface KeyGroupSpan {
  * and range tombstones applied, list merge operands joined), decoded with Flink's composite-key
  * layout, restricted to the key groups the handle owns (a rescaled incremental handle can still
  * hold foreign key groups).
+ *
+ * `open` checks what RocksDB would check on restore before any entry is read: CURRENT names a
+ * MANIFEST of the handle, every live table of that MANIFEST is among the handle's SSTs with its
+ * size, and every SST exists with the size its handle records — otherwise a `StateError`
+ * (`MissingFile`, `Truncated`, `SizeMismatch`) naming the file; damaged blocks and records are
+ * `RocksError`s with file and offset. A broken snapshot never yields entries of a partial LSM tree.
  */
 export class RocksDbKeyedState {
   private constructor(
@@ -47,15 +54,19 @@ export class RocksDbKeyedState {
     opts: OpenRocksDbStateOptions,
   ): Promise<RocksDbKeyedState> {
     const snap = await readNativeSnapshot(handle, { resolve });
+    // What RocksDB would open on restore: the MANIFEST CURRENT names, and every table it lists
+    // present in the handle with its size — a missing one would silently drop entries.
+    const manifest = await readSnapshotManifest(snap.files, resolve);
+    if (manifest !== undefined) {
+      const missing = liveFileProblems(manifest, snap.files);
+      if (missing.length > 0) throw missing[0]!;
+    }
     const tables: SstTable[] = [];
     for (const f of snap.files) {
       if (f.kind !== 'sst') continue;
       const src = resolve(f.handle);
-      try {
-        tables.push(await SstTable.open(src));
-      } catch (e) {
-        throw e instanceof RocksError ? e.withFile(`${f.localPath} (${src.name})`) : e;
-      }
+      await checkedSize(f, src);
+      tables.push(await SstTable.open(src));
     }
     const byCf = new Map<string, SstTable[]>();
     for (const [cf, list] of groupByColumnFamily(tables)) if (cf !== undefined) byCf.set(cf, list);

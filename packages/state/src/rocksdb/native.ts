@@ -27,7 +27,8 @@ export interface NativeSnapshot {
   files: NativeFile[];
 }
 
-function kindOf(name: string): NativeFileKind {
+function kindOf(path: string): NativeFileKind {
+  const name = path.slice(path.lastIndexOf('/') + 1);
   if (name.endsWith('.sst')) return 'sst';
   if (name.startsWith('MANIFEST')) return 'manifest';
   if (name === 'CURRENT') return 'current';
@@ -48,19 +49,23 @@ function sizeOf(h: StreamStateHandle): number | undefined {
   }
 }
 
+/** The files of a native / incremental handle: shared ones first, then private ones. */
+export function nativeFiles(handle: IncrementalKeyedHandle): NativeFile[] {
+  return [
+    ...handle.sharedState.map((f) => ({ f, shared: true })),
+    ...handle.privateState.map((f) => ({ f, shared: false })),
+  ].map(({ f, shared }) => ({ localPath: f.localPath, kind: kindOf(f.localPath), shared, size: sizeOf(f.handle), handle: f.handle }));
+}
+
 export async function readNativeSnapshot(handle: IncrementalKeyedHandle, resolver: Pick<HandleResolver, 'resolve'>): Promise<NativeSnapshot> {
   const src = resolver.resolve(handle.metaStateHandle);
   const bytes = await readAll(src);
   const meta = guard(src.name, () => readKeyedStateHeader(new ByteReader(bytes)));
-  const files = [
-    ...handle.sharedState.map((f) => ({ f, shared: true })),
-    ...handle.privateState.map((f) => ({ f, shared: false })),
-  ].map(({ f, shared }) => ({ localPath: f.localPath, kind: kindOf(f.localPath), shared, size: sizeOf(f.handle), handle: f.handle }));
   return {
     checkpointId: handle.checkpointId,
     backendId: handle.backendId,
     keyGroupRange: handle.keyGroupRange,
     meta,
-    files,
+    files: nativeFiles(handle),
   };
 }
