@@ -7,7 +7,20 @@ import {
   type TableCheck,
   type TableProperties,
 } from '@ckpt/rocksdb';
-import { withSource } from '../file-source.js';
+import type { ByteSource } from '@ckpt/format';
+import { StorageSource, Storages } from '@ckpt/storage';
+import { toUri } from './relocate.js';
+
+/** Runs `fn` on `target` (a local path or any storage URI) opened for ranged reads, named as given. */
+async function withSource<T>(target: string, fn: (src: ByteSource) => Promise<T>): Promise<T> {
+  const storages = new Storages();
+  try {
+    const src = new StorageSource(storages, toUri(target));
+    return await fn({ name: target, size: () => src.size(), read: (offset, length) => src.read(offset, length) });
+  } finally {
+    await storages.close();
+  }
+}
 
 export interface SstPropsOptions {
   json?: boolean;
