@@ -118,9 +118,9 @@ export class OperatorStateFile {
 
 /** Decodes one value that must fill `bytes`; opaque serializers give the bytes themselves. */
 function decodeExactly(codec: ValueCodec, bytes: Uint8Array, base: number, path: string): unknown {
-  if (codec.opaque) return { kind: 'opaque', serializer: codec.className, bytes: bytes.slice() } satisfies OpaqueValue;
+  if (codec.opaque && !codec.readWhole) return { kind: 'opaque', serializer: codec.className, bytes: bytes.slice() } satisfies OpaqueValue;
   const r = new ByteReader(bytes, 0, base);
-  const v = r.at(path, () => codec.read(r));
+  const v = r.at(path, () => (codec.readWhole ? codec.readWhole(r) : codec.read(r)));
   expectEnd(r, path);
   return v;
 }
