@@ -41,10 +41,11 @@ for (const file of [...metadataFiles(corpus), ...metadataFiles(join(root, 'fixtu
     operators++;
     let entries = 0;
     let notes = 0;
+    let summaries = 0;
     let outcome;
     try {
-      await dumpState(file, { operator: op.operatorId }, (line) => (line.startsWith('{"subtask":') && line.includes('"note"') ? notes++ : entries++), () => undefined);
-      outcome = entries > 0 ? 'entries' : notes > 0 ? 'only a note' : 'empty';
+      await dumpState(file, { operator: op.operatorId }, (line) => (line.startsWith('{"summary":') ? summaries++ : line.startsWith('{"subtask":') && line.includes('"note"') ? notes++ : entries++), () => undefined);
+      outcome = entries > 0 ? 'entries' : notes > 0 ? 'only a note' : summaries > 0 ? 'no entries (summary printed)' : 'nothing printed';
     } catch (e) {
       const cls = /\b((?:[a-z]\w*\.)+[A-Z][\w$]*)/.exec(e.message ?? '')?.[1] ?? '';
       outcome = `refused ${e.code ?? e.name} ${cls || (e.message ?? '').slice(0, 80)}`;

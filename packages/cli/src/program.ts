@@ -84,8 +84,9 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
     .argument('<checkpoint>', 'checkpoint/savepoint directory or _metadata (heap or canonical format)')
     .requiredOption('--operator <uid|id|name>', 'the operator')
     .option('--key-groups <a-b>', 'only these key groups (ranged reads)')
-    .addHelpText('after', '\nExamples:\n  ckpt dump-state sp-1/ --operator keyed\n  ckpt dump-state sp-1/ --operator keyed --key-groups 0-9')
-    .action(async (p: string, opts: { operator: string; keyGroups?: string }) => {
+    .option('--summary', 'per state: kind, serializers, entry count and bytes instead of the entries')
+    .addHelpText('after', '\nExamples:\n  ckpt dump-state sp-1/ --operator keyed\n  ckpt dump-state sp-1/ --operator keyed --key-groups 0-9\n  ckpt dump-state sp-1/ --operator keyed --summary')
+    .action(async (p: string, opts: { operator: string; keyGroups?: string; summary?: boolean }) => {
       result.code = await (await import('./commands/dump-state.js')).dumpState(p, opts, io.out, ctx.info);
     });
 
