@@ -90,13 +90,14 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
     program
       .command('dump-state')
       .description("print an operator's state entries as JSON lines (keyed: key, namespace, value; operator: list elements, broadcast entries)")
-      .argument('<checkpoint>', 'checkpoint/savepoint directory or _metadata (heap or canonical format)')
+      .argument('<checkpoint>', 'checkpoint/savepoint directory or _metadata (heap, canonical, RocksDB / ForSt native or incremental)')
       .requiredOption('--operator <uid|id|name>', 'the operator')
-      .option('--key-groups <a-b>', 'only these key groups (ranged reads)'),
+      .option('--key-groups <a-b>', 'only these key groups (ranged reads)')
+      .option('--summary', 'per state: kind, serializers, entry count and bytes instead of the entries'),
     ctx,
   )
-    .addHelpText('after', '\nExamples:\n  ckpt dump-state sp-1/ --operator keyed\n  ckpt dump-state sp-1/ --operator keyed --key-groups 0-9')
-    .action(async (p: string, opts: { operator: string; keyGroups?: string }) => {
+    .addHelpText('after', '\nExamples:\n  ckpt dump-state sp-1/ --operator keyed\n  ckpt dump-state sp-1/ --operator keyed --key-groups 0-9\n  ckpt dump-state sp-1/ --operator keyed --summary')
+    .action(async (p: string, opts: { operator: string; keyGroups?: string; summary?: boolean }) => {
       result.code = await (await import('./commands/dump-state.js')).dumpState(p, opts, io.out, ctx.info);
     });
 

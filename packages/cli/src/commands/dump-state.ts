@@ -2,10 +2,13 @@ import { bytesToBase64, requireOperator, UsageError, type OperatorState } from '
 import { KeyedStateFile, OperatorStateFile, RocksDbKeyedState } from '@ckpt/state';
 import { loadCheckpointState } from '@ckpt/state/node';
 import { Storages } from '@ckpt/storage';
+import { summarizeOperatorState } from './state-summary.js';
 
 export interface DumpStateOptions {
   operator: string;
   keyGroups?: string;
+  /** Per state: kind, serializers, entry count and bytes, instead of the entries. */
+  summary?: boolean;
 }
 
 function parseKeyGroups(spec: string): [number, number] {
@@ -57,10 +60,22 @@ function noteRawState(op: OperatorState, keyedOnly: boolean, note: (s: string) =
 export async function dumpState(pointer: string, opts: DumpStateOptions, out: (s: string) => void, note: (s: string) => void): Promise<number> {
   const storages = new Storages();
   try {
-    return await dump(pointer, opts, out, note, storages);
+    if (opts.summary) return await summary(pointer, opts, out, storages);
+    let printed = 0;
+    const code = await dump(pointer, opts, (s) => (printed++, out(s)), note, storages);
+    // states without entries: say what they are instead of printing nothing
+    if (printed === 0 && opts.keyGroups === undefined) await summary(pointer, opts, out, storages);
+    return code;
   } finally {
     await storages.close();
   }
+}
+
+async function summary(pointer: string, opts: DumpStateOptions, out: (s: string) => void, storages: Storages): Promise<number> {
+  const { resolved, metadata: meta, resolver } = await loadCheckpointState(pointer, { storages });
+  const op = requireOperator(meta.operators, opts.operator, resolved.metadataUri);
+  for (const row of await summarizeOperatorState(op, resolver)) out(stateJsonLine(row));
+  return 0;
 }
 
 async function dump(pointer: string, opts: DumpStateOptions, out: (s: string) => void, note: (s: string) => void, storages: Storages): Promise<number> {

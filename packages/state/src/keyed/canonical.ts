@@ -54,7 +54,7 @@ export function decodeEntry(
 ): KeyedStateEntry {
   const data = r.bytes;
   if (st.kind === 'PRIORITY_QUEUE') {
-    const element = st.value.opaque ? opaque(st.value, data, keyStart, keyEnd) : readExactly(st.value, r.window(keyStart, keyEnd), 'timer');
+    const element = bytesOnly(st.value) ? opaque(st.value, data, keyStart, keyEnd) : readExactly(st.value, r.window(keyStart, keyEnd), 'timer');
     return { keyGroup: ctx.keyGroup, state: st.meta.name, stateKind: st.kind, key: undefined, namespace: undefined, value: element };
   }
   const ns = st.namespace!;
@@ -85,16 +85,21 @@ export function decodeEntry(
   else if (st.kind === 'MAP') {
     r.window(valueStart, valueEnd);
     if (r.u8('map value is null') !== 0) v = null;
-    else v = st.element.opaque ? opaque(st.element, data, valueStart + 1, valueEnd) : readExactly(st.element, r, 'mapValue');
-  } else v = st.value.opaque ? opaque(st.value, data, valueStart, valueEnd) : readExactly(st.value, r.window(valueStart, valueEnd), 'value');
+    else v = bytesOnly(st.element) ? opaque(st.element, data, valueStart + 1, valueEnd) : readExactly(st.element, r, 'mapValue');
+  } else v = bytesOnly(st.value) ? opaque(st.value, data, valueStart, valueEnd) : readExactly(st.value, r.window(valueStart, valueEnd), 'value');
   if (st.kind === 'MAP') return { keyGroup: ctx.keyGroup, state: st.meta.name, stateKind: st.kind, key: k, namespace: n, value: v, userKey };
   return { keyGroup: ctx.keyGroup, state: st.meta.name, stateKind: st.kind, key: k, namespace: n, value: v };
+}
+
+/** Opaque and not even readable as a whole value (Kryo values are: `readWhole`). */
+function bytesOnly(c: ValueCodec): boolean {
+  return c.opaque && !c.readWhole;
 }
 
 /** Reads one value that must fill the rest of the reader's window. */
 function readExactly(codec: ValueCodec, r: ByteReader, what: string): unknown {
   r.enter(what);
-  const v = codec.read(r);
+  const v = codec.readWhole ? codec.readWhole(r) : codec.read(r);
   expectEnd(r, what);
   r.leave();
   return v;

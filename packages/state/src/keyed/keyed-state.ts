@@ -4,7 +4,7 @@ import { flattenBatches } from '../io/flatten.js';
 import { readExactly, type ByteSource } from '../io/source.js';
 import { readKeyedStateHeader, type KeyedStateHeader } from '../meta/proxy.js';
 import { codecFor, type ValueCodec } from '../serializers/codecs.js';
-import { STREAM_IDENTIFIER, type SnappyFraming } from '../snappy/framing.js';
+import { SnappyFraming, STREAM_IDENTIFIER } from '../snappy/framing.js';
 import { readCanonicalKeyGroup } from './canonical.js';
 import { keyGroupPrefixBytes, readRawKeyGroup, type RawKeyedEntry } from './canonical-stream.js';
 import { stateCodecs } from './codecs.js';
@@ -19,7 +19,7 @@ export interface OpenKeyedStateOptions {
   maxParallelism: number;
   /** Force the format of tag 3/12 handles instead of detecting it. Tag 7 is always canonical. */
   format?: KeyedFormat;
-  /** Needed for compressed files. */
+  /** For compressed files; default: the shared {@link SnappyFraming}, created when the header says compressed. */
   framing?: SnappyFraming;
 }
 
@@ -62,9 +62,7 @@ export class KeyedStateFile {
     }
     const headBytes = await readExactly(source, 0, headerEnd);
     const header = guard(source.name, () => readKeyedStateHeader(new ByteReader(headBytes)));
-    if (header.compressed && !opts.framing) {
-      throw new StateError('BadSnappy', 'the file is Snappy-compressed; pass a SnappyFraming', { file: source.name });
-    }
+    if (header.compressed && !opts.framing) opts = { ...opts, framing: await SnappyFraming.shared() };
     const format = h.kind === 'savepointKeyGroups' ? 'canonical' : (opts.format ?? (await detect(source, h.keyGroupRange.start, offsets)));
     const key = codecFor(header.keySerializer);
     const states = guard(source.name, () => header.states.map(stateCodecs));

@@ -5,7 +5,7 @@ import { readOperatorStateHeader, type OperatorStateHeader } from '../meta/proxy
 import { KEY_SERIALIZER, VALUE_SERIALIZER, requireSerializer, type StateMetaInfo } from '../meta/meta-info.js';
 import { codecFor, type ValueCodec } from '../serializers/codecs.js';
 import type { OpaqueValue } from '../serializers/values.js';
-import type { SnappyFraming } from '../snappy/framing.js';
+import { SnappyFraming } from '../snappy/framing.js';
 
 /** One element of a list (SPLIT_DISTRIBUTE / UNION) state, or one entry of a broadcast map. */
 export type OperatorStateEntry =
@@ -22,7 +22,7 @@ export interface OperatorStateInfo {
 }
 
 export interface OpenOperatorStateOptions {
-  /** Needed only for compressed files (Flink 1.18+ `snapshot-compression`). */
+  /** For compressed files (Flink 1.18+ `snapshot-compression`); default: the shared {@link SnappyFraming}. */
   framing?: SnappyFraming;
 }
 
@@ -51,10 +51,8 @@ export class OperatorStateFile {
       if (!meta) throw new StateError('MissingState', `state ${s.name} of the handle is not in the file header`, { file: source.name });
       return { name: s.name, mode: s.mode, offsets: s.offsets.map(Number), meta };
     });
-    if (header.compressed && !opts.framing) {
-      throw new StateError('BadSnappy', 'the file is Snappy-compressed; pass a SnappyFraming', { file: source.name });
-    }
-    return new OperatorStateFile(source, header, states, size, opts.framing);
+    const framing = header.compressed ? (opts.framing ?? (await SnappyFraming.shared())) : opts.framing;
+    return new OperatorStateFile(source, header, states, size, framing);
   }
 
   /** End of the partition starting at `offset`: the next offset of any state, or the file end. */
@@ -120,9 +118,9 @@ export class OperatorStateFile {
 
 /** Decodes one value that must fill `bytes`; opaque serializers give the bytes themselves. */
 function decodeExactly(codec: ValueCodec, bytes: Uint8Array, base: number, path: string): unknown {
-  if (codec.opaque) return { kind: 'opaque', serializer: codec.className, bytes: bytes.slice() } satisfies OpaqueValue;
+  if (codec.opaque && !codec.readWhole) return { kind: 'opaque', serializer: codec.className, bytes: bytes.slice() } satisfies OpaqueValue;
   const r = new ByteReader(bytes, 0, base);
-  const v = r.at(path, () => codec.read(r));
+  const v = r.at(path, () => (codec.readWhole ? codec.readWhole(r) : codec.read(r)));
   expectEnd(r, path);
   return v;
 }

@@ -14,6 +14,8 @@ import {
 } from './data.js';
 import { CLS, SIMPLE, describeSnapshot, type SerializerSnapshot } from './snapshot.js';
 import { avroCodec } from './avro.js';
+import { kryoCodec } from './kryo.js';
+import { scalaCodec, type CodecKit } from './scala.js';
 import { pojoCodec, rowCodec } from './structured.js';
 import { ROW_KINDS, type EitherValue, type OpaqueValue, type TimerValue, type TimeWindowValue, type TtlValue } from './values.js';
 
@@ -28,6 +30,11 @@ export interface ValueCodec {
   /** True when values cannot be read from a stream (unknown serializer): only whole byte ranges. */
   readonly opaque: boolean;
   read(r: ByteReader): unknown;
+  /**
+   * Reads a value that fills the rest of `r`'s window (a keyed value, an operator state element);
+   * only codecs whose values end in data that cannot be delimited (Kryo) have it.
+   */
+  readWhole?(r: ByteReader): unknown;
   write(w: ByteWriter, v: unknown): void;
 }
 
@@ -115,6 +122,7 @@ const SIMPLE_CODECS: Record<string, (cls: string) => ValueCodec> = {
       writeStringValue(w, v);
     }),
   Void: (c) => codec('Void', c, 1, (r) => (r.u8('void'), null), (w) => w.u8(0)),
+  Unit: (c) => codec('Unit', c, 1, (r) => (r.u8('unit'), null), (w) => w.u8(0)),
   VoidNamespace: (c) => codec('VoidNamespace', c, 0, (r) => (r.u8('void namespace'), null), (w) => w.u8(0)),
   GlobalWindow: (c) => codec('GlobalWindow', c, 0, (r) => (r.u8('global window'), null), (w) => w.u8(0)),
   TimeWindow: (c) =>
@@ -155,10 +163,13 @@ export function codecFor(s: SerializerSnapshot): ValueCodec {
     case CLS.either:
       return eitherCodec(type, s.className, nested[0]!, nested[1]!);
   }
+  const scala = scalaCodec(s, nested, type, KIT);
+  if (scala) return scala;
   const cfg = s.config;
   if (cfg?.kind === 'tuple') return tupleCodec(type, s.className, nested);
   if (cfg?.kind === 'row') return rowCodec(type, s.className, nested, cfg.supportsRowKind);
   if (cfg?.kind === 'pojo') return pojoCodec(type, s.className, cfg.fields.map((f) => ({ name: f.name, codec: f.snapshot ? codecFor(f.snapshot) : opaqueCodec('?') })));
+  if (cfg?.kind === 'kryo') return kryoCodec(type, s.className, cfg.typeClass);
   if (cfg?.kind === 'avro') {
     try {
       return avroCodec(type, s.className, cfg.schema);
@@ -265,6 +276,8 @@ function eitherCodec(type: string, cls: string, left: ValueCodec, right: ValueCo
     else throw bad(type, v);
   });
 }
+
+const KIT: CodecKit = { codec, opaqueIfAny: anyOpaque, tuple: tupleCodec, either: eitherCodec, bad };
 
 export { ROW_KINDS };
 /** Encodes one value to bytes with `c`. */

@@ -1,6 +1,7 @@
 import { ByteReader } from '@ckpt/format';
 import { StateError } from '../errors.js';
 import { readStringValue } from './data.js';
+import { SCALA, describeScala, readScalaEnum, readScalaOuter, type ScalaConfig } from './scala.js';
 
 /**
  * A parsed `TypeSerializerSnapshot`: class, version, the nested snapshots of composite
@@ -20,6 +21,7 @@ export type SnapshotConfig =
   | { kind: 'pojo'; pojoClass: string; fields: { name: string; snapshot: SerializerSnapshot | null }[] }
   | { kind: 'kryo'; typeClass: string }
   | { kind: 'avro'; runtimeClass: string | null; schema: string }
+  | ScalaConfig
   | { kind: 'outer'; bytes: Uint8Array };
 
 const COMPOSITE_MAGIC = 911108;
@@ -50,8 +52,12 @@ const NESTED_ARITY = new Map<string, number>([
   [CLS.ttl, 2],
   [CLS.timer, 2],
   [CLS.either, 2],
+  [SCALA.option, 1],
+  [SCALA.either, 2],
+  [SCALA.try, 2],
+  [SCALA.traversable, 1],
 ]);
-const EMPTY_OUTER = new Set<string>(NESTED_ARITY.keys());
+const EMPTY_OUTER = new Set<string>([...NESTED_ARITY.keys()].filter((c) => c !== SCALA.traversable));
 
 /** Simple (configuration-free) snapshots by class; payload empty (v3+) or one `utf` (v2). */
 export const SIMPLE: Record<string, string> = {};
@@ -62,6 +68,8 @@ for (const t of ['Byte', 'Int', 'Long', 'Short', 'Boolean', 'Char', 'Float', 'Do
   SIMPLE[`${P}api.common.typeutils.base.array.${t}PrimitiveArraySerializer$${t}PrimitiveArraySerializerSnapshot`] =
     `${t}[]`;
 }
+SIMPLE[SCALA.unit] = 'Unit';
+SIMPLE[`${P}runtime.state.JavaSerializer$JavaSerializerSnapshot`] = 'JavaSerialized';
 SIMPLE[`${P}runtime.state.VoidNamespaceSerializer$VoidNamespaceSerializerSnapshot`] = 'VoidNamespace';
 SIMPLE[`${P}streaming.api.windowing.windows.TimeWindow$Serializer$TimeWindowSerializerSnapshot`] = 'TimeWindow';
 SIMPLE[`${P}streaming.api.windowing.windows.GlobalWindow$Serializer$GlobalWindowSerializerSnapshot`] = 'GlobalWindow';
@@ -124,6 +132,9 @@ function readPayload(r: ByteReader, className: string, version: number): Seriali
       snap.config = { kind: 'enum', enumClass, constants };
       return snap;
     }
+    case SCALA.enum:
+      snap.config = readScalaEnum(r, className, version);
+      return snap;
   }
   // composite serializers (and unknown classes that use the composite layout)
   const start = r.offset;
@@ -156,6 +167,8 @@ function readPayload(r: ByteReader, className: string, version: number): Seriali
 
 function readOuter(r: ByteReader, className: string, outerVersion: number): SnapshotConfig | undefined {
   if (EMPTY_OUTER.has(className)) return undefined;
+  const scala = readScalaOuter(r, className);
+  if (scala) return scala;
   if (className === CLS.tuple) return { kind: 'tuple', tupleClass: r.utf('tuple class') };
   if (className === CLS.row) {
     const supportsRowKind = outerVersion < 3 ? false : outerVersion === 3 ? true : r.u8('row kind flag') !== 0;
@@ -246,6 +259,8 @@ export function describeSnapshot(s: SerializerSnapshot): string {
     case CLS.timer:
       return `Timer<${inner}>`;
   }
+  const scala = describeScala(s, s.nested.map(describeSnapshot));
+  if (scala !== undefined) return scala;
   if (s.config?.kind === 'tuple') return `${s.config.tupleClass.slice(s.config.tupleClass.lastIndexOf('.') + 1)}<${inner}>`;
   if (s.config?.kind === 'row') return `Row<${inner}>`;
   if (s.config?.kind === 'pojo') return s.config.pojoClass;

@@ -2,6 +2,8 @@ import { concatBytes, Crc32c } from '@ckpt/format';
 import { StateError } from '../errors.js';
 import { defaultBlockCodec, blockUncompressedLength, type BlockCodec } from './block.js';
 
+let sharedFraming: Promise<SnappyFraming> | undefined;
+
 /** The 10-byte stream identifier chunk: type FF, length 6, "sNaPpY". */
 export const STREAM_IDENTIFIER = Uint8Array.of(0xff, 0x06, 0x00, 0x00, 0x73, 0x4e, 0x61, 0x50, 0x70, 0x59);
 /** Largest uncompressed chunk (xerial's block size as Flink configures it). */
@@ -51,6 +53,15 @@ export class SnappyFraming {
 
   static async create(opts: SnappyFramingOptions = {}): Promise<SnappyFraming> {
     return new SnappyFraming(await Crc32c.create(), opts);
+  }
+
+  /**
+   * The shared default framing, created on first use: readers call this when a snapshot says it
+   * is compressed and the caller passed no framing of its own.
+   */
+  static shared(): Promise<SnappyFraming> {
+    sharedFraming ??= SnappyFraming.create();
+    return sharedFraming;
   }
 
   /** Same CRC engine, other options. */
