@@ -1,17 +1,22 @@
-// Keyed-state read: every entry of the keyed job's operator (uid `keyed`) of a real heap savepoint,
-// ckpt (@ckpt/state) against Flink's State Processor API (conformance/ KeyedRead.java, Flink 2.3),
-// with process start excluded (warmed, in-process) and included (fresh process per read).
-// Two inputs written by Flink 2.3.0: the small fixture (130 entries: per-call overhead) and a
-// large savepoint of the same job (10^6 entries: throughput), generated on demand into bench/out/
-// by `conformance/run.sh 2.3 keyed-bench-savepoint` and reused while its generator is unchanged.
-// Prints {inputs, rows} as JSON for bench/run.mjs.   node bench/keyed.mjs [--once DIR]
+// Keyed-state read: every entry of the keyed job's operator (uid `keyed`) of a real savepoint or
+// checkpoint, ckpt (@ckpt/state) against Flink's State Processor API (conformance/ KeyedRead.java,
+// Flink 2.3), with process start excluded (warmed, in-process) and included (fresh process per read).
+// Three kinds of state, each as a small input (per-call overhead) and a large one of the same job
+// (10^6 entries: throughput, generated on demand into bench/out/ by `conformance/run.sh 2.3
+// keyed-bench-savepoint` and reused while its generator is unchanged):
+//   heap                 canonical savepoint of the HashMap backend (KeyedStateFile; SPA on HashMap)
+//   rocksdb-native       NATIVE savepoint of the RocksDB backend (RocksDbKeyedState; SPA on the
+//   rocksdb-incremental  retained incremental checkpoint of it        embedded RocksDB backend)
+// For RocksDB also ckpt's peak RSS (fresh process) on the large input against the small one.
+// Prints {inputs, rows} as JSON for bench/run.mjs.
+//   node bench/keyed.mjs [--only heap|rocksdb-native|rocksdb-incremental|rocksdb]   node bench/keyed.mjs --once DIR
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeMetadata } from '../packages/format/dist/index.js';
-import { KeyedStateFile } from '../packages/state/dist/index.js';
+import { KeyedStateFile, RocksDbKeyedState } from '../packages/state/dist/index.js';
 import { storageResolver } from '../packages/state/dist/node/index.js';
 import { elapsedMs, timeAsync } from './timing.mjs';
 
@@ -21,56 +26,77 @@ const STATES = new Set(['sum', 'values', 'byValue', 'max']);
 const env = process.env;
 /** Keys × values per key of the large input: KEYS × (3 + PER_KEY) entries (sum, list, max + map entries). */
 const BIG = { keys: Number(env.BENCH_KEYED_KEYS ?? 200_000), perKey: Number(env.BENCH_KEYED_PER_KEY ?? 2) };
+/** The small input where no relocatable fixture exists: 26 keys × 2, the fixture's 130 entries. */
+const SMALL = { keys: 26, perKey: 2 };
 const log = (m) => process.stderr.write(`keyed: ${m}\n`);
 
-/** Reads every entry of the four states the Java side reads; returns how many there are. */
+/** What each kind of state is read from; `flinkArgs` go after `keyed-read DIR ROUNDS`. */
+const VARIANTS = {
+  heap: { label: 'heap savepoint', fixture: 'keyed-hashmap-savepoint', flinkArgs: [] },
+  'rocksdb-native': { label: 'RocksDB native savepoint', fixture: 'keyed-rocksdb-native-savepoint', flinkArgs: ['rocksdb'], targets: true },
+  // the fixture's checkpoint names its shared files by absolute paths of where it was generated:
+  // the small input is written here by the same generator as the large one
+  'rocksdb-incremental': { label: 'RocksDB incremental checkpoint', fixture: null, flinkArgs: ['rocksdb'], targets: true },
+};
+
+/** Reads every entry of the four states the Java side reads (DIR holds `_metadata`); returns how many there are. */
 async function readAll(dir) {
   const meta = decodeMetadata(new Uint8Array(readFileSync(join(dir, '_metadata'))));
   const op = meta.operators.find((o) => o.uid === 'keyed');
   if (!op) throw new Error(`no operator with uid keyed in ${dir}`);
   const resolver = storageResolver(dir);
+  const opts = { maxParallelism: op.maxParallelism };
   let n = 0;
   for (const s of op.subtasks) {
     const h = s.managedKeyedState;
     if (h === null) continue;
-    if (h.kind !== 'keyGroups' && h.kind !== 'savepointKeyGroups') throw new Error(`unexpected ${h.kind} handle`);
-    const file = await KeyedStateFile.open(h, resolver.resolve(h.delegate), { maxParallelism: op.maxParallelism });
-    for await (const e of file.entries()) if (STATES.has(e.state)) n++;
+    let state;
+    if (h.kind === 'incremental') state = await RocksDbKeyedState.open(h, (x) => resolver.resolve(x), opts);
+    else if (h.kind === 'keyGroups' || h.kind === 'savepointKeyGroups') state = await KeyedStateFile.open(h, resolver.resolve(h.delegate), opts);
+    else throw new Error(`unexpected ${h.kind} handle`);
+    for await (const e of state.entries()) if (STATES.has(e.state)) n++;
   }
   return n;
 }
 
-/** The large savepoint, written by real Flink 2.3.0 unless bench/out/ holds one from the same generator and size. */
-function bigInput() {
-  const dir = join(root, 'bench', 'out', 'keyed-bench-savepoint');
+/**
+ * An input written by real Flink 2.3.0 into bench/out/NAME unless it holds one from the same
+ * generator, variant and size. Returns the directory of its `_metadata` and the promised entry count.
+ */
+function generated(name, variant, size) {
+  const dir = join(root, 'bench', 'out', name);
   const generator = readFileSync(join(root, 'conformance', 'src', 'main', 'java-2.3', 'dev', 'ckpt', 'conformance', 'KeyedBench.java'));
-  const stamp = createHash('sha256').update(generator).update(JSON.stringify(BIG)).digest('hex');
+  const stamp = createHash('sha256').update(generator).update(JSON.stringify({ ...size, variant })).digest('hex');
   const stampFile = join(dir, 'stamp');
   if (!existsSync(stampFile) || readFileSync(stampFile, 'utf8') !== stamp) {
-    log(`writing a ${BIG.keys} × ${BIG.perKey} savepoint with Flink 2.3.0 into bench/out/ (once; about a minute)`);
+    log(`writing a ${size.keys} × ${size.perKey} ${variant} snapshot with Flink 2.3.0 into bench/out/${name} (once; up to a few minutes)`);
     const t0 = Date.now();
-    // the generator empties `dir` first; the stamp, written last, marks a complete savepoint
-    execFileSync(run, ['2.3', 'keyed-bench-savepoint', dir, String(BIG.keys), String(BIG.perKey)], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+    // the generator empties `dir` first; the stamp, written last, marks a complete snapshot
+    const args = ['2.3', 'keyed-bench-savepoint', dir, String(size.keys), String(size.perKey), ...(variant === 'heap' ? [] : [variant])];
+    execFileSync(run, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
     writeFileSync(stampFile, stamp);
     log(`written in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   }
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
-  return { dir, expected: manifest.expected.keyedBench.entries };
+  return { dir: dirname(join(dir, manifest.metadataPath)), bytes: dirBytes(dir), expected: manifest.expected.keyedBench.entries };
 }
 
+/** Bytes of all files under `dir` (a checkpoint's shared/ and chk-N/ included). */
 function dirBytes(dir) {
-  return readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+  return readdirSync(dir, { withFileTypes: true }).reduce((n, f) => n + (f.isDirectory() ? dirBytes(join(dir, f.name)) : statSync(join(dir, f.name)).size), 0);
 }
 
-/** Best wall-clock time of `reps` fresh processes. */
+/** Best wall-clock time of `reps` fresh processes, and the last line each printed. */
 function wallMs(cmd, args, reps) {
   let best = Infinity;
+  const printed = [];
   for (let i = 0; i < reps; i++) {
     const t0 = process.hrtime.bigint();
-    execFileSync(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(cmd, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     best = Math.min(best, elapsedMs(t0));
+    printed.push(out.trim().split('\n').at(-1));
   }
-  return best;
+  return { best, printed };
 }
 
 /** One input measured on both sides; fails when ckpt, Flink (and the generator, when it says) count differently. */
@@ -81,47 +107,65 @@ async function measure(input) {
   if (input.expected !== undefined && entries !== input.expected) throw new Error(`${input.name}: ckpt counts ${entries} entries, the generator wrote ${input.expected}`);
   const ckpt = await timeAsync(() => readAll(dir), { rounds: input.ckptRounds, warmup: input.ckptWarmup });
   const flink = JSON.parse(
-    execFileSync(run, ['2.3', 'keyed-read', dir, String(input.flinkRounds)], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+    execFileSync(run, ['2.3', 'keyed-read', dir, String(input.flinkRounds), ...input.flinkArgs], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
       .split('\n')
       .find((l) => l.startsWith('{')),
   );
   if (flink.entries !== entries) throw new Error(`${input.name}: entry counts differ: ckpt ${entries}, Flink ${flink.entries}`);
-  const ckptColdMs = wallMs(process.execPath, [join(root, 'bench', 'keyed.mjs'), '--once', dir], input.ckptColdReps);
-  const flinkColdMs = wallMs(run, ['2.3', 'keyed-read', dir, '0'], input.flinkColdReps);
-  log(`${input.name}: ${entries} entries, ckpt ${ckpt.minMs.toFixed(1)} ms / Flink ${flink.readMinMs.toFixed(1)} ms warm, ${ckptColdMs.toFixed(0)} / ${flinkColdMs.toFixed(0)} ms fresh process (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
-  return { name: input.name, bytes: dirBytes(dir), entries, ckptMinMs: ckpt.minMs, ckptMedianMs: ckpt.medianMs, flink, ckptColdMs, flinkColdMs };
+  const cold = wallMs(process.execPath, [join(root, 'bench', 'keyed.mjs'), '--once', dir], input.ckptColdReps);
+  const once = cold.printed.map((l) => JSON.parse(l));
+  if (once.some((o) => o.entries !== entries)) throw new Error(`${input.name}: a fresh process counts ${once.map((o) => o.entries)}, not ${entries}`);
+  const ckptPeakRssMiB = Math.max(...once.map((o) => o.maxRssKiB)) / 1024;
+  const flinkColdMs = wallMs(run, ['2.3', 'keyed-read', dir, '0', ...input.flinkArgs], input.flinkColdReps).best;
+  log(
+    `${input.name}: ${entries} entries, ckpt ${ckpt.minMs.toFixed(1)} ms / Flink ${flink.readMinMs.toFixed(1)} ms warm, ` +
+      `${cold.best.toFixed(0)} / ${flinkColdMs.toFixed(0)} ms fresh process, ckpt peak RSS ${ckptPeakRssMiB.toFixed(0)} MiB (${((Date.now() - t0) / 1000).toFixed(0)} s)`,
+  );
+  const { variant, name, bytes } = input;
+  return { variant, name, bytes, entries, ckptMinMs: ckpt.minMs, ckptMedianMs: ckpt.medianMs, flink, ckptColdMs: cold.best, flinkColdMs, ckptPeakRssMiB };
 }
 
 function rows(m) {
   const perSec = (t) => `${Math.round(m.entries / (t / 1000)).toLocaleString('en-US')} entries/s (${t.toFixed(t < 10 ? 2 : 0)} ms)`;
   const input = `${m.name} (${m.entries.toLocaleString('en-US')} entries, ${(m.bytes / 2 ** 20).toFixed(1)} MiB)`;
+  const v = VARIANTS[m.variant];
+  const what = v.targets ? `${v.label} read vs State Processor API (embedded RocksDB)` : 'keyed read vs State Processor API';
   return [
-    { case: 'keyed read vs State Processor API, start excluded', input, ckpt: perSec(m.ckptMinMs), baseline: perSec(m.flink.readMinMs), ratio: m.flink.readMinMs / m.ckptMinMs },
-    { case: 'keyed read vs State Processor API, start included', input, ckpt: perSec(m.ckptColdMs), baseline: perSec(m.flinkColdMs), ratio: m.flinkColdMs / m.ckptColdMs },
+    { case: `${what}, start excluded`, input, ckpt: perSec(m.ckptMinMs), baseline: perSec(m.flink.readMinMs), ratio: m.flink.readMinMs / m.ckptMinMs, target: v.targets ? '≥ 3' : '-' },
+    { case: `${what}, start included`, input, ckpt: perSec(m.ckptColdMs), baseline: perSec(m.flinkColdMs), ratio: m.flinkColdMs / m.ckptColdMs, target: v.targets ? '≥ 10' : '-' },
   ];
 }
 
-if (process.argv[2] === '--once') {
-  console.log(await readAll(process.argv[3]));
-} else {
-  const big = bigInput();
-  const inputs = [
-    // per-call overhead: opening the files and a few key groups dominate
-    {
-      name: '2.3.0/keyed-hashmap-savepoint',
-      dir: join(root, 'fixtures', 'generated', '2.3.0', 'keyed-hashmap-savepoint'),
-      ckptRounds: Number(env.BENCH_KEYED_ROUNDS ?? 20),
-      ckptWarmup: 5,
-      // a State Processor API read starts a local mini cluster (seconds): fewer rounds on that side
-      flinkRounds: Number(env.BENCH_KEYED_FLINK_ROUNDS ?? 3),
-      ckptColdReps: 3,
-      flinkColdReps: 2,
-    },
+/**
+ * ckpt's peak RSS (fresh process, node itself included) on the large input over the small one:
+ * memory that does not grow with the state stays near 1 (target ≤ 1.5, for buffers sized by files).
+ */
+function memoryRow(small, big) {
+  const mib = (m) => `${m.ckptPeakRssMiB.toFixed(0)} MiB (${m.entries.toLocaleString('en-US')} entries)`;
+  const v = VARIANTS[big.variant];
+  return { case: `${v.label} read, ckpt peak RSS: large / small input`, input: big.name, ckpt: mib(big), baseline: mib(small), ratio: big.ckptPeakRssMiB / small.ckptPeakRssMiB, target: '≤ 1.5' };
+}
+
+/** The small and the large input of one variant. */
+function inputs(variant) {
+  const fixture = VARIANTS[variant].fixture;
+  const small = fixture
+    ? { name: `2.3.0/${fixture}`, dir: join(root, 'fixtures', 'generated', '2.3.0', fixture) }
+    : { name: `Flink 2.3.0 ${VARIANTS[variant].label}, ${SMALL.keys} keys × ${SMALL.perKey}`, ...generated(`keyed-bench-${variant}-small`, variant, SMALL) };
+  small.bytes ??= dirBytes(small.dir);
+  // the heap input keeps its directory name from before the RocksDB variants
+  const big = generated(variant === 'heap' ? 'keyed-bench-savepoint' : `keyed-bench-${variant}`, variant, BIG);
+  const { flinkArgs } = VARIANTS[variant];
+  return [
+    // per-call overhead: opening the files and a few key groups dominate; a State Processor API
+    // read starts a local mini cluster (seconds): fewer rounds on that side
+    { ...small, variant, flinkArgs, ckptRounds: Number(env.BENCH_KEYED_ROUNDS ?? 20), ckptWarmup: 5, flinkRounds: Number(env.BENCH_KEYED_FLINK_ROUNDS ?? 3), ckptColdReps: 3, flinkColdReps: 2 },
     // throughput
     {
-      name: `Flink 2.3.0 heap savepoint, ${BIG.keys} keys × ${BIG.perKey}`,
-      dir: big.dir,
-      expected: big.expected,
+      ...big,
+      name: `Flink 2.3.0 ${VARIANTS[variant].label}, ${BIG.keys} keys × ${BIG.perKey}`,
+      variant,
+      flinkArgs,
       ckptRounds: Number(env.BENCH_KEYED_BIG_ROUNDS ?? 5),
       ckptWarmup: 2,
       flinkRounds: Number(env.BENCH_KEYED_BIG_FLINK_ROUNDS ?? 2),
@@ -129,7 +173,23 @@ if (process.argv[2] === '--once') {
       flinkColdReps: 1,
     },
   ];
+}
+
+if (process.argv[2] === '--once') {
+  const entries = await readAll(process.argv[3]);
+  console.log(JSON.stringify({ entries, maxRssKiB: process.resourceUsage().maxRSS }));
+} else {
+  const only = process.argv[2] === '--only' ? process.argv[3] : undefined;
+  const variants = Object.keys(VARIANTS).filter((v) => only === undefined || v === only || (only === 'rocksdb' && v.startsWith('rocksdb')));
+  if (variants.length === 0) throw new Error(`--only: one of ${Object.keys(VARIANTS).join(', ')}, rocksdb`);
   const results = [];
-  for (const input of inputs) results.push(await measure(input));
-  console.log(JSON.stringify({ big: BIG, results, rows: results.flatMap(rows) }));
+  const out = [];
+  for (const variant of variants) {
+    const ms = [];
+    for (const input of inputs(variant)) ms.push(await measure(input));
+    results.push(...ms);
+    out.push(...ms.flatMap(rows));
+    if (VARIANTS[variant].targets) out.push(memoryRow(ms[0], ms[1]));
+  }
+  console.log(JSON.stringify({ big: BIG, results, rows: out }));
 }

@@ -110,7 +110,7 @@ function scriptRows(file, what) {
 }
 
 // ---- keyed-state read vs Flink's State Processor API
-const keyed = scriptRows('keyed.mjs', 'keyed state: ckpt vs State Processor API (fixture, and a 10^6-entry savepoint Flink writes into bench/out/ once)');
+const keyed = scriptRows('keyed.mjs', 'keyed state: ckpt vs State Processor API (heap, RocksDB native savepoint, RocksDB incremental checkpoint: small inputs and 10^6-entry ones Flink writes into bench/out/ once)');
 
 // ---- RocksDB SST scan vs RocksJava and sst_dump (input written by RocksJava into bench/out/ once)
 const rocksdbScan = scriptRows('rocksdb-scan.mjs', 'RocksDB SST scan: @ckpt/rocksdb vs RocksJava SstFileReader and sst_dump (≥ 256 MB of SSTs)');

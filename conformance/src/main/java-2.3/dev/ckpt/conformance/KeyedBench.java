@@ -21,8 +21,11 @@ import java.util.concurrent.TimeUnit;
  * Input for bench/keyed.mjs: the keyed job's operator (uid {@code keyed}, the four states of
  * {@link Jobs.Descriptors}, parallelism 2, max parallelism 128) fed with {@code KEYS × PER_KEY}
  * numbers as fast as the MiniCluster takes them, then a canonical savepoint of the HashMap
- * backend written into DIR (with manifest.json). Usage:
- * {@code keyed-bench-savepoint DIR KEYS PER_KEY}.
+ * backend written into DIR (with manifest.json; its {@code metadataPath} names the
+ * {@code _metadata}). Usage:
+ * {@code keyed-bench-savepoint DIR KEYS PER_KEY [rocksdb-native|rocksdb-incremental]}: the last
+ * argument keeps the state in the RocksDB backend and writes a NATIVE savepoint of it, or a
+ * retained incremental checkpoint ({@code DIR/<job id>/chk-N} with its {@code shared/} files).
  *
  * <p>Number v goes to key {@code "k" + (v % KEYS)}; every key then holds one sum, one list of
  * PER_KEY values, PER_KEY map entries and one max: {@code KEYS × (3 + PER_KEY)} entries as ckpt
@@ -32,22 +35,29 @@ public final class KeyedBench {
     private KeyedBench() {}
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 3) {
-            System.err.println("usage: keyed-bench-savepoint DIR KEYS PER_KEY");
+        String variant = args.length == 4 ? args[3] : "heap";
+        if ((args.length != 3 && args.length != 4)
+                || !(variant.equals("heap") || variant.equals("rocksdb-native") || variant.equals("rocksdb-incremental"))) {
+            System.err.println("usage: keyed-bench-savepoint DIR KEYS PER_KEY [rocksdb-native|rocksdb-incremental]");
             System.exit(2);
         }
         Path dir = Paths.get(args[0]).toAbsolutePath().normalize();
         long keys = Long.parseLong(args[1]);
         long perKey = Long.parseLong(args[2]);
         if (keys < 1 || perKey < 1) throw new IllegalArgumentException("KEYS and PER_KEY must be positive");
-        Generate.Scenario s = new Generate.Scenario("keyed-bench-savepoint",
+        String what = variant.equals("heap") ? "HashMap backend, canonical savepoint"
+                : variant.equals("rocksdb-native") ? "RocksDB backend, NATIVE savepoint"
+                : "RocksDB backend, incremental retained checkpoint";
+        Generate.Scenario s = new Generate.Scenario("keyed-bench-" + variant,
                 "Keyed Value/List/Map/Reducing state of " + keys + " keys with " + perKey
-                        + " values each, HashMap backend, canonical savepoint (bench input)")
+                        + " values each, " + what + " (bench input)")
                 .settle(0)
                 .job((env, sc) -> job(env, keys, perKey));
+        if (variant.equals("rocksdb-native")) s.backend("rocksdb").nativeFormat().incremental();
+        if (variant.equals("rocksdb-incremental")) s.backend("rocksdb").checkpoint().incremental();
         long t0 = System.nanoTime();
         ObjectNode m = Generate.run(s, dir, EnvironmentInformation.getVersion());
-        System.err.printf("keyed-bench-savepoint: %d keys x %d values, %d bytes in %d files, %d ms%n",
+        System.err.printf("keyed-bench-savepoint " + variant + ": %d keys x %d values, %d bytes in %d files, %d ms%n",
                 keys, perKey, m.get("bytes").asLong(), m.get("files").asLong(), (System.nanoTime() - t0) / 1_000_000);
     }
 

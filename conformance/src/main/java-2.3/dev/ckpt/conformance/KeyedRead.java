@@ -5,10 +5,12 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ReducingState;
 import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.runtime.state.StateBackend;
 import org.apache.flink.runtime.state.hashmap.HashMapStateBackend;
 import org.apache.flink.state.api.OperatorIdentifier;
 import org.apache.flink.state.api.SavepointReader;
 import org.apache.flink.state.api.functions.KeyedStateReaderFunction;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 import org.apache.flink.util.Collector;
@@ -18,7 +20,8 @@ import java.util.Map;
 /**
  * Reads every keyed-state entry of the keyed job's operator (uid {@code keyed}, the states of
  * {@link Jobs.Descriptors}) from a savepoint with Flink's State Processor API, for bench/. Usage:
- * {@code keyed-read SAVEPOINT_DIR ROUNDS}; prints one JSON line with the entry count (a value or
+ * {@code keyed-read SAVEPOINT_DIR ROUNDS [rocksdb]} (a savepoint or checkpoint directory; with
+ * {@code rocksdb} restored into {@link EmbeddedRocksDBStateBackend}, else the HashMap backend); prints one JSON line with the entry count (a value or
  * reducing state, a non-empty list, each map entry: one entry, as ckpt counts them) and the min
  * and median milliseconds of a read inside this JVM (JVM start excluded).
  */
@@ -28,11 +31,12 @@ public final class KeyedRead {
     public static void main(String[] args) throws Exception {
         String path = args[0];
         int rounds = Integer.parseInt(args[1]);
+        boolean rocksdb = args.length > 2 && args[2].equals("rocksdb");
         double[] ms = new double[rounds];
         long entries = 0;
         for (int r = -1; r < rounds; r++) {
             long t0 = System.nanoTime();
-            entries = readOnce(path);
+            entries = readOnce(path, rocksdb ? new EmbeddedRocksDBStateBackend() : new HashMapStateBackend());
             if (r >= 0) ms[r] = (System.nanoTime() - t0) / 1e6;
         }
         System.out.println(String.format(
@@ -40,10 +44,10 @@ public final class KeyedRead {
                 entries, Bench.min(ms), Bench.median(ms)));
     }
 
-    static long readOnce(String path) throws Exception {
+    static long readOnce(String path, StateBackend backend) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(1);
-        SavepointReader savepoint = SavepointReader.read(env, path, new HashMapStateBackend());
+        SavepointReader savepoint = SavepointReader.read(env, path, backend);
         long n = 0;
         try (CloseableIterator<Long> it = savepoint
                 .readKeyedState(OperatorIdentifier.forUid("keyed"), new Counter())
