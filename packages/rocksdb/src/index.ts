@@ -26,3 +26,4 @@ export { pointEntries, pointEntryBatches, rangeTombstones, tableEntries, current
 export { verifyTable, type TableCheck } from './sst/verify.js';
 export * from './lsm/index.js';
 export * from './manifest/index.js';
+export { ReadAheadSource, DEFAULT_READ_AHEAD } from './read-ahead.js';

@@ -89,7 +89,9 @@ async function dump(pointer: string, opts: DumpStateOptions, out: (s: string) =>
       if (h.kind === 'incremental') {
         // RocksDB / ForSt native savepoint or checkpoint: the SSTs' LSM view per state.
         const rs = await RocksDbKeyedState.open(h, (x) => resolver.resolve(x), { maxParallelism: op.maxParallelism });
-        for await (const e of rs.entries(range ? { start: range[0], end: range[1] } : undefined)) out(stateJsonLine({ subtask: s.index, ...e }));
+        for await (const group of rs.keyGroupEntries(range ? { start: range[0], end: range[1] } : undefined)) {
+          for (const e of group) out(stateJsonLine({ subtask: s.index, ...e }));
+        }
         continue;
       }
       if (h.kind !== 'keyGroups' && h.kind !== 'savepointKeyGroups') {

@@ -30,12 +30,19 @@ export class MergingIterator {
     return this.rebuild(await Promise.all(this.children.map((c) => c.seek(target))));
   }
 
-  /** Advances past the current top entry. */
-  async next(): Promise<boolean> {
+  /**
+   * Advances past the current top entry: synchronously inside the children's blocks, with a promise
+   * when a child must read its next block (`const r = m.next(); if (r !== true && r !== false) await r`).
+   */
+  next(): boolean | Promise<boolean> {
     const top = this.heap[0]!;
-    let r = top.next();
-    if (r !== true && r !== false) r = await r;
-    if (r) this.siftDown(0);
+    const r = top.next();
+    if (r === true || r === false) return this.settle(top, r);
+    return r.then((ok) => this.settle(top, ok));
+  }
+
+  private settle(top: TableIterator, ok: boolean): boolean {
+    if (ok) this.siftDown(0);
     else {
       const last = this.heap.pop()!;
       if (this.heap.length > 0 && last !== top) {

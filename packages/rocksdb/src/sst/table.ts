@@ -2,6 +2,7 @@ import { loadChecksums, type Checksums, checksumTypeName, contextModifier } from
 import { Cursor, readU32, utf8 } from '../coding.js';
 import { compressionName, decompress, DEFAULT_MAX_BLOCK_BYTES, prepareZstd } from '../compression.js';
 import { RocksError } from '../errors.js';
+import { DEFAULT_READ_AHEAD, ReadAheadSource } from '../read-ahead.js';
 import { readExact, type RangedSource } from '../source.js';
 import { Block, type BlockFormat } from './block.js';
 import { BLOCK_TRAILER_SIZE, readBlockHandle, type BlockHandle } from './block-handle.js';
@@ -13,6 +14,11 @@ export interface OpenTableOptions {
   verifyChecksums?: boolean;
   /** Largest uncompressed block accepted (default 256 MiB). */
   maxBlockBytes?: number;
+  /**
+   * Bytes fetched at least per read from the source (default 256 KiB; 0: exactly the bytes of each
+   * block). A scan reads blocks in file order, so one ranged read serves many blocks.
+   */
+  readAhead?: number;
   /**
    * The sequence number of every entry of an ingested (SstFileWriter) file whose own entries
    * carry 0: the MANIFEST's largest_seqno when the file's global-seqno property is 0.
@@ -44,13 +50,16 @@ export class SstTable {
     private readonly options: Required<Omit<OpenTableOptions, 'globalSeqno'>> & { globalSeqno: bigint | undefined },
   ) {}
 
-  static async open(source: RangedSource, options: OpenTableOptions = {}): Promise<SstTable> {
+  static async open(given: RangedSource, options: OpenTableOptions = {}): Promise<SstTable> {
+    const readAhead = options.readAhead ?? DEFAULT_READ_AHEAD;
+    const source = readAhead > 0 ? new ReadAheadSource(given, readAhead) : given;
     const size = await source.size();
     const tailLength = Math.min(MAX_FOOTER_SIZE, size);
     const tail = await readExact(source, size - tailLength, tailLength, 'footer');
     const footer = await readFooter(tail, size, source.name);
     const checksums = await loadChecksums();
     const opts = {
+      readAhead,
       verifyChecksums: options.verifyChecksums ?? true,
       maxBlockBytes: options.maxBlockBytes ?? DEFAULT_MAX_BLOCK_BYTES,
       globalSeqno: options.globalSeqno,

@@ -117,25 +117,32 @@ export class RocksDbKeyedState {
   async *rawKeyGroups(span?: KeyGroupSpan): AsyncGenerator<{ keyGroup: number; entries: RawKeyedEntry[] }> {
     const r = this.scanRange(span);
     if (r === undefined) return;
-    type Cursor = { stateId: number; name: string; file: string; it: AsyncIterator<KeyValue>; kg: number; kv: KeyValue | undefined };
+    // per state: its scan in batches, the position in the current batch, the key group there
+    type Cursor = { stateId: number; name: string; file: string; it: AsyncIterator<KeyValue[]>; batch: KeyValue[]; at: number; kg: number; kv: KeyValue | undefined };
     const cursors: Cursor[] = [];
     const advance = async (c: Cursor) => {
       for (;;) {
-        const n = await c.it.next();
-        if (n.done) {
-          c.kv = undefined;
-          c.kg = Infinity;
-          return;
+        if (c.at >= c.batch.length) {
+          const n = await c.it.next();
+          if (n.done) {
+            c.kv = undefined;
+            c.kg = Infinity;
+            return;
+          }
+          c.batch = n.value;
+          c.at = 0;
         }
-        c.kg = this.keyGroupOf(n.value.key, c.name, c.file);
-        c.kv = n.value;
+        const kv = c.batch[c.at++]!;
+        c.kg = this.keyGroupOf(kv.key, c.name, c.file);
+        c.kv = kv;
         if (c.kg >= r.start && c.kg <= r.end) return;
       }
     };
     for (const [stateId, st] of this.states.entries()) {
       const tables = this.columnFamilies.get(st.meta.name);
       if (tables === undefined) continue;
-      const c: Cursor = { stateId, name: st.meta.name, file: tables[0]!.name, it: new LsmView(tables).scan(r.range)[Symbol.asyncIterator](), kg: 0, kv: undefined };
+      const it = new LsmView(tables).scanBatches(r.range)[Symbol.asyncIterator]();
+      const c: Cursor = { stateId, name: st.meta.name, file: tables[0]!.name, it, batch: [], at: 0, kg: 0, kv: undefined };
       await advance(c);
       cursors.push(c);
     }
@@ -146,7 +153,13 @@ export class RocksDbKeyedState {
       for (const c of cursors) {
         while (c.kv !== undefined && c.kg === kg) {
           entries.push({ stateId: c.stateId, key: c.kv.key.subarray(this.prefixBytes), value: c.kv.value });
-          await advance(c);
+          if (c.at < c.batch.length) {
+            // inside the batch: no promise
+            const kv = c.batch[c.at++]!;
+            c.kg = this.keyGroupOf(kv.key, c.name, c.file);
+            c.kv = kv;
+            if (c.kg < r.start || c.kg > r.end) await advance(c);
+          } else await advance(c);
         }
       }
       yield { keyGroup: kg, entries };
@@ -159,25 +172,45 @@ export class RocksDbKeyedState {
    * each in key order. Only the blocks that can hold those key groups are read.
    */
   async *entries(keyGroups?: KeyGroupSpan): AsyncGenerator<KeyedStateEntry> {
+    for await (const group of this.keyGroupEntries(keyGroups)) yield* group;
+  }
+
+  /** The same entries as {@link entries}, one array per key group (one promise per key group). */
+  async *keyGroupEntries(keyGroups?: KeyGroupSpan): AsyncGenerator<KeyedStateEntry[]> {
     const ctx: CanonicalContext = { keyGroup: 0, prefixBytes: this.prefixBytes, key: this.key, states: this.states, base: 0 };
-    const file = () => this.files.find((f) => f.kind === 'sst')?.localPath;
+    const file = this.files.find((f) => f.kind === 'sst')?.localPath;
+    const p = this.prefixBytes;
     for await (const group of this.rawKeyGroups(keyGroups)) {
       ctx.keyGroup = group.keyGroup;
+      // One buffer for the key group's pairs, laid out as the canonical decoder reads them (a
+      // key-group prefix's room, the composite key, the value), and one reader moved over it.
+      let total = 0;
+      for (const e of group.entries) total += p + e.key.length + e.value.length;
+      const data = new Uint8Array(total);
+      const ends: number[] = [];
+      let at = 0;
       for (const e of group.entries) {
-        const st = this.states[e.stateId]!;
-        // one buffer holding the composite key (with its prefix room) and the value, as the canonical decoder reads pairs
-        const keyEnd = this.prefixBytes + e.key.length;
-        const data = new Uint8Array(keyEnd + e.value.length);
-        data.set(e.key, this.prefixBytes);
+        data.set(e.key, at + p);
+        const keyEnd = at + p + e.key.length;
         data.set(e.value, keyEnd);
-        const r = new WindowReader(data);
-        yield guard(file(), () => {
-          r.enter(st.meta.name);
-          const entry = decodeEntry(st, ctx, r, this.prefixBytes, keyEnd, keyEnd, data.length);
-          r.leave();
-          return entry;
-        });
+        at = keyEnd + e.value.length;
+        ends.push(keyEnd, at);
       }
+      const r = new WindowReader(data);
+      const out: KeyedStateEntry[] = [];
+      guard(file, () => {
+        let start = 0;
+        group.entries.forEach((e, i) => {
+          const st = this.states[e.stateId]!;
+          const keyEnd = ends[2 * i]!;
+          const end = ends[2 * i + 1]!;
+          r.enter(st.meta.name);
+          out.push(decodeEntry(st, ctx, r, start + p, keyEnd, keyEnd, end));
+          r.leave();
+          start = end;
+        });
+      });
+      yield out;
     }
   }
 }
