@@ -1,8 +1,9 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { run, type Io } from '../src/index.js';
+import { findMetadata } from '../../format/test/support/generated.js';
 
 const generated = resolve(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/generated');
 
@@ -12,17 +13,6 @@ function capture(): Io & { stdout: string[]; stderr: string[] } {
   return { stdout, stderr, out: (s) => stdout.push(s), err: (s) => stderr.push(s) };
 }
 
-function findMetadata(dir: string): string | undefined {
-  for (const n of readdirSync(dir)) {
-    const p = join(dir, n);
-    if (n === '_metadata') return p;
-    if (statSync(p).isDirectory()) {
-      const found = findMetadata(p);
-      if (found) return found;
-    }
-  }
-  return undefined;
-}
 
 /** The manifest's shape: key → state → value (numbers as JSON numbers, maps as objects). */
 function fold(lines: string[]): Record<string, Record<string, unknown>> {

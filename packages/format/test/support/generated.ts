@@ -20,7 +20,8 @@ export interface GeneratedFixture {
   };
 }
 
-function findMetadata(dir: string): string | undefined {
+/** The `_metadata` somewhere below `dir` (checkpoints keep it in `<job>/chk-N/`). */
+export function findMetadata(dir: string): string | undefined {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
     if (name === '_metadata') return p;

@@ -206,36 +206,30 @@ export class BlockIter {
     return false;
   }
 
+  /** A varint32 at `p`: [value, next position]. */
   private varint(p: number): [number, number] {
-    const d = this.data;
-    let v = 0;
-    const start = p;
-    for (let shift = 0; shift < 35; shift += 7) {
-      if (p >= this.limit) throw this.block.error('varint runs past the entries', start);
-      const b = d[p++]!;
-      v += (b & 0x7f) * 2 ** shift;
-      if ((b & 0x80) === 0) {
-        if (v > 0xffffffff) break;
-        return [v, p];
-      }
-    }
-    throw this.block.error('malformed varint32', start);
+    return this.varintUpTo(p, 35, 0xffffffff, 'malformed varint32');
   }
 
+  /** A varint64 at `p` whose value fits a safe integer (offsets, sizes). */
   private varint64(p: number): [number, number] {
+    return this.varintUpTo(p, 70, Number.MAX_SAFE_INTEGER, 'malformed or too large varint64');
+  }
+
+  private varintUpTo(p: number, maxShift: number, max: number, what: string): [number, number] {
     const d = this.data;
     let v = 0;
     const start = p;
-    for (let shift = 0; shift < 70; shift += 7) {
+    for (let shift = 0; shift < maxShift; shift += 7) {
       if (p >= this.limit) throw this.block.error('varint runs past the entries', start);
       const b = d[p++]!;
       v += (b & 0x7f) * 2 ** shift;
       if ((b & 0x80) === 0) {
-        if (v > Number.MAX_SAFE_INTEGER) break;
+        if (v > max) break;
         return [v, p];
       }
     }
-    throw this.block.error('malformed or too large varint64', start);
+    throw this.block.error(what, start);
   }
 
   /** IndexValue::DecodeFrom: a full handle, or a size delta after the previous handle. */
