@@ -91,6 +91,8 @@ export interface VerifyOptions extends CheckpointAccessOptions {
   checkManifest?: boolean;
   /** Parallel file checks (default 8). */
   concurrency?: number;
+  /** The checkpoint as `loadCheckpoint` gave it, when the caller has it already (not read again). */
+  loaded?: Awaited<ReturnType<typeof loadCheckpoint>>;
 }
 
 export interface VerifyReport {
@@ -119,7 +121,7 @@ export async function verifyCheckpoint(pointer: string, opts: VerifyOptions = {}
   const storages = opts.storages ?? new Storages(opts);
   try {
     const o = { ...opts, storages };
-    const { resolved, metadata: meta, bytes } = await loadCheckpoint(pointer, o);
+    const { resolved, metadata: meta, bytes } = opts.loaded ?? (await loadCheckpoint(pointer, o));
     const metaDigest = await digestStream((async function* () { yield bytes; })());
     const manifestUri = joinUri(resolved.directory, MANIFEST_FILE_NAME);
     const ml = await storages.locate(manifestUri);

@@ -1,6 +1,6 @@
-import { verifyStateFiles, type StateFilesReport } from '@ckpt/state';
-import { loadCheckpointState } from '@ckpt/state/node';
-import { Storages, verifyCheckpoint, type VerifyReport } from '@ckpt/storage';
+import { HandleResolver, verifyStateFiles, type StateFilesReport } from '@ckpt/state';
+import { storageOpener } from '@ckpt/state/node';
+import { loadCheckpoint, Storages, verifyCheckpoint, type VerifyReport } from '@ckpt/storage';
 import { UsageError } from '@ckpt/format';
 import { noProgress, type ProgressRunner } from '../progress.js';
 
@@ -35,17 +35,20 @@ export async function verify(pointer: string, opts: VerifyCommandOptions, out: (
   const label = opts.digests || opts.writeManifest ? 'verify (digests)' : 'verify';
   const storages = new Storages();
   try {
+    // `_metadata` is read and decoded once, for both checks
+    const loaded = await loadCheckpoint(pointer, { storages });
     const report: VerifyCommandReport = await progress(label, (onProgress) =>
       verifyCheckpoint(pointer, {
         storages,
+        loaded,
         ...(opts.digests ? { digests: true } : {}),
         ...(opts.writeManifest ? { writeManifest: true } : {}),
         onProgress,
       }),
     );
     if (opts.deep) {
-      const { metadata, resolver } = await loadCheckpointState(pointer, { storages });
-      report.deep = await progress('verify --deep', (onProgress) => verifyStateFiles(metadata, resolver, { jobs, onProgress }));
+      const resolver = new HandleResolver({ metadataDir: loaded.resolved.directory, open: storageOpener(storages) });
+      report.deep = await progress('verify --deep', (onProgress) => verifyStateFiles(loaded.metadata, resolver, { jobs, onProgress }));
       report.ok &&= report.deep.problems.length === 0;
     }
     out(opts.json ? JSON.stringify(report, null, 2) : render(report));
