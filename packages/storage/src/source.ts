@@ -14,9 +14,9 @@ export class StorageSource {
   constructor(
     readonly storages: Storages,
     readonly uri: string,
-    readonly options: { signal?: AbortSignal } = {},
+    readonly options: { signal?: AbortSignal; /** Shown in errors instead of the URI (e.g. the path as a user gave it). */ name?: string } = {},
   ) {
-    this.name = uri;
+    this.name = options.name ?? uri;
   }
 
   size(): Promise<number> {

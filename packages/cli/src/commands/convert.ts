@@ -14,11 +14,12 @@ export interface ConvertOptions {
  * over the input. Every conversion is byte-exact back to the original `_metadata`.
  */
 export async function convert(input: string, output: string, opts: ConvertOptions, log: (s: string) => void): Promise<void> {
-  // a remote input is a checkpoint pointer (binary _metadata); a local one may be any form
-  const { resolved, bytes } = isRemote(input) ? await loadCheckpoint(input) : await readMetadataFile(input);
+  // a remote input is a checkpoint pointer (binary _metadata, decoded once there); a local one may be any form
+  const remote = isRemote(input) ? await loadCheckpoint(input) : undefined;
+  const { resolved, bytes } = remote ?? (await readMetadataFile(input));
   // a local input is named by its path (in messages, and to refuse writing over it)
   const file = localPathOf(resolved.metadataUri) ?? resolved.metadataUri;
-  const meta = parseMetadata(bytes, sniffFormat(bytes, formatFromName(file)), file);
+  const meta = remote?.metadata ?? parseMetadata(bytes, sniffFormat(bytes, formatFromName(file)), file);
   const to = (opts.to ?? formatFromName(output)) as MetadataFormat;
   if (!FORMATS.includes(to)) throw new UsageError('BadArgument', `unknown output format ${opts.to}; use one of ${FORMATS.join(', ')}`);
   const data = serializeMetadata(meta, to);

@@ -1,5 +1,5 @@
 import { bytesToBase64, requireOperator, UsageError, type OperatorState } from '@ckpt/format';
-import { KeyedStateFile, OperatorStateFile, RocksDbKeyedState } from '@ckpt/state';
+import { KeyedStateFile, OperatorStateFile, RocksDbKeyedState, type HandleResolver } from '@ckpt/state';
 import { loadCheckpointState } from '@ckpt/state/node';
 import { Storages } from '@ckpt/storage';
 import { summarizeOperatorState } from './state-summary.js';
@@ -60,63 +60,53 @@ function noteRawState(op: OperatorState, keyedOnly: boolean, note: (s: string) =
 export async function dumpState(pointer: string, opts: DumpStateOptions, out: (s: string) => void, note: (s: string) => void): Promise<number> {
   const storages = new Storages();
   try {
-    if (opts.summary) return await summary(pointer, opts, out, storages);
+    // `_metadata` is read and decoded once, for the entries and the summary
+    const { resolved, metadata, resolver } = await loadCheckpointState(pointer, { storages });
+    const op = requireOperator(metadata.operators, opts.operator, resolved.metadataUri);
+    const summary = async () => {
+      for (const row of await summarizeOperatorState(op, resolver)) out(stateJsonLine(row));
+    };
+    if (opts.summary) {
+      await summary();
+      return 0;
+    }
     let printed = 0;
-    const code = await dump(pointer, opts, (s) => (printed++, out(s)), note, storages);
+    await dump(op, resolver, opts, (s) => (printed++, out(s)), note);
     // states without entries: say what they are instead of printing nothing
-    if (printed === 0 && opts.keyGroups === undefined) await summary(pointer, opts, out, storages);
-    return code;
+    if (printed === 0 && opts.keyGroups === undefined) await summary();
+    return 0;
   } finally {
     await storages.close();
   }
 }
 
-async function summary(pointer: string, opts: DumpStateOptions, out: (s: string) => void, storages: Storages): Promise<number> {
-  const { resolved, metadata: meta, resolver } = await loadCheckpointState(pointer, { storages });
-  const op = requireOperator(meta.operators, opts.operator, resolved.metadataUri);
-  for (const row of await summarizeOperatorState(op, resolver)) out(stateJsonLine(row));
-  return 0;
-}
-
-async function dump(pointer: string, opts: DumpStateOptions, out: (s: string) => void, note: (s: string) => void, storages: Storages): Promise<number> {
-  const { resolved, metadata: meta, resolver } = await loadCheckpointState(pointer, { storages });
-  const op = requireOperator(meta.operators, opts.operator, resolved.metadataUri);
+async function dump(op: OperatorState, resolver: HandleResolver, opts: DumpStateOptions, out: (s: string) => void, note: (s: string) => void): Promise<void> {
   const range = opts.keyGroups === undefined ? undefined : parseKeyGroups(opts.keyGroups);
   noteRawState(op, range !== undefined, note);
   for (const s of op.subtasks) {
-    for (const [slot, h] of [['managed', s.managedKeyedState], ['raw', s.rawKeyedState]] as const) {
-      if (h === null || slot === 'raw') continue;
-      if (h.kind === 'incremental') {
-        // RocksDB / ForSt native savepoint or checkpoint: the SSTs' LSM view per state.
-        const rs = await RocksDbKeyedState.open(h, (x) => resolver.resolve(x), { maxParallelism: op.maxParallelism });
-        for await (const group of rs.keyGroupEntries(range ? { start: range[0], end: range[1] } : undefined)) {
-          for (const e of group) out(stateJsonLine({ subtask: s.index, ...e }));
-        }
-        continue;
+    const h = s.managedKeyedState;
+    if (h?.kind === 'incremental') {
+      // RocksDB / ForSt native savepoint or checkpoint: the SSTs' LSM view per state.
+      const rs = await RocksDbKeyedState.open(h, (x) => resolver.resolve(x), { maxParallelism: op.maxParallelism });
+      for await (const group of rs.keyGroupEntries(range ? { start: range[0], end: range[1] } : undefined)) {
+        for (const e of group) out(stateJsonLine({ subtask: s.index, ...e }));
       }
-      if (h.kind !== 'keyGroups' && h.kind !== 'savepointKeyGroups') {
-        out(stateJsonLine({ subtask: s.index, note: `${h.kind} keyed state: entries are not decoded (changelog state-change files)` }));
-        continue;
-      }
+    } else if (h && h.kind !== 'keyGroups' && h.kind !== 'savepointKeyGroups') {
+      out(stateJsonLine({ subtask: s.index, note: `${h.kind} keyed state: entries are not decoded (changelog state-change files)` }));
+    } else if (h) {
       const kf = await KeyedStateFile.open(h, resolver.resolve(h.delegate), { maxParallelism: op.maxParallelism });
       const start = h.keyGroupRange.start;
       const end = start + h.keyGroupRange.count - 1;
       const wanted = range
         ? Array.from({ length: Math.max(0, Math.min(end, range[1]) - Math.max(start, range[0]) + 1) }, (_, i) => Math.max(start, range[0]) + i)
         : undefined;
-      if (wanted && wanted.length === 0) continue;
-      for await (const e of kf.entries(wanted)) {
-        out(stateJsonLine({ subtask: s.index, ...e }));
+      if (!wanted || wanted.length > 0) {
+        for await (const e of kf.entries(wanted)) out(stateJsonLine({ subtask: s.index, ...e }));
       }
     }
-    if (range) continue;
-    for (const h of [s.managedOperatorState]) {
-      if (h === null) continue;
-      const of = await OperatorStateFile.open(h, resolver.resolve(h.delegate));
-      for await (const e of of.entries()) {
-        out(stateJsonLine({ subtask: s.index, ...e }));
-      }
-    }
+    const oh = s.managedOperatorState;
+    if (range || oh === null) continue;
+    const of = await OperatorStateFile.open(oh, resolver.resolve(oh.delegate));
+    for await (const e of of.entries()) out(stateJsonLine({ subtask: s.index, ...e }));
   }
-  return 0;
 }

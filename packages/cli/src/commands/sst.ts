@@ -11,12 +11,11 @@ import type { ByteSource } from '@ckpt/format';
 import { StorageSource, Storages } from '@ckpt/storage';
 import { toUri } from './relocate.js';
 
-/** Runs `fn` on `target` (a local path or any storage URI) opened for ranged reads, named as given. */
-async function withSource<T>(target: string, fn: (src: ByteSource) => Promise<T>): Promise<T> {
+/** Runs `fn` on `targets` (local paths or any storage URIs) opened for ranged reads, named as given. */
+async function withSources<T>(targets: string[], fn: (srcs: ByteSource[]) => Promise<T>): Promise<T> {
   const storages = new Storages();
   try {
-    const src = new StorageSource(storages, toUri(target));
-    return await fn({ name: target, size: () => src.size(), read: (offset, length) => src.read(offset, length) });
+    return await fn(targets.map((t) => new StorageSource(storages, toUri(t), { name: t })));
   } finally {
     await storages.close();
   }
@@ -44,8 +43,8 @@ function jsonValue(v: unknown): unknown {
 
 /** `ckpt sst props <file>`: the footer facts and the table properties. */
 export async function sstProps(file: string, opts: SstPropsOptions, out: (s: string) => void): Promise<number> {
-  await withSource(file, async (src) => {
-    const t = await SstTable.open(src);
+  await withSources([file], async ([src]) => {
+    const t = await SstTable.open(src!);
     const facts = tableFacts(t);
     const { user, ...props } = t.properties;
     if (opts.json) {
@@ -82,8 +81,8 @@ function entryJson(e: InternalEntry): string {
  */
 export async function sstScan(file: string, opts: SstScanOptions, out: (s: string) => void): Promise<number> {
   const limit = opts.limit ?? Infinity;
-  await withSource(file, async (src) => {
-    const t = await SstTable.open(src);
+  await withSources([file], async ([src]) => {
+    const t = await SstTable.open(src!);
     let n = 0;
     for await (const e of tableEntries(t)) {
       if (n++ >= limit) break;
@@ -100,7 +99,9 @@ export interface SstVerifyOptions {
 /** `ckpt sst verify <file…>`: every block checksum and the entry counts; exit 4 when any file is broken. */
 export async function sstVerify(files: string[], opts: SstVerifyOptions, out: (s: string) => void): Promise<number> {
   const checks: TableCheck[] = [];
-  for (const f of files) checks.push(await withSource(f, (src) => verifyTable(src)));
+  await withSources(files, async (srcs) => {
+    for (const src of srcs) checks.push(await verifyTable(src));
+  });
   if (opts.json) {
     out(
       JSON.stringify(
