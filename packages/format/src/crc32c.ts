@@ -41,6 +41,6 @@ export class Crc32c {
   }
 }
 
-function maskCrc(crc: number): number {
+export function maskCrc(crc: number): number {
   return ((((crc >>> 15) | (crc << 17)) >>> 0) + MASK_DELTA) >>> 0;
 }

@@ -15,7 +15,7 @@ export { toJson, toJsonString, fromJson, jsonSyntaxOffset, encodeValue, bytesToB
 export { operatorIdFromUid } from './uid.js';
 export { findOperator, requireOperator } from './operator-lookup.js';
 export { sha256, sha256Sync, crc32c, xxhash64 } from './digest.js';
-export { Crc32c } from './crc32c.js';
+export { Crc32c, maskCrc } from './crc32c.js';
 export { MemorySource, checkRange, type ByteSource } from './byte-source.js';
 export {
   streamStateSize,

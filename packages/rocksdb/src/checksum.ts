@@ -1,3 +1,4 @@
+import { maskCrc } from '@ckpt/format';
 import type { IHasher } from 'hash-wasm';
 
 /** RocksDB's `ChecksumType` (include/rocksdb/table.h). */
@@ -11,14 +12,9 @@ export function checksumTypeName(code: number): ChecksumTypeName | undefined {
   return NAMES[code];
 }
 
-const MASK_DELTA = 0xa282ead8;
 /** `kRandomPrime` of RocksDB's `ModifyChecksumForLastByte` (XXH3 block checksums). */
 const LAST_BYTE_PRIME = 0x6b9083d9;
 
-/** RocksDB/LevelDB's CRC mask: rotate right by 15 and add a constant (util/crc32c.h). */
-export function maskCrc(crc: number): number {
-  return ((((crc >>> 15) | (crc << 17)) >>> 0) + MASK_DELTA) >>> 0;
-}
 
 /**
  * The per-block modifier of format_version ≥ 6 ("context checksums"): 0 when the footer's base

@@ -1,13 +1,12 @@
 export { RocksError, type RocksErrorCode } from './errors.js';
 export { BytesSource, readExact, type RangedSource } from './source.js';
 export { Cursor, compareBytes, toHex, utf8 } from './coding.js';
-export { ChecksumType, Checksums, checksumTypeName, loadChecksums, maskCrc, contextModifier, type ChecksumTypeName } from './checksum.js';
+export { ChecksumType, Checksums, checksumTypeName, loadChecksums, contextModifier, type ChecksumTypeName } from './checksum.js';
 export { CompressionType, compressionName, decompress, DEFAULT_MAX_BLOCK_BYTES } from './compression.js';
 export {
   ValueType,
   MAX_SEQUENCE,
   compareInternalKeys,
-  makeInternalKey,
   seekKey,
   sequenceOf,
   typeCode,
@@ -22,7 +21,7 @@ export { readProperties, type TableProperties } from './sst/properties.js';
 export { SstTable, IndexType, type OpenTableOptions, type BlockKind } from './sst/table.js';
 export { TableIterator } from './sst/table-iterator.js';
 export { DataBlockWalker } from './sst/data-blocks.js';
-export { pointEntries, pointEntryBatches, rangeTombstones, tableEntries, currentEntry, type RangeTombstone } from './sst/scan.js';
+export { pointEntries, pointEntryBatches, rangeTombstones, tableEntries, type RangeTombstone } from './sst/scan.js';
 export { verifyTable, type TableCheck } from './sst/verify.js';
 export * from './lsm/index.js';
 export * from './manifest/index.js';

@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { concatBytes } from '@ckpt/format';
-import { loadChecksums, maskCrc } from '../src/checksum.js';
+import { loadChecksums } from '../src/checksum.js';
+import { maskCrc } from '@ckpt/format';
 import { BytesSource } from '../src/source.js';
 import { LOG_BLOCK_SIZE, LOG_HEADER_SIZE } from '../src/manifest/log-reader.js';
 

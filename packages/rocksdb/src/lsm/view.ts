@@ -77,7 +77,6 @@ export class LsmView {
     const merging = new MergingIterator(this.tables.map((t) => new TableIterator(t)));
     let ok = range.start === undefined ? await merging.seekToFirst() : await merging.seek(seekKey(range.start));
     let batch: KeyValue[] = [];
-    const advance = (): boolean | Promise<boolean> => merging.next();
     while (ok) {
       const top = merging.top;
       const ikey = top.key();
@@ -106,7 +105,7 @@ export class LsmView {
             operands.push(it.value());
           }
         }
-        const r = advance();
+        const r = merging.next();
         ok = r === true || r === false ? r : await r;
       }
       const kv = this.resolve(userKey, base, operands, deleted);

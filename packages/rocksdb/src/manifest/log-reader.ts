@@ -1,5 +1,6 @@
 import { concatBytes } from '@ckpt/format';
-import { loadChecksums, maskCrc, type Checksums } from '../checksum.js';
+import { maskCrc } from '@ckpt/format';
+import { loadChecksums, type Checksums } from '../checksum.js';
 import { readU32 } from '../coding.js';
 import { RocksError } from '../errors.js';
 import type { RangedSource } from '../source.js';

@@ -1,6 +1,6 @@
 import { loadChecksums, type Checksums, checksumTypeName, contextModifier } from '../checksum.js';
 import { Cursor, readU32, utf8 } from '../coding.js';
-import { compressionName, decompress, DEFAULT_MAX_BLOCK_BYTES, prepareZstd } from '../compression.js';
+import { decompress, DEFAULT_MAX_BLOCK_BYTES, prepareZstd } from '../compression.js';
 import { RocksError } from '../errors.js';
 import { DEFAULT_READ_AHEAD, ReadAheadSource } from '../read-ahead.js';
 import { readExact, type RangedSource } from '../source.js';
@@ -179,10 +179,5 @@ export class SstTable {
   /** Compression of the table as the properties name it (blocks may still be stored uncompressed). */
   get compression(): string | undefined {
     return this.properties.compression;
-  }
-
-  /** A name for a compression type code. */
-  static compressionName(code: number): string {
-    return compressionName(code);
   }
 }

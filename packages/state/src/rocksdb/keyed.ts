@@ -1,4 +1,4 @@
-import type { IncrementalKeyedHandle, StreamStateHandle } from '@ckpt/format';
+import { mapLimit, type IncrementalKeyedHandle, type StreamStateHandle } from '@ckpt/format';
 import { groupByColumnFamily, LsmView, SstTable, type KeyValue } from '@ckpt/rocksdb';
 import { StateError, guard } from '../errors.js';
 import type { ByteSource } from '../io/source.js';
@@ -61,13 +61,16 @@ export class RocksDbKeyedState {
       const missing = liveFileProblems(manifest, snap.files);
       if (missing.length > 0) throw missing[0]!;
     }
-    const tables: SstTable[] = [];
-    for (const f of snap.files) {
-      if (f.kind !== 'sst') continue;
-      const src = resolve(f.handle);
-      await checkedSize(f, src);
-      tables.push(await SstTable.open(src));
-    }
+    // a few tables at a time: on an object store each open is a few round trips
+    const tables = await mapLimit(
+      snap.files.filter((f) => f.kind === 'sst'),
+      8,
+      async (f) => {
+        const src = resolve(f.handle);
+        await checkedSize(f, src);
+        return SstTable.open(src);
+      },
+    );
     const byCf = new Map<string, SstTable[]>();
     for (const [cf, list] of groupByColumnFamily(tables)) if (cf !== undefined) byCf.set(cf, list);
     const metaName = resolve(handle.metaStateHandle).name;
@@ -80,11 +83,6 @@ export class RocksDbKeyedState {
   get keyGroupSpan(): KeyGroupSpan {
     const r = this.handle.keyGroupRange;
     return { start: r.start, end: r.start + r.count - 1 };
-  }
-
-  /** Names of the states the meta file registers, in its order. */
-  get stateNames(): string[] {
-    return this.states.map((s) => s.meta.name);
   }
 
   private prefix(kg: number): Uint8Array {

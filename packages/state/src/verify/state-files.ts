@@ -111,8 +111,9 @@ class CheckList {
     this.add(path, streamLabel(h.delegate), async () => {
       // A file-merging placeholder (isEmpty) names states but holds no bytes.
       const placeholder = h.kind === 'fileMergingOperatorStream' && h.isEmpty;
-      if (managed && !placeholder) await OperatorStateFile.open(h, src(), { framing: this.framing });
-      return offsetsInside(src(), offsets);
+      const file = src();
+      if (managed && !placeholder) await OperatorStateFile.open(h, file, { framing: this.framing });
+      return offsetsInside(file, offsets);
     });
   }
 
