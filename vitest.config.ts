@@ -7,7 +7,7 @@ export default defineConfig({
   // Tests run against the TypeScript sources of every workspace package (no build needed).
   resolve: {
     alias: [
-      ...['format', 'rocksdb', 'storage', 'state', 'restore', 'convert', 'ha', 'cli'].map((name) => ({
+      ...['format', 'rocksdb', 'storage', 'state', 'restore', 'convert', 'ha', 'cli', 'upgrade'].map((name) => ({
         find: new RegExp(`^@ckpt/${name}$`),
         replacement: pkg(name),
       })),

@@ -2,6 +2,7 @@ import { setFlagsFromString } from 'node:v8';
 import { Command, CommanderError } from 'commander';
 import { commandContext, type Io } from './context.js';
 import { jobOptions, latestOption, registerHa, registerRekey, registerReport, registerSst } from './register.js';
+import { registerUpgradeCheck } from './register-upgrade.js';
 
 export type { Io } from './context.js';
 
@@ -102,6 +103,7 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
     });
 
   registerRekey(program, io, result);
+  registerUpgradeCheck(program, ctx, result);
 
   latestOption(
     program

@@ -245,7 +245,7 @@ describe('rekeySavepoint', () => {
     const P = 'org.apache.flink.api.';
     const cases: [SerializerSnapshot, RegExp][] = [
       [{ className: `${P}common.typeutils.base.EnumSerializer$EnumSerializerSnapshot`, version: 3, nested: [], config: { kind: 'enum', enumClass: 'x.Color', constants: ['RED'] } }, /EnumSerializer.*identity/],
-      [{ className: `${P}java.typeutils.runtime.kryo.KryoSerializerSnapshot`, version: 2, nested: [], config: { kind: 'kryo', typeClass: 'x.K' } }, /KryoSerializerSnapshot.*user code/],
+      [{ className: `${P}java.typeutils.runtime.kryo.KryoSerializerSnapshot`, version: 2, nested: [], config: { kind: 'kryo', typeClass: 'x.K', registrations: [], defaultSerializers: [], defaultSerializerClasses: [] } }, /KryoSerializerSnapshot.*user code/],
       [{ className: `${P}java.typeutils.runtime.PojoSerializerSnapshot`, version: 2, nested: [], config: { kind: 'pojo', pojoClass: 'x.P', fields: [] } }, /PojoSerializerSnapshot.*user code/],
       [{ className: 'com.example.MySerializerSnapshot', version: 1, nested: [] }, /com\.example\.MySerializerSnapshot/],
     ];

@@ -19,7 +19,7 @@ export type SnapshotConfig =
   | { kind: 'row'; supportsRowKind: boolean }
   | { kind: 'enum'; enumClass: string; constants: string[] }
   | { kind: 'pojo'; pojoClass: string; fields: { name: string; snapshot: SerializerSnapshot | null }[] }
-  | { kind: 'kryo'; typeClass: string }
+  | { kind: 'kryo'; typeClass: string; registrations: string[]; defaultSerializers: string[]; defaultSerializerClasses: string[] }
   | { kind: 'avro'; runtimeClass: string | null; schema: string }
   | ScalaConfig
   | { kind: 'outer'; bytes: Uint8Array };
@@ -108,8 +108,9 @@ function readPayload(r: ByteReader, className: string, version: number): Seriali
       return snap;
     case CLS.kryo: {
       const typeClass = r.utf('kryo type class');
-      for (let i = 0; i < 3; i++) skipOptionalMap(r);
-      snap.config = { kind: 'kryo', typeClass };
+      // registrations, default serializers, default serializer classes: keyed by class name
+      const [registrations, defaultSerializers, defaultSerializerClasses] = [0, 1, 2].map(() => optionalMapKeys(r));
+      snap.config = { kind: 'kryo', typeClass, registrations: registrations!, defaultSerializers: defaultSerializers!, defaultSerializerClasses: defaultSerializerClasses! };
       return snap;
     }
     case CLS.avro: {
@@ -223,6 +224,12 @@ function readOptionalMap(
     const value = r.u8('value present') !== 0 ? r.lengthPrefixed('optional map value') : null;
     onEntry(name, key, value);
   }
+}
+
+function optionalMapKeys(r: ByteReader): string[] {
+  const names: string[] = [];
+  readOptionalMap(r, (name) => names.push(name));
+  return names;
 }
 
 function skipOptionalMap(r: ByteReader): void {
