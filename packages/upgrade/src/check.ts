@@ -101,8 +101,8 @@ function uses(o: OperatorFacts): { state?: StateFacts; use: SerializerUse }[] {
 class Findings {
   readonly list: Finding[] = [];
   add(f: Finding): void {
-    const key = JSON.stringify([f.rule, f.operator?.operatorId, f.state, f.serializer, f.serializerPath]);
-    if (!this.list.some((x) => JSON.stringify([x.rule, x.operator?.operatorId, x.state, x.serializer, x.serializerPath]) === key)) this.list.push(f);
+    const id = (x: Finding) => JSON.stringify([x.rule, x.operator?.operatorId, x.state, x.serializer, x.serializerPath, x.flinkMessage]);
+    if (!this.list.some((x) => id(x) === id(f))) this.list.push(f);
   }
 }
 

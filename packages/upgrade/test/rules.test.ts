@@ -1,0 +1,168 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '@ckpt/format';
+import { RELEASES, SEVERITIES, TARGETS, release, resolveTarget, upgradeCheck, type OperatorFacts, type SerializerUse, type SnapshotFacts, type StateFacts } from '../src/index.js';
+
+const KRYO = 'org.apache.flink.api.java.typeutils.runtime.kryo.KryoSerializerSnapshot';
+const SCALA_CASE = 'org.apache.flink.api.scala.typeutils.ScalaCaseClassSerializerSnapshot';
+const LONG = 'org.apache.flink.api.common.typeutils.base.LongSerializer$LongSerializerSnapshot';
+const STRING = 'org.apache.flink.api.common.typeutils.base.StringSerializer$StringSerializerSnapshot';
+
+function op(states: StateFacts[], o: Partial<OperatorFacts> = {}): OperatorFacts {
+  return { operatorId: 'e7beec23fd9f6ed5e1b8395129d43728', uid: 'keyed', keyedProxyVersions: [6], operatorProxyVersions: [], states, unread: [], unavailable: [], changelogIncrements: false, ...o };
+}
+
+function snapshot(operators: OperatorFacts[], f: Partial<SnapshotFacts> = {}): SnapshotFacts {
+  return {
+    metadataVersion: 4,
+    checkpointId: 1n,
+    snapshot: 'savepoint',
+    format: 'CANONICAL',
+    handleCodes: [{ code: 7, position: 'keyed', operatorId: operators[0]?.operatorId ?? 'x' }, { code: 6, position: 'stream', operatorId: 'x' }],
+    channelStateOperators: [],
+    nativeOperators: [],
+    operators,
+    stateFilesRead: true,
+    ...f,
+  };
+}
+
+const use = (path: string, className: string, extra: Partial<SerializerUse> = {}): SerializerUse => ({ path, className, version: 2, ...extra });
+const kryo = (path: string, typeClass: string): SerializerUse => use(path, KRYO, { kryo: { typeClass, registrations: [], defaultSerializers: [] } });
+
+describe('rules', () => {
+  it('Kryo-serialized values written by 1.x fail while restoring on 2.x, not on 1.x', () => {
+    const f = snapshot([op([{ name: 'events', kind: 'keyed', sst: false, serializers: [use('key', STRING), kryo('value', 'com.example.Event')] }])]);
+    const r = upgradeCheck(f, '2.0');
+    expect(r.verdict).toBe('fails-while-restoring');
+    expect(r.blocking).toBe(true);
+    const k = r.findings.find((x) => x.rule === 'kryo-bytes')!;
+    expect(k).toMatchObject({ state: 'events', serializer: KRYO, serializerPath: 'value', operator: { uid: 'keyed' }, inferred: true });
+    expect(k.message).toContain('com.example.Event');
+    expect(k.action).toMatch(/--allowNonRestoredState/);
+    expect(upgradeCheck(f, '1.20').findings.filter((x) => x.rule === 'kryo-bytes')).toEqual([]);
+    // written by 2.x (V5): Kryo 5 both sides
+    expect(upgradeCheck({ ...f, metadataVersion: 5 }, '2.3').findings.filter((x) => x.rule === 'kryo-bytes')).toEqual([]);
+  });
+
+  it('a Kryo key in SST files loses state; Kryo collections say so', () => {
+    const f = snapshot([op([{ name: 'lists', kind: 'keyed', sst: true, serializers: [kryo('key', 'com.example.Key'), kryo('value', 'java.util.List')] }])]);
+    const r = upgradeCheck(f, '2.3');
+    const key = r.findings.find((x) => x.serializerPath === 'key')!;
+    const value = r.findings.find((x) => x.serializerPath === 'value')!;
+    expect(key.severity).toBe('loses-state');
+    expect(value.severity).toBe('fails-while-restoring');
+    expect(value.message).toContain('collection serializers');
+    expect(r.verdict).toBe('fails-while-restoring');
+  });
+
+  it('Scala API snapshots are missing classes on 2.x with Flink\'s message', () => {
+    const f = snapshot([op([{ name: 'sessions', kind: 'keyed', sst: false, serializers: [use('value', SCALA_CASE), use('value[0]', LONG)] }])]);
+    const r = upgradeCheck(f, '2.1');
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0]).toMatchObject({
+      severity: 'fails-while-restoring',
+      rule: 'missing-class',
+      flinkMessage: `Could not find class '${SCALA_CASE}' in classpath.`,
+      state: 'sessions',
+      serializer: SCALA_CASE,
+    });
+    expect(upgradeCheck(f, '1.19').verdict).toBe('ok');
+  });
+
+  it('legacy Kafka consumer offsets are lost on 2.x', () => {
+    const f = snapshot([op([{ name: 'topic-partition-offset-states', kind: 'operator', sst: false, serializers: [] }], { uid: 'kafka-source', keyedProxyVersions: [], operatorProxyVersions: [6] })]);
+    const r = upgradeCheck(f, '2.0');
+    expect(r.verdict).toBe('loses-state');
+    expect(r.findings[0]).toMatchObject({ rule: 'unread-operator-state', state: 'topic-partition-offset-states', operator: { uid: 'kafka-source' } });
+    expect(r.findings[0]!.action).toMatch(/new uid/);
+    expect(upgradeCheck(f, '1.20').verdict).toBe('ok');
+  });
+
+  it('pre-1.8 keyed headers and legacy config snapshots: 1.17+ fails, 1.16 restores', () => {
+    const f = snapshot(
+      [op([{ name: 's', kind: 'keyed', sst: false, serializers: [use('value', 'com.example.MySerializerConfigSnapshot', { version: 0x7a53c4f0 })] }], { keyedProxyVersions: [5] })],
+      { metadataVersion: 3, handleCodes: [{ code: 3, position: 'keyed', operatorId: 'x' }] },
+    );
+    const r = upgradeCheck(f, '1.17');
+    expect(r.findings.map((x) => x.rule).sort()).toEqual(['keyed-proxy-version', 'legacy-serializer-snapshot']);
+    const k = r.findings.find((x) => x.rule === 'keyed-proxy-version')!;
+    expect(k.flinkMessage).toBe(
+      "Incompatible version: found 5, compatible versions are [6]. Since 1.17 Flink doesn't support recovery from pre Flink 1.8 savepoints. Please migrate in two steps. First to Flink 1.16 and then upgrade to the desired Flink version.",
+    );
+    expect(r.findings.find((x) => x.rule === 'legacy-serializer-snapshot')!.flinkMessage).toContain('TypeSerializerConfigSnapshot and it\'s subclasses are not supported since Flink 1.17');
+    expect(upgradeCheck(f, '1.16').blocking).toBe(false);
+    expect(upgradeCheck(f, '1.15').blocking).toBe(false);
+  });
+
+  it('metadata versions: V1 is refused, V7 is newer than every target', () => {
+    const v1 = upgradeCheck(snapshot([], { metadataVersion: 1, handleCodes: [] }), '1.15');
+    expect(v1.findings[0]!.flinkMessage).toBe('This savepoint / checkpoint version (Flink 1.1 / 1.2) is no longer supported.');
+    const v7 = upgradeCheck(snapshot([], { metadataVersion: 7, handleCodes: [] }), '2.x');
+    expect(v7.writers.label).toBe('newer than 2.3');
+    expect(v7.findings).toHaveLength(1);
+    expect(v7.findings[0]).toMatchObject({ severity: 'refuses', flinkMessage: 'Unrecognized checkpoint version number: 7' });
+  });
+
+  it('targets', () => {
+    expect(resolveTarget('2.x')).toBe('2.3');
+    expect(resolveTarget('2.x latest')).toBe('2.3');
+    expect(resolveTarget('1.20.3')).toBe('1.20');
+    expect(TARGETS).toEqual(['1.15', '1.16', '1.17', '1.18', '1.19', '1.20', '2.0', '2.1', '2.2', '2.3']);
+    expect(() => resolveTarget('1.14')).toThrow(UsageError);
+    expect(() => resolveTarget('three')).toThrow(/targets: 1.15/);
+  });
+});
+
+const POOL = [LONG, STRING, KRYO, SCALA_CASE, 'org.apache.flink.runtime.state.ttl.TtlStateFactory$TtlSerializerSnapshot', 'org.apache.flink.table.runtime.typeutils.RowDataSerializer$RowDataSerializerSnapshot'];
+
+/** Facts exactly as release `r` writes them (random states and handle codes it knows). */
+const written = fc
+  .record({
+    r: fc.constantFrom(...RELEASES.filter((x) => TARGETS.includes(x.minor))),
+    codes: fc.uniqueArray(fc.integer({ min: 1, max: 17 }), { maxLength: 5 }),
+    states: fc.array(fc.record({ name: fc.string({ minLength: 1, maxLength: 8 }), kind: fc.constantFrom('keyed', 'operator', 'broadcast', 'timers' as const), sst: fc.boolean(), classes: fc.array(fc.constantFrom(...POOL), { maxLength: 4 }) }), { maxLength: 6 }),
+    channel: fc.boolean(),
+  })
+  .map(({ r, codes, states, channel }) => ({
+    r,
+    facts: snapshot(
+      [
+        op(
+          states.map((s) => ({ name: s.name, kind: s.kind, sst: s.sst, serializers: s.classes.map((c, i) => (c === KRYO ? kryo(`value[${i}]`, 'java.util.List') : use(`value[${i}]`, c))) })),
+          { keyedProxyVersions: [r.keyedProxy.writes], operatorProxyVersions: [r.operatorProxy.writes] },
+        ),
+      ],
+      {
+        metadataVersion: r.metadata.writes,
+        handleCodes: codes.filter((c) => r.handleCodes.includes(c)).map((code) => ({ code, position: 'keyed' as const, operatorId: 'x' })),
+        channelStateOperators: channel ? ['e7beec23fd9f6ed5e1b8395129d43728'] : [],
+      },
+    ),
+  }));
+
+describe('properties', () => {
+  it('the writing release restores what it wrote: no refusal, failure or loss', () => {
+    fc.assert(
+      fc.property(written, ({ r, facts }) => {
+        const rep = upgradeCheck(facts, r.minor);
+        expect(rep.writers.releases).toContain(r.minor);
+        expect(rep.blocking).toBe(false);
+      }),
+    );
+  });
+
+  it('findings are sorted worst first and the verdict is the worst of them', () => {
+    fc.assert(
+      fc.property(written, fc.constantFrom(...TARGETS), ({ facts }, t) => {
+        const rep = upgradeCheck(facts, t);
+        const ranks = rep.findings.map((x) => SEVERITIES.indexOf(x.severity));
+        expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+        expect(rep.blocking).toBe(rep.findings.some((x) => x.severity !== 'warning'));
+        if (rep.findings.length === 0) expect(rep.verdict).toBe('ok');
+        // metadata the target cannot read stops everything else
+        if (!release(t)!.metadata.reads.includes(facts.metadataVersion)) expect(rep.findings.map((x) => x.rule)).toEqual(['metadata-version']);
+      }),
+    );
+  });
+});
