@@ -45,6 +45,8 @@ export interface OperatorFacts {
   name?: string;
   keyedProxyVersions: number[];
   operatorProxyVersions: number[];
+  /** The key serializer of its keyed state (shared by all keyed states), flattened. */
+  keySerializer: SerializerUse[];
   states: StateFacts[];
   unread: UnreadHeader[];
   /** State files that could not be opened (missing, no access): their headers are not checked. */
@@ -121,6 +123,12 @@ export function scanSnapshotClasses(b: Uint8Array): { className: string; version
   return out;
 }
 
+function merge(into: SerializerUse[], uses: SerializerUse[]): void {
+  for (const u of uses) {
+    if (!into.some((x) => x.path === u.path && x.className === u.className && x.version === u.version)) into.push(u);
+  }
+}
+
 class OperatorCollector {
   readonly facts: OperatorFacts;
   private readonly states = new Map<string, StateFacts>();
@@ -132,6 +140,7 @@ class OperatorCollector {
       ...(op.name === undefined ? {} : { name: op.name }),
       keyedProxyVersions: [],
       operatorProxyVersions: [],
+      keySerializer: [],
       states: [],
       unread: [],
       unavailable: [],
@@ -148,10 +157,12 @@ class OperatorCollector {
       this.facts.states.push(st);
     }
     const uses: SerializerUse[] = [];
-    if (key) flatten(key, 'key', uses);
     for (const [k, s] of meta.serializers) flatten(s, ROLE[k] ?? k, uses);
-    for (const u of uses) {
-      if (!st.serializers.some((x) => x.path === u.path && x.className === u.className && x.version === u.version)) st.serializers.push(u);
+    merge(st.serializers, uses);
+    if (key) {
+      const keyUses: SerializerUse[] = [];
+      flatten(key, 'key', keyUses);
+      merge(this.facts.keySerializer, keyUses);
     }
   }
 

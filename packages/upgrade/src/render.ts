@@ -26,6 +26,8 @@ export function renderUpgradeReport(r: UpgradeReport): string[] {
   if (!c.stateFilesRead) notes.push('state files not read: serializer and state-name checks skipped');
   if (c.unavailableFiles > 0) notes.push(`${c.unavailableFiles} state file(s) could not be opened: their headers were not checked`);
   if (c.changelogIncrements) notes.push('changelog increments are not read');
+  const errors = [...new Set(c.partlyRead.map((p) => p.error))];
+  if (errors.length) notes.push(`${c.partlyRead.length} state header(s) read only by scanning for snapshot classes (${errors.slice(0, 3).join('; ')}${errors.length > 3 ? '; …' : ''})`);
   if (notes.length) lines.push('', `note: ${notes.join('; ')}`);
   return lines;
 }

@@ -9,7 +9,7 @@ const LONG = 'org.apache.flink.api.common.typeutils.base.LongSerializer$LongSeri
 const STRING = 'org.apache.flink.api.common.typeutils.base.StringSerializer$StringSerializerSnapshot';
 
 function op(states: StateFacts[], o: Partial<OperatorFacts> = {}): OperatorFacts {
-  return { operatorId: 'e7beec23fd9f6ed5e1b8395129d43728', uid: 'keyed', keyedProxyVersions: [6], operatorProxyVersions: [], states, unread: [], unavailable: [], changelogIncrements: false, ...o };
+  return { operatorId: 'e7beec23fd9f6ed5e1b8395129d43728', uid: 'keyed', keyedProxyVersions: [6], operatorProxyVersions: [], keySerializer: [], states, unread: [], unavailable: [], changelogIncrements: false, ...o };
 }
 
 function snapshot(operators: OperatorFacts[], f: Partial<SnapshotFacts> = {}): SnapshotFacts {
@@ -32,7 +32,7 @@ const kryo = (path: string, typeClass: string): SerializerUse => use(path, KRYO,
 
 describe('rules', () => {
   it('Kryo-serialized values written by 1.x fail while restoring on 2.x, not on 1.x', () => {
-    const f = snapshot([op([{ name: 'events', kind: 'keyed', sst: false, serializers: [use('key', STRING), kryo('value', 'com.example.Event')] }])]);
+    const f = snapshot([op([{ name: 'events', kind: 'keyed', sst: false, serializers: [kryo('value', 'com.example.Event')] }], { keySerializer: [use('key', STRING)] })]);
     const r = upgradeCheck(f, '2.0');
     expect(r.verdict).toBe('fails-while-restoring');
     expect(r.blocking).toBe(true);
@@ -46,9 +46,11 @@ describe('rules', () => {
   });
 
   it('a Kryo key in SST files loses state; Kryo collections say so', () => {
-    const f = snapshot([op([{ name: 'lists', kind: 'keyed', sst: true, serializers: [kryo('key', 'com.example.Key'), kryo('value', 'java.util.List')] }])]);
+    const f = snapshot([op([{ name: 'lists', kind: 'keyed', sst: true, serializers: [kryo('value', 'java.util.List')] }], { keySerializer: [kryo('key', 'com.example.Key')] })]);
     const r = upgradeCheck(f, '2.3');
     const key = r.findings.find((x) => x.serializerPath === 'key')!;
+    expect(key.state).toBeUndefined();
+    expect(key.message).toMatch(/key serializer of uid keyed \(all its keyed states\)/);
     const value = r.findings.find((x) => x.serializerPath === 'value')!;
     expect(key.severity).toBe('loses-state');
     expect(value.severity).toBe('fails-while-restoring');
