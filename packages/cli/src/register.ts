@@ -82,7 +82,8 @@ export function registerReport(program: Command, ctx: CommandContext, result: { 
         .command('report')
         .description('write one self-contained HTML report: summary, state per operator and kind, rescale plan, Flink\'s verdict (exit 3 when Flink would refuse)')
         .argument('<checkpoint>', 'checkpoint/savepoint directory, _metadata, or any storage URI')
-        .option('-o, --out <file>', 'the HTML file to write (default report.html; never over the input)'),
+        .option('-o, --out <file>', 'the HTML file to write (default report.html; never over the input)')
+        .option('--upgrade-to <version>', 'Flink release of the report\'s upgrade section (default: the newest 2.x; see upgrade-check)'),
     ),
     ctx,
   )

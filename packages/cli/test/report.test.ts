@@ -199,6 +199,18 @@ describe('ckpt report files', () => {
     expect(err.join('\n')).toMatch(/InvalidJobDescription/);
   });
 
+  it('has the upgrade-check findings for the newest 2.x, or for --upgrade-to', async () => {
+    const kryo = fixture('1.20.3/kryo-state-savepoint');
+    const { file, code } = await writeReport(kryo, []);
+    expect(code).toBe(0); // the job itself restores on the writing release
+    const html = readFileSync(file, 'utf8');
+    expect(html).toMatch(/<section id="upgrade"><h2>Upgrade to Flink 2\.3<\/h2>/);
+    expect(html).toContain('data-verdict="fails-while-restoring"');
+    expect([...html.matchAll(/class="upgrade-finding error"[^>]*data-code="kryo-bytes"/g)]).toHaveLength(2);
+    const same = readFileSync((await writeReport(kryo, ['--upgrade-to', '1.20'])).file, 'utf8');
+    expect(same).toContain('data-verdict="ok"');
+  });
+
   it('is one self-contained file: no URL to load anything from, a CSP that forbids it', async () => {
     const { file } = await writeReport(fixture('2.3.0/keyed-rocksdb-native-savepoint'), ['-p', '2']);
     const html = readFileSync(file, 'utf8');

@@ -1,4 +1,5 @@
 import type { Finding, RestorePlan, SubtaskPlan } from '@ckpt/restore';
+import { upgradeSection } from './upgrade.js';
 import { humanBytes } from '../table.js';
 import { esc } from './escape.js';
 import { bytesByKind, REPORT_KINDS, type ReportModel } from './model.js';
@@ -23,7 +24,8 @@ svg.chart text{font-size:12px;fill:#333}svg.chart text.value{fill:#555}
 .verdict{padding:8px 12px;border-radius:4px;font-weight:600}
 .verdict.ok{background:#e8f5e9;color:#1b5e20}.verdict.refused{background:#fdecea;color:#b71c1c}
 li.finding{margin:.3em 0}li.finding .sev{display:inline-block;min-width:5.5em;font-weight:600}
-li.finding.error .sev{color:#b71c1c}li.finding.warning .sev{color:#e65100}li.finding.info .sev{color:#555}
+li.finding.error .sev,li.upgrade-finding.error .sev{color:#b71c1c}li.upgrade-finding{margin:.3em 0}li.upgrade-finding .sev{display:inline-block;min-width:5.5em;font-weight:600}li.upgrade-finding.warning .sev{color:#e65100}
+li.finding.warning .sev{color:#e65100}li.finding.info .sev{color:#555}
 .note{color:#555;font-size:.9em}
 `;
 
@@ -166,7 +168,7 @@ export function renderReport(m: ReportModel): string {
     `<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">` +
     `<meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(title)}</title><style>${STYLE}</style></head>` +
     `<body><header><h1>${esc(title)}</h1><p class="source mono">${esc(m.source)}</p></header>` +
-    summarySection(m) + operatorsSection(m) + planSection(m) + findingsSection(m) +
+    summarySection(m) + operatorsSection(m) + planSection(m) + findingsSection(m) + upgradeSection(m.upgrade) +
     `<footer><p class="note">Written by ckpt report.</p></footer><script>${SCRIPT}</script></body></html>\n`
   );
 }

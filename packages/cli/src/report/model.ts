@@ -1,6 +1,7 @@
 import type { CheckpointMetadata } from '@ckpt/format';
 import { assignStates, restorePlan, type Finding, type JobGraph, type RestorePlan } from '@ckpt/restore';
 import { collectFileReferences } from '@ckpt/storage';
+import type { UpgradeReport } from '@ckpt/upgrade';
 import { summaryReportOf as summarize, type MetadataSummaryReport as MetadataSummary, type OperatorSummaryReport as OperatorSummary } from '@ckpt/format';
 
 /** Everything the HTML report shows, computed by the library functions `inspect`, `plan` and `check` use. */
@@ -15,6 +16,8 @@ export interface ReportModel {
   verdict: { ok: boolean; error?: Finding; findings: Finding[] };
   /** The restore plan; absent when Flink would refuse the restore. */
   plan?: RestorePlan;
+  /** `ckpt upgrade-check` findings for the report's target release. */
+  upgrade?: UpgradeReport;
 }
 
 /** State kinds the report groups sizes into. */

@@ -172,6 +172,16 @@ public final class Generate {
         l.add(new Scenario("keyed-forst-incremental-checkpoint",
                 "Keyed job on the ForSt backend (Flink 2.x), incremental retained checkpoint")
                 .backend("forst").checkpoint().incremental().feature("forst"));
+        l.add(new Scenario("kryo-state-savepoint",
+                "Keyed ValueState<Holder> (a non-POJO class: Kryo) and ValueState<List<Long>> (TypeHint), HashMap, canonical savepoint")
+                .job((env, s) -> UpgradeJobs.kryoKeyedJob(env)));
+        l.add(new Scenario("kryo-rocksdb-native-savepoint",
+                "The Kryo keyed job on RocksDB, NATIVE savepoint")
+                .backend("rocksdb").nativeFormat().incremental()
+                .job((env, s) -> UpgradeJobs.kryoKeyedJob(env)));
+        l.add(new Scenario("kryo-operator-state-savepoint",
+                "Operator ListState<Holder> (Kryo), canonical savepoint")
+                .job((env, s) -> UpgradeJobs.kryoOperatorJob(env)));
         return l;
     }
 

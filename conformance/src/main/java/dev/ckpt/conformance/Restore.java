@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  *   restore SCENARIO_DIR NEW_PARALLELISM     prints a JSON verdict; exit 0 = ok, 1 = mismatch or Flink refused, 2 = usage
+ *                                            ("outcome": restored | missing-state | refused | failed-while-restoring)
  *   restore --jsonl NEW_PARALLELISM DIR...   one verdict per line (one JVM); exit 0 only if all are ok
  *   --max-parallelism N (anywhere)           build the job with max parallelism N on every job vertex
  *                                            (for snapshots re-keyed to N key groups, e.g. by ckpt rekey)
@@ -156,15 +157,29 @@ public final class Restore {
             JsonNode expected = manifest.get("expected");
             for (String op : built.checks.keySet()) ok &= check(op, expected, checks);
             v.put("ok", ok);
+            v.put("outcome", ok ? "restored" : "missing-state");
         } catch (Throwable e) {
             v.put("ok", false);
-            v.set("error", Dump.errorJson(e));
+            ObjectNode err = Dump.errorJson(e);
+            v.set("error", err);
+            v.put("outcome", outcome(err.path("chain").asText("")));
         } finally {
             Jobs.restoreMode = false;
             Jobs.rescale = 0;
             Generate.deleteTree(work);
         }
         return v;
+    }
+
+    /**
+     * What a failed restore was: "refused" when the JobManager rejected the snapshot before any
+     * task ran (the job could not start, or the checkpoint coordinator could not map or load the
+     * state), "failed-while-restoring" when tasks failed restoring or reading their state.
+     */
+    static String outcome(String chain) {
+        if (chain.contains("JobInitializationException") || chain.contains("Could not start the JobMaster")
+                || chain.contains("Failed to rollback to checkpoint/savepoint")) return "refused";
+        return "failed-while-restoring";
     }
 
     static JsonNode json(Object o) throws Exception {
@@ -220,6 +235,27 @@ public final class Restore {
             ok = true;
             for (Jobs.Report r : reports) ok &= json(r.contents).equals(want);
             if (!ok) c.put("detail", "a subtask restored different broadcast entries");
+        } else if (op.equals("kryo")) {
+            ObjectNode merged = F.objectNode();
+            for (Jobs.Report r : reports) json(r.contents).fields().forEachRemaining(e -> merged.set(e.getKey(), e.getValue()));
+            JsonNode want = json(expected.get("kryo").get("keys"));
+            ok = merged.equals(want);
+            c.put("keys", merged.size());
+            if (!ok) { c.set("found", merged); c.set("expected", want); }
+        } else if (op.equals("kryo-opstate")) {
+            List<Long> totals = new ArrayList<>();
+            boolean labels = true;
+            for (Jobs.Report r : reports) {
+                JsonNode m = json(r.contents);
+                for (JsonNode n : m.get("totals")) totals.add(n.asLong());
+                labels &= m.get("labelsOk").asBoolean();
+            }
+            totals.sort(null);
+            List<Long> want = new ArrayList<>();
+            for (JsonNode n : expected.get("kryoOperatorState").get("totals")) want.add(n.asLong());
+            ok = labels && totals.equals(want);
+            c.put("entries", totals.size());
+            if (!ok) c.put("detail", "restored " + totals + (labels ? "" : " (labels differ)") + ", expected " + want);
         } else {
             ok = false;
             c.put("detail", "no check for " + op);
