@@ -94,7 +94,8 @@ const TABLE_RUNTIME = 'org.apache.flink.table.';
 const TTL_SNAPSHOT = 'org.apache.flink.runtime.state.ttl.TtlStateFactory$TtlSerializerSnapshot';
 const KRYO_SNAPSHOT = 'org.apache.flink.api.java.typeutils.runtime.kryo.KryoSerializerSnapshot';
 const ADAPTER_VERSION = 0x7a53c4f0;
-const COLLECTIONS = /^java\.util\.(List|ArrayList|LinkedList|Set|HashSet|LinkedHashSet|TreeSet|Map|HashMap|LinkedHashMap|TreeMap|Collection)$/;
+/** Declared types 2.x gives Flink's own nullable collection serializers (FLINK-35555, FLIP-398). */
+const COLLECTIONS = /^java\.util\.(List|Set|Map|Collection)$/;
 
 /** Every serializer use of an operator: from parsed headers and, where a header was not parsed, by scanning. */
 interface Use {
@@ -249,29 +250,43 @@ function checkSerializers(o: OperatorFacts, w: Writers, t: Release, out: Finding
       });
     }
     if (use.className === KRYO_SNAPSHOT && kryoChange) {
-      const from = [...new Set(w.releases.map((r) => r.kryo))].join('/');
-      const keyInSst = u.key === true && sst;
+      const from = [...new Set(w.releases.filter((r) => r.kryo !== t.kryo).map((r) => r.kryo))].join('/');
+      const only = kryoCertain ? '' : ` (if written by Flink ${rangeLabel(w.releases.filter((r) => r.kryo !== t.kryo))})`;
       const type = use.kryo ? ` for ${use.kryo.typeClass}` : '';
-      const regs = use.kryo && use.kryo.registrations.length ? `; registrations: ${use.kryo.registrations.join(', ')}` : '';
-      const collection =
-        use.kryo && COLLECTIONS.test(use.kryo.typeClass) && w.releases.some((r) => r.collections !== t.collections)
-          ? ` Flink ${t.minor} also types ${use.kryo.typeClass} with its own collection serializers, so a job built from the same code resolves the old Kryo snapshot as incompatible.`
-          : '';
+      const regs = use.kryo && use.kryo.registrations.length ? `; Kryo registrations: ${use.kryo.registrations.join(', ')}` : '';
+      const defaults = use.kryo && use.kryo.defaultSerializers.length ? `; default serializers for ${use.kryo.defaultSerializers.join(', ')}` : '';
+      const collection = use.kryo && COLLECTIONS.test(use.kryo.typeClass) && w.releases.some((r) => r.collections !== t.collections);
+      if (collection) {
+        const operatorState = state?.kind === 'operator' || state?.kind === 'broadcast';
+        out.add({
+          severity: 'fails-while-restoring',
+          rule: 'kryo-collection',
+          message:
+            `${stateLabel} is a ${use.kryo!.typeClass} serialized by Kryo (at ${use.path}): Flink ${t.minor} types ${use.kryo!.typeClass} with its own (nullable) collection serializers, ` +
+            `so the same job code asks for a serializer that is incompatible with the old Kryo snapshot${only}`,
+          flinkMessage: operatorState
+            ? 'The new state typeSerializer for operator state must not be incompatible.'
+            : `${sst ? 'The new' : 'For heap backends, the new'} state serializer (org.apache.flink.api.java.typeutils.runtime.NullableSerializer@…) must not be incompatible with the old state serializer (org.apache.flink.api.java.typeutils.runtime.kryo.KryoSerializer@…).`,
+          ...where,
+          action: `Before upgrading, ${REWRITE}.`,
+          ...(operatorState ? { inferred: true } : {}),
+        });
+        continue;
+      }
       out.add({
-        severity: keyInSst ? 'loses-state' : 'fails-while-restoring',
+        severity: 'warning',
         rule: 'kryo-bytes',
         message:
-          `${stateLabel} is Kryo-serialized${type} (at ${use.path}${regs}): written with Kryo ${from}, read by Flink ${t.minor} with Kryo ${t.kryo}, which cannot read Kryo ${from} bytes; the snapshot class and version are the same, so Flink does not refuse up front. ` +
-          (keyInSst
-            ? 'RocksDB keeps the old key bytes: lookups with keys serialized by the new Kryo miss the old entries.'
-            : 'Heap state and operator state fail while restoring; RocksDB state fails on first access.') +
-          collection +
-          (kryoCertain ? '' : ` (only if written by Flink ${rangeLabel(w.releases.filter((r) => r.kryo !== t.kryo))})`),
+          `${stateLabel} is Kryo-serialized${type} (at ${use.path}${regs}${defaults}), written with Kryo ${from} and read by Flink ${t.minor} with Kryo ${t.kryo}${only}. ` +
+          'The snapshot class and version are the same, so Flink checks nothing up front, and it does not guarantee 1.x state in 2.x; ' +
+          'Kryo 5 read back the Kryo 2 bytes of a plain class (primitive and String fields) in ckpt\'s real-Flink runs (heap, RocksDB, operator state), ' +
+          'but types with custom or removed (chill, Scala) Kryo serializers may fail while restoring (heap, operator state) or on first access (RocksDB)',
         ...where,
-        action: `Before upgrading, ${REWRITE}.`,
+        action: `Test the restore on ${t.minor} with a copy of the savepoint; if it fails, ${REWRITE}.`,
         inferred: true,
       });
     }
+
   }
 }
 

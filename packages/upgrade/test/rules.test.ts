@@ -31,31 +31,37 @@ const use = (path: string, className: string, extra: Partial<SerializerUse> = {}
 const kryo = (path: string, typeClass: string): SerializerUse => use(path, KRYO, { kryo: { typeClass, registrations: [], defaultSerializers: [] } });
 
 describe('rules', () => {
-  it('Kryo-serialized values written by 1.x fail while restoring on 2.x, not on 1.x', () => {
+  it('Kryo-serialized values written by 1.x are a warning on 2.x (Kryo 2 -> 5), nothing on 1.x', () => {
     const f = snapshot([op([{ name: 'events', kind: 'keyed', sst: false, serializers: [kryo('value', 'com.example.Event')] }], { keySerializer: [use('key', STRING)] })]);
     const r = upgradeCheck(f, '2.0');
-    expect(r.verdict).toBe('fails-while-restoring');
-    expect(r.blocking).toBe(true);
+    expect(r.verdict).toBe('warnings');
+    expect(r.blocking).toBe(false);
     const k = r.findings.find((x) => x.rule === 'kryo-bytes')!;
-    expect(k).toMatchObject({ state: 'events', serializer: KRYO, serializerPath: 'value', operator: { uid: 'keyed' }, inferred: true });
+    expect(k).toMatchObject({ severity: 'warning', state: 'events', serializer: KRYO, serializerPath: 'value', operator: { uid: 'keyed' }, inferred: true });
     expect(k.message).toContain('com.example.Event');
     expect(k.action).toMatch(/--allowNonRestoredState/);
-    expect(upgradeCheck(f, '1.20').findings.filter((x) => x.rule === 'kryo-bytes')).toEqual([]);
+    expect(upgradeCheck(f, '1.20').findings).toEqual([]);
     // written by 2.x (V5): Kryo 5 both sides
-    expect(upgradeCheck({ ...f, metadataVersion: 5 }, '2.3').findings.filter((x) => x.rule === 'kryo-bytes')).toEqual([]);
+    expect(upgradeCheck({ ...f, metadataVersion: 5 }, '2.3').findings).toEqual([]);
   });
 
-  it('a Kryo key in SST files loses state; Kryo collections say so', () => {
-    const f = snapshot([op([{ name: 'lists', kind: 'keyed', sst: true, serializers: [kryo('value', 'java.util.List')] }], { keySerializer: [kryo('key', 'com.example.Key')] })]);
-    const r = upgradeCheck(f, '2.3');
-    const key = r.findings.find((x) => x.serializerPath === 'key')!;
+  it('Kryo-serialized java.util collections fail on 2.x with the backend\'s StateMigrationException message', () => {
+    const state = (sst: boolean, kind: StateFacts['kind'] = 'keyed'): StateFacts => ({ name: 'lists', kind, sst, serializers: [kryo('value', 'java.util.List')] });
+    const heap = upgradeCheck(snapshot([op([state(false)], { keySerializer: [kryo('key', 'com.example.Key')] })]), '2.3');
+    expect(heap.verdict).toBe('fails-while-restoring');
+    const c = heap.findings.find((x) => x.rule === 'kryo-collection')!;
+    expect(c).toMatchObject({ severity: 'fails-while-restoring', state: 'lists', serializerPath: 'value' });
+    expect(c.inferred).toBeUndefined();
+    expect(c.flinkMessage).toMatch(/^For heap backends, the new state serializer \(org\.apache\.flink\.api\.java\.typeutils\.runtime\.NullableSerializer@…\) must not be incompatible/);
+    const key = heap.findings.find((x) => x.serializerPath === 'key')!;
+    expect(key).toMatchObject({ rule: 'kryo-bytes', severity: 'warning' });
     expect(key.state).toBeUndefined();
     expect(key.message).toMatch(/key serializer of uid keyed \(all its keyed states\)/);
-    const value = r.findings.find((x) => x.serializerPath === 'value')!;
-    expect(key.severity).toBe('loses-state');
-    expect(value.severity).toBe('fails-while-restoring');
-    expect(value.message).toContain('collection serializers');
-    expect(r.verdict).toBe('fails-while-restoring');
+    const rocks = upgradeCheck(snapshot([op([state(true)])]), '2.0').findings[0]!;
+    expect(rocks.flinkMessage).toMatch(/^The new state serializer/);
+    const opState = upgradeCheck(snapshot([op([state(false, 'operator')], { keyedProxyVersions: [], operatorProxyVersions: [6] })]), '2.0').findings[0]!;
+    expect(opState).toMatchObject({ flinkMessage: 'The new state typeSerializer for operator state must not be incompatible.', inferred: true });
+    expect(upgradeCheck(snapshot([op([state(false)])]), '1.20').findings).toEqual([]);
   });
 
   it('Scala API snapshots are missing classes on 2.x with Flink\'s message', () => {

@@ -174,11 +174,18 @@ public final class Generate {
                 .backend("forst").checkpoint().incremental().feature("forst"));
         l.add(new Scenario("kryo-state-savepoint",
                 "Keyed ValueState<Holder> (a non-POJO class: Kryo) and ValueState<List<Long>> (TypeHint), HashMap, canonical savepoint")
-                .job((env, s) -> UpgradeJobs.kryoKeyedJob(env)));
+                .job((env, s) -> UpgradeJobs.kryoKeyedJob(env, true)));
         l.add(new Scenario("kryo-rocksdb-native-savepoint",
                 "The Kryo keyed job on RocksDB, NATIVE savepoint")
                 .backend("rocksdb").nativeFormat().incremental()
-                .job((env, s) -> UpgradeJobs.kryoKeyedJob(env)));
+                .job((env, s) -> UpgradeJobs.kryoKeyedJob(env, true)));
+        l.add(new Scenario("kryo-value-savepoint",
+                "Keyed ValueState<Holder> only (Kryo, no collection), HashMap, canonical savepoint")
+                .job((env, s) -> UpgradeJobs.kryoKeyedJob(env, false)));
+        l.add(new Scenario("kryo-value-rocksdb-native-savepoint",
+                "Keyed ValueState<Holder> only (Kryo, no collection), RocksDB, NATIVE savepoint")
+                .backend("rocksdb").nativeFormat().incremental()
+                .job((env, s) -> UpgradeJobs.kryoKeyedJob(env, false)));
         l.add(new Scenario("kryo-operator-state-savepoint",
                 "Operator ListState<Holder> (Kryo), canonical savepoint")
                 .job((env, s) -> UpgradeJobs.kryoOperatorJob(env)));

@@ -64,12 +64,15 @@ final class UpgradeJobs {
         return new ValueStateDescriptor<>("history", TypeInformation.of(new TypeHint<List<Long>>() {}));
     }
 
-    /** source -> filter -> keyBy -> kryo-state (ValueState&lt;Holder&gt;, ValueState&lt;List&lt;Long&gt;&gt;) -> sink. */
-    static Jobs.Built kryoKeyedJob(StreamExecutionEnvironment env) {
+    /**
+     * source -> filter -> keyBy -> kryo-state (ValueState&lt;Holder&gt;, and with {@code history}
+     * ValueState&lt;List&lt;Long&gt;&gt;) -> sink.
+     */
+    static Jobs.Built kryoKeyedJob(StreamExecutionEnvironment env, boolean history) {
         var keyed = Jobs.numbers(env, "source", Jobs.KEYED_N, 2000).keyBy(Jobs::keyOf, Types.STRING);
         var out = Jobs.restoreMode
-                ? keyed.transform("kryo-state", Types.LONG, new KryoCheck())
-                : keyed.process(new KryoStates()).returns(Types.LONG);
+                ? keyed.transform("kryo-state", Types.LONG, new KryoCheck(history))
+                : keyed.process(new KryoStates(history)).returns(Types.LONG);
         out.uid("kryo").name("kryo-state").setParallelism(Jobs.p(2)).setMaxParallelism(128)
                 .sinkTo(new DiscardingSink<>()).uid("sink").name("sink").setParallelism(Jobs.p(2));
         Jobs.Built b = new Jobs.Built();
@@ -81,12 +84,12 @@ final class UpgradeJobs {
         k.put("operatorUid", "kryo");
         ObjectNode states = k.putObject("states");
         states.put("holder", "ValueState<Holder> (Kryo): total = sum of the key's values, label = the key");
-        states.put("history", "ValueState<List<Long>> (TypeHint; Kryo in 1.x): the key's values in arrival order");
+        if (history) states.put("history", "ValueState<List<Long>> (TypeHint; Kryo in 1.x): the key's values in arrival order");
         ObjectNode keys = k.putObject("keys");
         for (var e : byKey.entrySet()) {
             ObjectNode o = keys.putObject(e.getKey());
             long sum = 0;
-            ArrayNode h = o.putArray("history");
+            ArrayNode h = history ? o.putArray("history") : Jobs.F.arrayNode(); // without history: not in the manifest
             for (long v : e.getValue()) {
                 sum += v;
                 h.add(v);
@@ -99,29 +102,42 @@ final class UpgradeJobs {
     }
 
     static final class KryoStates extends KeyedProcessFunction<String, Long, Long> {
+        private final boolean withHistory;
         private transient ValueState<Holder> holder;
         private transient ValueState<List<Long>> history;
+
+        KryoStates(boolean withHistory) {
+            this.withHistory = withHistory;
+        }
 
         @Override
         public void open(OpenContext ctx) {
             holder = getRuntimeContext().getState(holder());
-            history = getRuntimeContext().getState(history());
+            if (withHistory) history = getRuntimeContext().getState(history());
         }
 
         @Override
         public void processElement(Long v, Context ctx, Collector<Long> out) throws Exception {
             Holder h = holder.value();
             holder.update(new Holder((h == null ? 0 : h.total) + v, ctx.getCurrentKey()));
-            List<Long> l = history.value();
-            l = l == null ? new ArrayList<>() : new ArrayList<>(l);
-            l.add(v);
-            history.update(l);
+            if (withHistory) {
+                List<Long> l = history.value();
+                l = l == null ? new ArrayList<>() : new ArrayList<>(l);
+                l.add(v);
+                history.update(l);
+            }
             Jobs.TICKS.incrementAndGet();
         }
     }
 
     /** Restore mode: reads every restored key's two states and reports them. */
     static final class KryoCheck extends AbstractStreamOperator<Long> implements OneInputStreamOperator<Long, Long> {
+        private final boolean withHistory;
+
+        KryoCheck(boolean withHistory) {
+            this.withHistory = withHistory;
+        }
+
         @Override
         public void open() throws Exception {
             super.open();
@@ -134,7 +150,7 @@ final class UpgradeJobs {
                 setCurrentKey(key);
                 Map<String, Object> v = new LinkedHashMap<>();
                 Holder h = getRuntimeContext().getState(holder()).value();
-                v.put("history", getRuntimeContext().getState(history()).value());
+                if (withHistory) v.put("history", getRuntimeContext().getState(history()).value());
                 v.put("holder", h == null ? null : h.json());
                 out.put(key, v);
             }
