@@ -1,6 +1,5 @@
 import { ByteReader, mapLimit, type CheckpointMetadata, type KeyedStateHandle, type OperatorState, type OperatorStateHandle, type StreamStateHandle } from '@ckpt/format';
 import {
-  readAll,
   readExactly,
   readKeyedStateHeader,
   readOperatorStateHeader,
@@ -202,47 +201,42 @@ async function readKeyed(c: OperatorCollector, h: KeyedStateHandle, resolve: Res
       c.facts.changelogIncrements = true;
       return;
   }
-  let bytes: Uint8Array;
-  try {
-    if (h.kind === 'incremental') bytes = await readAll(src);
-    else {
-      const size = await src.size();
-      const nonZero = h.offsets.map(Number).filter((o) => o > 0);
-      bytes = await readExactly(src, 0, Math.min(size, nonZero.length ? Math.min(...nonZero) : size));
-    }
-  } catch {
-    if (!c.facts.unavailable.includes(src.name)) c.facts.unavailable.push(src.name);
-    return;
-  }
-  if (bytes.length < 4) return;
-  c.version(c.facts.keyedProxyVersions, new ByteReader(bytes).i32('keyed proxy version'));
-  try {
+  const offsets = h.kind === 'incremental' ? [] : h.offsets.map(Number);
+  await readHeader(c, src, 'keyed', offsets, (bytes) => {
     const header = readKeyedStateHeader(new ByteReader(bytes));
     for (const meta of header.states) c.addState(meta, keyedKind(meta), sst, header.keySerializer);
-  } catch (e) {
-    c.unreadHeader(src.name, 'keyed', bytes, e);
-  }
+  });
 }
 
 async function readOperator(c: OperatorCollector, h: OperatorStateHandle, resolve: Resolve): Promise<void> {
-  const src = resolve(h.delegate);
+  await readHeader(c, resolve(h.delegate), 'operator', h.states.flatMap((s) => s.offsets.map(Number)), (bytes) => {
+    const header = readOperatorStateHeader(new ByteReader(bytes));
+    for (const meta of header.operatorStates) c.addState(meta, 'operator', false);
+    for (const meta of header.broadcastStates) c.addState(meta, 'broadcast', false);
+  });
+}
+
+/**
+ * Reads a state file's header (the bytes before its first non-zero offset, or all of it), notes
+ * its proxy version, and parses it with `parse`; a file that cannot be read is listed as
+ * unavailable, a header that cannot be parsed is scanned.
+ */
+async function readHeader(c: OperatorCollector, src: ByteSource, what: UnreadHeader['what'], offsets: number[], parse: (bytes: Uint8Array) => void): Promise<void> {
   let bytes: Uint8Array;
   try {
     const size = await src.size();
-    const offsets = h.states.flatMap((s) => s.offsets.map(Number));
-    bytes = await readExactly(src, 0, Math.min(size, offsets.length ? Math.min(...offsets) : size));
+    const nonZero = offsets.filter((o) => o > 0);
+    bytes = await readExactly(src, 0, Math.min(size, nonZero.length ? Math.min(...nonZero) : size));
   } catch {
     if (!c.facts.unavailable.includes(src.name)) c.facts.unavailable.push(src.name);
     return;
   }
   if (bytes.length < 4) return;
-  c.version(c.facts.operatorProxyVersions, new ByteReader(bytes).i32('operator proxy version'));
+  c.version(what === 'keyed' ? c.facts.keyedProxyVersions : c.facts.operatorProxyVersions, new ByteReader(bytes).i32('proxy version'));
   try {
-    const header = readOperatorStateHeader(new ByteReader(bytes));
-    for (const meta of header.operatorStates) c.addState(meta, 'operator', false);
-    for (const meta of header.broadcastStates) c.addState(meta, 'broadcast', false);
+    parse(bytes);
   } catch (e) {
-    c.unreadHeader(src.name, 'operator', bytes, e);
+    c.unreadHeader(src.name, what, bytes, e);
   }
 }
 
