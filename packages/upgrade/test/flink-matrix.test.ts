@@ -24,6 +24,7 @@ const UPGRADES = [
   'kryo-operator-state-savepoint',
   'kryo-state-savepoint',
   'kryo-rocksdb-native-savepoint',
+  'scala-option-savepoint',
 ];
 const all = process.env.CKPT_UPGRADE_MATRIX === 'all';
 const RUNS: { line: string; dirs: string[] }[] = [

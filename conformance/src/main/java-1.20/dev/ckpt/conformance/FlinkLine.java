@@ -20,6 +20,8 @@ final class FlinkLine {
         switch (feature) {
             case "forst":
                 return false; // ForSt arrived with 2.0
+            case "scala":
+                return true; // the Scala API (flink-scala), removed in 2.0
             default:
                 return true;
         }
@@ -28,5 +30,17 @@ final class FlinkLine {
     /** Connects upstream -> downstream with a pipelined data set (signature differs per line). */
     static JobEdge connect(JobVertex downstream, JobVertex upstream, DistributionPattern pattern) {
         return downstream.connectNewDataSetAsInput(upstream, pattern, ResultPartitionType.PIPELINED_BOUNDED);
+    }
+
+    /** Type information of a Scala {@code Option[Long]} (the Scala API's own serializer). */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static org.apache.flink.api.common.typeinfo.TypeInformation<Object> scalaOptionOfLong() {
+        return (org.apache.flink.api.common.typeinfo.TypeInformation) new org.apache.flink.api.scala.typeutils.OptionTypeInfo(
+                org.apache.flink.api.common.typeinfo.Types.LONG);
+    }
+
+    /** {@code Some(v)}. */
+    static Object scalaSome(long v) {
+        return scala.Option.apply(v);
     }
 }

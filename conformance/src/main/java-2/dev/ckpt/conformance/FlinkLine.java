@@ -21,6 +21,8 @@ final class FlinkLine {
         switch (feature) {
             case "forst":
                 return !"2.0".equals(LINE);
+            case "scala":
+                return false; // the Scala API was removed in 2.0
             default:
                 return true;
         }
@@ -35,5 +37,14 @@ final class FlinkLine {
     static JobEdge connect(JobVertex downstream, JobVertex upstream, DistributionPattern pattern) {
         return downstream.connectNewDataSetAsInput(
                 upstream, pattern, ResultPartitionType.PIPELINED_BOUNDED, new IntermediateDataSetID(), false, false);
+    }
+
+    /** The Scala API is gone in 2.x: only 1.20 writes the scala scenario. */
+    static org.apache.flink.api.common.typeinfo.TypeInformation<Object> scalaOptionOfLong() {
+        throw new UnsupportedOperationException("no Scala API in Flink " + LINE);
+    }
+
+    static Object scalaSome(long v) {
+        throw new UnsupportedOperationException("no Scala API in Flink " + LINE);
     }
 }

@@ -189,6 +189,10 @@ public final class Generate {
         l.add(new Scenario("kryo-operator-state-savepoint",
                 "Operator ListState<Holder> (Kryo), canonical savepoint")
                 .job((env, s) -> UpgradeJobs.kryoOperatorJob(env)));
+        l.add(new Scenario("scala-option-savepoint",
+                "Keyed ValueState of a Scala Option[Long] (flink-scala's OptionTypeInfo), canonical savepoint; 1.20 only")
+                .feature("scala")
+                .job((env, s) -> UpgradeJobs.scalaJob(env)));
         return l;
     }
 

@@ -242,6 +242,13 @@ public final class Restore {
             ok = merged.equals(want);
             c.put("keys", merged.size());
             if (!ok) { c.set("found", merged); c.set("expected", want); }
+        } else if (op.equals("scala")) {
+            long keys = 0;
+            for (Jobs.Report r : reports) keys += json(r.contents).get("keys").asLong();
+            long want = expected.get("scala").get("keys").asLong();
+            ok = keys == want;
+            c.put("keys", keys);
+            if (!ok) c.put("detail", "restored " + keys + " keys, expected " + want);
         } else if (op.equals("kryo-opstate")) {
             List<Long> totals = new ArrayList<>();
             boolean labels = true;

@@ -215,4 +215,71 @@ final class UpgradeJobs {
             state.update(seen);
         }
     }
+
+    /**
+     * source -> filter -> keyBy -> scala-state (ValueState of a Scala Option[Long], the Scala API's
+     * serializer; written by 1.20 only) -> sink. Restore mode counts the restored keys.
+     */
+    static Jobs.Built scalaJob(StreamExecutionEnvironment env) {
+        var keyed = Jobs.numbers(env, "source", Jobs.KEYED_N, 2000).keyBy(Jobs::keyOf, Types.STRING);
+        var out = Jobs.restoreMode
+                ? keyed.transform("scala-state", Types.LONG, new KeyCount("scala", "option"))
+                : keyed.process(new ScalaStates()).returns(Types.LONG);
+        out.uid("scala").name("scala-state").setParallelism(Jobs.p(2)).setMaxParallelism(128)
+                .sinkTo(new DiscardingSink<>()).uid("sink").name("sink").setParallelism(Jobs.p(2));
+        Jobs.Built b = new Jobs.Built();
+        b.expectedTicks = Jobs.KEYED_N;
+        b.checks.put("scala", Jobs.p(2));
+        ObjectNode k = b.expected.putObject("scala");
+        k.put("operatorUid", "scala");
+        k.put("option", "ValueState[Option[Long]] (flink-scala OptionTypeInfo): Some(sum of the key's values)");
+        k.put("keys", Jobs.KEYED_KEYS);
+        return b;
+    }
+
+    static final class ScalaStates extends KeyedProcessFunction<String, Long, Long> {
+        private transient ValueState<Object> option;
+        private transient java.util.Map<String, Long> sums;
+
+        @Override
+        public void open(OpenContext ctx) {
+            option = getRuntimeContext().getState(new ValueStateDescriptor<>("option", FlinkLine.scalaOptionOfLong()));
+            sums = new java.util.HashMap<>();
+        }
+
+        @Override
+        public void processElement(Long v, Context ctx, Collector<Long> out) throws Exception {
+            long sum = sums.merge(ctx.getCurrentKey(), v, Long::sum);
+            option.update(FlinkLine.scalaSome(sum));
+            Jobs.TICKS.incrementAndGet();
+        }
+    }
+
+    /** Restore mode: counts the keys of one restored state without knowing its type. */
+    static final class KeyCount extends AbstractStreamOperator<Long> implements OneInputStreamOperator<Long, Long> {
+        private final String name;
+        private final String state;
+
+        KeyCount(String name, String state) {
+            this.name = name;
+            this.state = state;
+        }
+
+        @Override
+        public void open() throws Exception {
+            super.open();
+            long n;
+            try (var s = getKeyedStateBackend().<VoidNamespace>getKeys(state, VoidNamespace.INSTANCE)) {
+                n = s.count();
+            }
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("keys", n);
+            Jobs.REPORTS.add(new Jobs.Report(name, getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(), r));
+        }
+
+        @Override
+        public void processElement(StreamRecord<Long> element) {
+            output.collect(element);
+        }
+    }
 }
