@@ -10,6 +10,7 @@ import { S3_CREDENTIALS, startS3, type S3Server } from '../../../scripts/servers
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const SAMPLE = join(root, 'fixtures/generated/2.3.0/keyed-rocksdb-native-savepoint');
 const HEAP = join(root, 'fixtures/generated/2.3.0/keyed-hashmap-savepoint');
+const KRYO = join(root, 'fixtures/generated/1.20.3/kryo-state-savepoint');
 
 /** dump-state lines without where they are (subtask, key group): what a re-keying keeps. */
 function entriesOf(lines: string[]): string[] {
@@ -71,6 +72,7 @@ describe('ckpt on S3 (s3rver on loopback)', () => {
       await storage.write(`savepoints/savepoint-0a1b2c-3d4e5f6a7b8c/${relative(SAMPLE, f)}`, new Uint8Array(readFileSync(f)));
     }
     for (const f of files(HEAP)) await storage.write(`savepoints/heap/${relative(HEAP, f)}`, new Uint8Array(readFileSync(f)));
+    for (const f of files(KRYO)) await storage.write(`savepoints/kryo/${relative(KRYO, f)}`, new Uint8Array(readFileSync(f)));
     await storage.close?.();
   });
   afterAll(async () => {
@@ -92,6 +94,15 @@ describe('ckpt on S3 (s3rver on loopback)', () => {
     expect(report.ok).toBe(true);
     expect(report.files.length).toBeGreaterThan(3);
     expect(await run(['plan', uri, '-p', '3'], capture())).toBe(0);
+  });
+
+  it('upgrade-check reads the state headers from S3: the same report as from local disk', async () => {
+    const local = capture();
+    const remote = capture();
+    expect(await run(['upgrade-check', KRYO, '--to', '2.0', '--json'], local)).toBe(3);
+    expect(await run(['upgrade-check', 's3://cli/savepoints/kryo', '--to', '2.0', '--json'], remote)).toBe(3);
+    expect(remote.stdout).toEqual(local.stdout);
+    expect((JSON.parse(remote.stdout.join('\n')) as { findings: unknown[] }).findings).toHaveLength(2);
   });
 
   it('dump-state reads the state files from S3 (ranged reads): the same entries as from local disk', async () => {

@@ -1,10 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStorage } from '@ckpt/storage';
+import { describe, expect, it } from 'vitest';
 import { run, type Io } from '../src/index.js';
-import { S3_CREDENTIALS, startS3, type S3Server } from '../../../scripts/servers/s3.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const fixture = (p: string) => join(root, 'fixtures/generated', p);
@@ -14,10 +11,6 @@ function capture(): Io & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
   const stderr: string[] = [];
   return { stdout, stderr, out: (s) => stdout.push(s), err: (s) => stderr.push(s) };
-}
-
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? files(join(dir, n)) : [join(dir, n)]));
 }
 
 interface Json {
@@ -65,33 +58,5 @@ describe('ckpt upgrade-check', () => {
     const bad = capture();
     expect(await run(['upgrade-check', KRYO, '--to', '1.14'], bad)).toBe(1);
     expect(bad.stderr.join('\n')).toMatch(/no upgrade rules for Flink "1.14"; targets: 1.15, .*2.3/);
-  });
-});
-
-describe('ckpt upgrade-check on S3 (s3rver on loopback)', () => {
-  let s3: S3Server;
-  const env = { ...process.env };
-  beforeAll(async () => {
-    s3 = await startS3('upgrade');
-    process.env.AWS_ENDPOINT_URL_S3 = s3.endpoint;
-    process.env.AWS_ACCESS_KEY_ID = S3_CREDENTIALS.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = S3_CREDENTIALS.secretAccessKey;
-    process.env.AWS_REGION = 'us-east-1';
-    const storage = await openStorage(`s3://${s3.bucket}/`);
-    for (const f of files(KRYO)) await storage.write(`sp/kryo/${relative(KRYO, f)}`, new Uint8Array(readFileSync(f)));
-    await storage.close?.();
-  });
-  afterAll(async () => {
-    process.env = env;
-    await s3?.stop();
-  });
-
-  it('reads the state headers from S3: the same report as from local disk', async () => {
-    const local = capture();
-    const remote = capture();
-    expect(await run(['upgrade-check', KRYO, '--to', '2.0', '--json'], local)).toBe(3);
-    expect(await run(['upgrade-check', `s3://${s3.bucket}/sp/kryo`, '--to', '2.0', '--json'], remote)).toBe(3);
-    expect(remote.stdout).toEqual(local.stdout);
-    expect((JSON.parse(remote.stdout.join('\n')) as Json).findings.length).toBe(2);
   });
 });

@@ -86,7 +86,7 @@ describe.skipIf(missing.length > 0 || !fixturesThere)('real Flink restores what 
         expect(v.error?.chain ?? '').toContain(head);
       }
     }
-  });
+  }, 600_000);
 
   it('writes the matrix table', () => {
     const dir = join(root, 'conformance/target');
