@@ -128,7 +128,7 @@ class Findings {
 /** The checks that stop Flink before any task runs: `_metadata` version and handle codes. */
 function checkMetadata(f: SnapshotFacts, w: Writers, t: Release, out: Findings): boolean {
   const v = f.metadataVersion;
-  const writtenBy = w.releases.length ? `written by Flink ${w.label}` : `written by Flink ${w.label}`;
+  const writtenBy = `written by Flink ${w.label}`;
   const back = `A snapshot cannot move to an older Flink: restore it on Flink ${w.releases[0]?.minor ?? 'the writing release'} or newer, or rebuild the state on ${t.minor} (from the sources, or with the State Processor API).`;
   if (t.metadata.refuses?.includes(v)) {
     out.add({

@@ -28,7 +28,7 @@ const UPGRADES = [
 ];
 const all = process.env.CKPT_UPGRADE_MATRIX === 'all';
 const RUNS: { line: string; dirs: string[] }[] = [
-  { line: '2.3', dirs: UPGRADES.map((s) => join('1.20.3', s)) },
+  { line: '2.3', dirs: [...UPGRADES.map((s) => join('1.20.3', s)), join('2.0.1', 'unaligned-checkpoint'), join('2.0.1', 'operator-state-savepoint')] },
   ...(all ? [{ line: '2.0', dirs: [...UPGRADES.map((s) => join('1.20.3', s)), join('2.3.0', 'keyed-hashmap-savepoint')] }] : []),
   { line: '1.20', dirs: [join('2.0.1', 'keyed-hashmap-savepoint'), join('2.3.0', 'keyed-hashmap-savepoint')] },
 ];
