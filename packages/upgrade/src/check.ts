@@ -345,7 +345,7 @@ function checkSnapshotKind(f: SnapshotFacts, w: Writers, t: Release, byId: Map<s
     out.add({
       severity: 'warning',
       rule: 'unaligned-checkpoint',
-      message: `unaligned checkpoint with in-flight data (${ops.join(', ')}); Flink does not support restoring unaligned checkpoints across minor versions (written by ${w.label}, target ${t.minor})`,
+      message: `unaligned checkpoint with in-flight data (${ops.join(', ')}); Flink's documentation does not support restoring unaligned checkpoints across minor versions (written by ${w.label}, target ${t.minor}); ckpt's real-Flink runs restored 1.20 → 2.0 / 2.3 and 2.0 → 2.3 unaligned checkpoints, without a guarantee`,
       action: 'Take an aligned savepoint (canonical) on the old release and restore that.',
     });
   }
