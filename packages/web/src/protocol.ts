@@ -1,0 +1,52 @@
+import type { CheckpointDiff, MetadataSummaryReport } from '@ckpt/format';
+import type { MetadataFormat } from '@ckpt/convert';
+import type { Finding, RestorePlan } from '@ckpt/restore';
+
+/** Which opened checkpoint a request is about: the main one, or the one it is compared with. */
+export type Slot = 'a' | 'b';
+
+/** A picked or dropped file and its path below what was picked (`sp-1/_metadata`, or just its name). */
+export interface PickedFile {
+  path: string;
+  file: File;
+}
+
+/** What the page asks the worker; every answer carries the request's id. */
+export type Request =
+  | { type: 'open'; slot: Slot; files: PickedFile[] }
+  | { type: 'plan'; slot: Slot; parallelism: Record<string, number> }
+  | { type: 'check'; slot: Slot; job: string; allowNonRestoredState: boolean }
+  | { type: 'entries'; slot: Slot; operatorId: string; keyGroups?: [number, number] }
+  | { type: 'diff' }
+  | { type: 'convert'; slot: Slot; format: MetadataFormat };
+
+/** A plan with bigints as decimal strings (as `ckpt plan --json` prints it). */
+export type PlanAnswer = { ok: true; plan: Jsonified<RestorePlan> } | { ok: false; error: Finding; findings: Finding[] };
+
+/** Bigints become decimal strings, as in every JSON the CLI prints. */
+export type Jsonified<T> = T extends bigint ? string : T extends (infer U)[] ? Jsonified<U>[] : T extends object ? { [K in keyof T]: Jsonified<T[K]> } : T;
+
+export interface CheckAnswer {
+  ok: boolean;
+  error: Finding | null;
+  findings: Finding[];
+  unrestoredOperatorIds: string[];
+}
+
+export interface OpenAnswer {
+  /** Name of what was opened: the `_metadata` path in the picked folder, or the export's name. */
+  name: string;
+  format: MetadataFormat;
+  summary: MetadataSummaryReport;
+  /** Files picked alongside `_metadata` (state files). */
+  files: number;
+}
+
+/** Messages from the worker. */
+export type Reply =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: { code: string; message: string } }
+  | { id: number; progress: { done: number; total: number; what: string } }
+  | { id: number; batch: string[] };
+
+export type { CheckpointDiff };

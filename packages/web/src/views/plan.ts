@@ -1,0 +1,119 @@
+import { humanBytes, type OperatorSummaryReport } from '@ckpt/format';
+import type { SubtaskPlan } from '@ckpt/restore';
+import { fill, h } from '../dom.js';
+import type { Jsonified, PlanAnswer } from '../protocol.js';
+import { findingsList, verdict } from './findings.js';
+
+type Subtask = Jsonified<SubtaskPlan>;
+
+/** Rows of one vertex's subtasks (built when its section is first opened: plans can have 10⁵ subtasks). */
+function subtaskRows(subtasks: Subtask[]): HTMLTableElement {
+  return h(
+    'table',
+    { class: 'data subtasks' },
+    h('thead', {}, h('tr', {}, ['subtask', 'key groups', 'handles', 'files', 'bytes'].map((c, i) => h('th', { scope: 'col', class: i === 1 ? undefined : 'num' }, c)))),
+    h(
+      'tbody',
+      {},
+      subtasks.map((s) => {
+        const files = new Set(s.operators.flatMap((o) => o.files.map((f) => f.file))).size;
+        const kg = s.keyGroups.count === 0 ? '-' : `${s.keyGroups.start}–${s.keyGroups.start + s.keyGroups.count - 1}`;
+        const tr = h('tr', { class: 'subtask' }, h('td', { class: 'num' }, s.index), h('td', {}, kg), h('td', { class: 'num' }, s.handles), h('td', { class: 'num' }, files), h('td', { class: 'num', title: `${s.bytes} bytes` }, humanBytes(s.bytes)));
+        Object.assign(tr.dataset, { vertex: s.vertex, index: String(s.index), bytes: s.bytes, handles: String(s.handles), files: String(files), keyGroupCount: String(s.keyGroups.count) });
+        if (s.keyGroups.count > 0) Object.assign(tr.dataset, { kgStart: String(s.keyGroups.start), kgEnd: String(s.keyGroups.start + s.keyGroups.count - 1) });
+        return tr;
+      }),
+    ),
+  );
+}
+
+/** The plan's answer: per vertex its skew, key-group balance and advice, and its subtasks. */
+export function renderPlan(el: HTMLElement, answer: PlanAnswer): void {
+  if (!answer.ok) {
+    fill(el, verdict(false, answer.error), findingsList(answer.findings));
+    return;
+  }
+  const p = answer.plan;
+  const byVertex = new Map<string, Subtask[]>();
+  for (const s of p.subtasks) byVertex.set(s.vertex, [...(byVertex.get(s.vertex) ?? []), s]);
+  let budget = 5000; // rows drawn up front; other vertices draw when opened
+  const sections = [...byVertex].map(([vertex, subtasks]) => {
+    const bytes = subtasks.reduce((n, s) => n + BigInt(s.bytes), 0n);
+    const skew = p.skew[vertex];
+    const kg = p.keyGroupBalance[vertex];
+    const advice = p.advice.find((a) => a.vertex === vertex);
+    const even = advice?.evenParallelisms;
+    const summary = h(
+      'summary',
+      {},
+      h('strong', {}, vertex),
+      ` — ${subtasks.length} subtask${subtasks.length === 1 ? '' : 's'}, ${humanBytes(bytes)}`,
+      skew === undefined ? '' : `, skew ${skew.toFixed(2)} (max/mean bytes)`,
+      kg ? `, key groups per subtask ${kg.min}–${kg.max}` : '',
+    );
+    const d = h(
+      'details',
+      { class: 'vertex' },
+      summary,
+      advice
+        ? h(
+            'ul',
+            { class: 'advice' },
+            even ? h('li', {}, `even key-group split at parallelism ${even.length > 16 ? `${even.slice(0, 16).join(', ')}, …` : even.join(', ')}`) : null,
+            h('li', {}, `at most parallelism ${advice.maxRestorableParallelism}`),
+            advice.notes.map((n) => h('li', {}, n)),
+          )
+        : null,
+    );
+    Object.assign(d.dataset, { vertex, bytes: bytes.toString(), ...(skew === undefined ? {} : { skew: String(skew) }), ...(kg ? { kgMin: String(kg.min), kgMax: String(kg.max) } : {}) });
+    let drawn = false;
+    const draw = () => {
+      if (drawn) return;
+      drawn = true;
+      d.appendChild(subtaskRows(subtasks));
+    };
+    d.addEventListener('toggle', () => d.open && draw());
+    if (bytes > 0n && budget >= subtasks.length) {
+      budget -= subtasks.length;
+      d.open = true;
+      draw();
+    }
+    return d;
+  });
+  const total = h('p', { class: 'total' }, `Every new subtask together reads ${humanBytes(p.totalBytes)} (${p.totalBytes} bytes).`);
+  total.dataset.totalBytes = p.totalBytes;
+  fill(el, verdict(true, null), total, sections);
+}
+
+/** The form: one parallelism for all, and one per operator (the job's vertex for it). */
+export function planForm(ops: OperatorSummaryReport[], submit: (parallelism: Record<string, number>) => void): HTMLFormElement {
+  const all = h('input', { type: 'number', min: 1, id: 'plan-all', inputmode: 'numeric' });
+  const rows = ops.map((o) => {
+    const input = h('input', { type: 'number', min: 1, value: o.parallelism, 'aria-label': `new parallelism of ${o.uid ?? o.name ?? o.operatorId}`, class: 'plan-p' });
+    input.dataset.operatorId = o.operatorId;
+    return h('tr', {}, h('td', { class: 'name' }, o.uid ?? o.name ?? o.operatorId), h('td', { class: 'num' }, o.parallelism), h('td', { class: 'num' }, o.maxParallelism), h('td', {}, input));
+  });
+  all.addEventListener('input', () => {
+    if (all.value !== '') for (const r of rows) r.querySelector('input')!.value = all.value;
+  });
+  const form = h(
+    'form',
+    { class: 'plan-form' },
+    h('p', {}, h('label', { for: 'plan-all' }, 'New parallelism for every operator '), all),
+    h(
+      'table',
+      { class: 'data' },
+      h('caption', {}, 'Or per operator'),
+      h('thead', {}, h('tr', {}, ['uid / name', 'stored', 'max parallelism', 'new parallelism'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, rows),
+    ),
+    h('button', { type: 'submit', id: 'plan-go' }, 'Plan the restore'),
+  );
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const parallelism: Record<string, number> = {};
+    for (const i of Array.from(form.querySelectorAll<HTMLInputElement>('input.plan-p'))) if (i.value !== '') parallelism[i.dataset.operatorId!] = Number(i.value);
+    submit(parallelism);
+  });
+  return form;
+}
