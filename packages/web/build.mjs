@@ -24,17 +24,20 @@ async function bundle(entry, define = {}) {
     // the TypeScript sources of the workspace packages, as the tests run them
     conditions: ['source'],
     define,
+    metafile: true,
     logLevel: 'warning',
   });
-  return r.outputFiles[0].text;
+  return { code: r.outputFiles[0].text, inputs: Object.keys(r.metafile.inputs) };
 }
 
 const sha = (s) => `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`;
 
-/** The page: index.html with the app and the worker inline. */
+/** The page: index.html with the app and the worker inline. `node build.mjs [out-dir]` writes it (default dist/). */
 export async function buildPage() {
-  const worker = await bundle('worker.ts');
-  const app = (await bundle('main.ts', { __WORKER_SOURCE__: JSON.stringify(worker) })).replace(/<\/script/gi, '<\\/script');
+  const w = await bundle('worker.ts');
+  const worker = w.code;
+  const main = await bundle('main.ts', { __WORKER_SOURCE__: JSON.stringify(worker) });
+  const app = main.code.replace(/<\/script/gi, '<\\/script');
   const css = readFileSync(join(here, 'src', 'style.css'), 'utf8');
   const csp = [
     "default-src 'none'",
@@ -59,12 +62,14 @@ export async function buildPage() {
 </body>
 </html>
 `;
-  return { html, app, worker, csp };
+  /** every source file in the page, for checks of what is (never) bundled */
+  const inputs = [...new Set([...w.inputs, ...main.inputs])];
+  return { html, app, worker, csp, inputs };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { html, app, worker } = await buildPage();
-  const dist = join(here, 'dist');
+  const dist = process.argv[2] ?? join(here, 'dist');
   mkdirSync(dist, { recursive: true });
   const tmp = join(dist, `.index.html.${process.pid}`);
   writeFileSync(tmp, html);

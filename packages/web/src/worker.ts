@@ -79,10 +79,14 @@ async function open(slot: Slot, files: PickedFile[]): Promise<OpenAnswer> {
     const parts: Uint8Array[] = [];
     const s = await summarizeMetadataStream(chunksOf(mf.file, parts), { file: mf.path });
     const bytes = concat(parts, mf.file.size);
-    summary = summaryReport(s, { file: mf.path, byteLength: bytes.length, sha256: await sha256(bytes) });
+    const digest = await sha256(bytes);
+    summary = summaryReport(s, { file: mf.path, byteLength: bytes.length, sha256: digest });
     meta = new Promise((resolve, reject) => setTimeout(() => {
       try {
-        resolve(decodeMetadata(bytes, { file: mf.path }));
+        const m = decodeMetadata(bytes, { file: mf.path, digest: false });
+        // the digest hashed for the summary (a browser has no synchronous SHA-256 for the decoder)
+        m.input = { byteLength: bytes.length, sha256: digest, file: mf.path };
+        resolve(m);
       } catch (e) {
         reject(e);
       }

@@ -1,0 +1,103 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { BrowserContext, Page } from 'playwright-core';
+import { decodeMetadata, forEachStreamHandle, type CheckpointMetadata } from '@ckpt/format';
+import { blobOpener, HandleResolver, operatorEntries, stateJsonLine } from '@ckpt/state';
+import { buildPage } from '../build.mjs';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../cli/test/support/chromium.js';
+
+/** Builds the page into a fresh directory; its file:// URL. */
+export async function builtPage(): Promise<{ url: string; html: string; inputs: string[] }> {
+  const { html, inputs } = await buildPage();
+  const dir = mkdtempSync(join(tmpdir(), 'ckpt-web-'));
+  writeFileSync(join(dir, 'index.html'), html);
+  return { url: pathToFileURL(join(dir, 'index.html')).href, html, inputs };
+}
+
+/** Headless Chromium that talks to nobody (`bypassCSP` only for the accessibility scan's injected script). */
+export async function launch(opts: { bypassCSP?: boolean } = {}): Promise<BrowserContext> {
+  const { chromium } = await import('playwright-core');
+  const profile = mkdtempSync(join(tmpdir(), 'ckpt-web-chromium-'));
+  return chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, acceptDownloads: true, ...opts });
+}
+
+export interface OpenedPage {
+  page: Page;
+  /** Every request besides the page itself and the worker's blob: URL. */
+  requests: string[];
+  dialogs: string[];
+  errors: string[];
+  /** Main-thread tasks over 50 ms (PerformanceObserver longtask): their durations. */
+  longTasks: () => Promise<number[]>;
+}
+
+export async function openPage(context: BrowserContext, url: string): Promise<OpenedPage> {
+  const page = await context.newPage();
+  const requests: string[] = [];
+  const dialogs: string[] = [];
+  const errors: string[] = [];
+  page.on('request', (r) => {
+    if (r.url() !== url && !r.url().startsWith('blob:')) requests.push(r.url());
+  });
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.addInitScript(() => {
+    const w = window as unknown as { __longTasks: number[] };
+    w.__longTasks = [];
+    new PerformanceObserver((l) => {
+      for (const e of l.getEntries()) w.__longTasks.push(e.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  await page.goto(url, { waitUntil: 'load' });
+  return { page, requests, dialogs, errors, longTasks: () => page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks) };
+}
+
+/** Opens a folder through the folder picker and waits for the summary (or an error). */
+export async function openFolder(page: Page, dir: string, slot: 'a' | 'b' = 'a'): Promise<void> {
+  await page.setInputFiles(`#pick-dir-${slot}`, dir);
+  await page.waitForFunction((s) => (s === 'a' ? document.querySelector('tr.operator') : document.querySelector('#diff-table')) || document.querySelector('#error')?.textContent, slot);
+}
+
+/** The files below a directory, as the page gets them from a folder pick (path below the folder's parent). */
+export function folderFiles(dir: string, base = dir.split('/').pop()!): { path: string; file: File }[] {
+  const out: { path: string; file: File }[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...folderFiles(p, `${base}/${e.name}`));
+    else out.push({ path: `${base}/${e.name}`, file: new File([readFileSync(p)], e.name) });
+  }
+  return out;
+}
+
+/** What the library computes for a picked folder, as the page's worker is given it. */
+export function libraryView(dir: string): { meta: CheckpointMetadata; bytes: Uint8Array; name: string; resolver: HandleResolver } {
+  const files = folderFiles(dir);
+  const mf = files.find((f) => f.path.endsWith('/_metadata') && f.path.split('/').length === 2)!;
+  const bytes = new Uint8Array(readFileSync(join(dir, '_metadata')));
+  const resolver = new HandleResolver({
+    metadataDir: mf.path.slice(0, mf.path.lastIndexOf('/')),
+    open: blobOpener(files.map((f) => ({ name: f.path, webkitRelativePath: f.path, size: f.file.size, slice: (a?: number, b?: number) => f.file.slice(a, b) }))),
+  });
+  return { meta: decodeMetadata(bytes, { file: mf.path }), bytes, name: mf.path, resolver };
+}
+
+export async function libraryEntries(v: ReturnType<typeof libraryView>, operatorId: string, keyGroups?: [number, number]): Promise<string[]> {
+  const op = v.meta.operators.find((o) => o.operatorId === operatorId)!;
+  const lines: string[] = [];
+  for await (const e of operatorEntries(op, v.resolver, keyGroups ? { keyGroups } : {})) lines.push(stateJsonLine(e));
+  return lines;
+}
+
+export function libraryFiles(v: ReturnType<typeof libraryView>): string[] {
+  const files = new Set<string>();
+  forEachStreamHandle(v.meta, (h) => {
+    const u = v.resolver.uriOf(h);
+    if (u !== undefined) files.add(u);
+  });
+  return [...files];
+}
