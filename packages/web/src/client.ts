@@ -2,11 +2,11 @@ import type { Reply, Request } from './protocol.js';
 
 declare const __WORKER_SOURCE__: string;
 
-/** The page's side of the worker: one promise per request; batches (state entries) to a callback. */
+/** The page's side of the worker: one promise per request; progress (entries read so far) to a callback. */
 export class WorkerClient {
   private readonly worker: Worker;
   private next = 1;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; batch?: (lines: string[]) => void }>();
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; progress?: (done: number) => void }>();
 
   constructor() {
     // inlined at build time and started from a Blob URL: works from file:// and any static host
@@ -19,10 +19,10 @@ export class WorkerClient {
     };
   }
 
-  call<T>(request: Request, batch?: (lines: string[]) => void): Promise<T> {
+  call<T>(request: Request, progress?: (done: number) => void): Promise<T> {
     const id = this.next++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, ...(batch ? { batch } : {}) });
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, ...(progress ? { progress } : {}) });
       this.worker.postMessage({ id, request });
     });
   }
@@ -30,8 +30,7 @@ export class WorkerClient {
   private receive(r: Reply): void {
     const p = this.pending.get(r.id);
     if (!p) return;
-    if ('batch' in r) p.batch?.(r.batch);
-    else if ('progress' in r) return;
+    if ('progress' in r) p.progress?.(r.progress);
     else {
       this.pending.delete(r.id);
       if (r.ok) p.resolve(r.result);

@@ -56,7 +56,9 @@ const errorBox = h('p', { id: 'error', class: 'error', role: 'alert' });
 
 function fail(e: unknown): void {
   const code = e instanceof ViewerFailure ? e.code : 'Error';
-  errorBox.textContent = `${code}: ${(e as Error).message ?? String(e)}`;
+  const message = (e as Error).message ?? String(e);
+  // the packages' messages may already start with their code
+  errorBox.textContent = message.startsWith(`${code}:`) ? message : `${code}: ${message}`;
   errorBox.dataset.code = code;
   status.textContent = '';
 }
@@ -103,17 +105,23 @@ const out = {
   check: h('div', { id: 'check-out' }),
   diff: h('div', { id: 'diff-out' }),
 };
-const state = new StateView(h('div', { id: 'state' }), (q, view) => void readEntries(q, view));
+const lines = (from: number, to: number) => worker.call<string[]>({ type: 'lines', from, to });
+const state = new StateView(h('div', { id: 'state' }), (q, view) => void readEntries(q, view), lines);
 
+let reading = 0;
 async function readEntries(q: { operatorId: string; keyGroups?: [number, number] }, view: StateView): Promise<void> {
-  view.list.clear();
+  const mine = ++reading;
+  view.list.reset(lines);
   view.status('reading…');
   busy('reading state entries…');
   try {
-    const r = await worker.call<{ count: number }>({ type: 'entries', slot: 'a', ...q }, (lines) => {
-      view.list.push(lines);
-      view.status(`${view.list.length} entries so far…`);
+    const r = await worker.call<{ count: number }>({ type: 'entries', slot: 'a', ...q }, (done) => {
+      if (mine !== reading) return;
+      view.list.setLength(done);
+      view.status(`${done} entries so far…`);
     });
+    if (mine !== reading) return;
+    view.list.setLength(r.count);
     view.status(`${r.count} entr${r.count === 1 ? 'y' : 'ies'}${r.count ? ' — choose one to see it in full' : ''}`, r.count);
     busy('');
   } catch (e) {

@@ -17,6 +17,8 @@ export type Request =
   | { type: 'plan'; slot: Slot; parallelism: Record<string, number> }
   | { type: 'check'; slot: Slot; job: string; allowNonRestoredState: boolean }
   | { type: 'entries'; slot: Slot; operatorId: string; keyGroups?: [number, number] }
+  /** Lines `from`..`to` (exclusive) of the entries read last (they stay in the worker). */
+  | { type: 'lines'; from: number; to: number }
   | { type: 'diff' }
   | { type: 'convert'; slot: Slot; format: MetadataFormat };
 
@@ -46,7 +48,6 @@ export interface OpenAnswer {
 export type Reply =
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; error: { code: string; message: string } }
-  | { id: number; progress: { done: number; total: number; what: string } }
-  | { id: number; batch: string[] };
+  | { id: number; progress: number };
 
 export type { CheckpointDiff };

@@ -66,8 +66,8 @@ function concat(parts: Uint8Array[], size: number): Uint8Array {
   return out;
 }
 
+/** Opens what was picked into `slot`; until it has succeeded, what the slot held stays. */
 async function open(slot: Slot, files: PickedFile[]): Promise<OpenAnswer> {
-  slots.delete(slot);
   const mf = metadataFile(files);
   const head = new Uint8Array(await mf.file.slice(0, 64).arrayBuffer());
   const format = sniffFormat(head, formatFromName(mf.path));
@@ -126,25 +126,25 @@ async function check(slot: Slot, text: string, allowNonRestoredState: boolean): 
   return { ok: a.ok, error: a.error ?? null, findings: a.findings, unrestoredOperatorIds: a.unrestoredOperatorIds };
 }
 
-/** Streams an operator's entries to the page as JSON lines, in batches; answers the count. */
+/** The entries read last, one JSON line each: the page's list fetches the rows in view. */
+let entryLines: string[] = [];
+
+/** Reads an operator's entries into {@link entryLines}, telling the page the count as it grows. */
 async function entries(id: number, slot: Slot, operatorId: string, keyGroups?: [number, number]): Promise<{ count: number }> {
   const o = opened(slot);
   const meta = await o.meta;
   const op = requireOperator(meta.operators, operatorId, o.name);
-  let batch: string[] = [];
-  let count = 0;
-  let sent = performance.now();
+  const lines: string[] = [];
+  entryLines = lines;
+  let told = performance.now();
   for await (const e of operatorEntries(op, o.resolver, keyGroups ? { keyGroups } : {})) {
-    batch.push(stateJsonLine(e));
-    count++;
-    if (batch.length >= 20_000 || (batch.length > 0 && performance.now() - sent > 100)) {
-      scope.postMessage({ id, batch });
-      batch = [];
-      sent = performance.now();
+    lines.push(stateJsonLine(e));
+    if (performance.now() - told > 100) {
+      scope.postMessage({ id, progress: lines.length });
+      told = performance.now();
     }
   }
-  if (batch.length > 0) scope.postMessage({ id, batch });
-  return { count };
+  return { count: lines.length };
 }
 
 /** Every file the handles of `meta` reference, as the resolver names it. */
@@ -173,6 +173,8 @@ async function answer(id: number, r: Request): Promise<unknown> {
       return check(r.slot, r.job, r.allowNonRestoredState);
     case 'entries':
       return entries(id, r.slot, r.operatorId, r.keyGroups);
+    case 'lines':
+      return entryLines.slice(r.from, r.to);
     case 'diff':
       return diff();
     case 'convert':

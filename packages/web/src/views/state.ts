@@ -1,6 +1,6 @@
 import type { OperatorSummaryReport } from '@ckpt/format';
 import { fill, h } from '../dom.js';
-import { VirtualList } from '../virtual-list.js';
+import { VirtualList, type LineSource } from '../virtual-list.js';
 
 export interface EntriesQuery {
   operatorId: string;
@@ -31,8 +31,9 @@ export class StateView {
   constructor(
     readonly el: HTMLElement,
     private readonly read: (q: EntriesQuery, view: StateView) => void,
+    source: LineSource,
   ) {
-    this.list = new VirtualList('state entries, one JSON line each', (i, line) => {
+    this.list = new VirtualList('state entries, one JSON line each', source, (i, line) => {
       let pretty = line;
       try {
         pretty = JSON.stringify(JSON.parse(line), null, 2);
@@ -77,7 +78,7 @@ export class StateView {
         error.textContent = (x as Error).message;
       }
     });
-    this.list.clear();
+    this.list.reset(this.list.source);
     this.detail.textContent = '';
     this.count.textContent = '';
     fill(this.el, form, error, this.count, this.list.element, this.detail);
