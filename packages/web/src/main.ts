@@ -78,6 +78,7 @@ function select(tab: Tab): void {
     b.tabIndex = t === tab ? 0 : -1;
     panels.get(t)!.hidden = t !== tab;
   }
+  drawView(tab);
 }
 
 function tabList(): HTMLElement {
@@ -144,21 +145,34 @@ function download(format: 'binary' | 'json' | 'msgpack' | 'protobuf'): void {
   }, fail);
 }
 
+/** Views drawn for the opened checkpoint so far: the others are drawn when first shown (big jobs have thousands of rows). */
+const drawn = new Set<Tab>();
+
 function showOpened(a: OpenAnswer): void {
+  drawn.clear();
   renderSummary(out.summary, a);
+  drawn.add('summary');
   performance.mark('ckpt:summary');
-  const ops = a.summary.operators;
-  fill(
-    panels.get('plan')!,
-    planForm(ops, (parallelism) => {
-      busy('planning…');
-      worker.call<PlanAnswer>({ type: 'plan', slot: 'a', parallelism }).then((p) => (renderPlan(out.plan, p), busy('')), fail);
-    }),
-    out.plan,
-  );
   fill(out.plan);
   fill(out.check);
-  state.show(ops);
+}
+
+/** Draws a view of the opened checkpoint the first time it is shown. */
+function drawView(tab: Tab): void {
+  const a = opened.a;
+  if (!a || drawn.has(tab)) return;
+  drawn.add(tab);
+  const ops = a.summary.operators;
+  if (tab === 'plan') {
+    fill(
+      panels.get('plan')!,
+      planForm(ops, (parallelism) => {
+        busy('planning…');
+        worker.call<PlanAnswer>({ type: 'plan', slot: 'a', parallelism }).then((p) => (renderPlan(out.plan, p), busy('')), fail);
+      }),
+      out.plan,
+    );
+  } else if (tab === 'state') state.show(ops);
 }
 
 async function openFiles(slot: Slot, files: PickedFile[]): Promise<void> {

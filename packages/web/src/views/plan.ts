@@ -89,7 +89,7 @@ export function renderPlan(el: HTMLElement, answer: PlanAnswer): void {
 export function planForm(ops: OperatorSummaryReport[], submit: (parallelism: Record<string, number>) => void): HTMLFormElement {
   const all = h('input', { type: 'number', min: 1, id: 'plan-all', inputmode: 'numeric' });
   const rows = ops.map((o) => {
-    const input = h('input', { type: 'number', min: 1, value: o.parallelism, 'aria-label': `new parallelism of ${o.uid ?? o.name ?? o.operatorId}`, class: 'plan-p' });
+    const input = h('input', { type: 'text', inputmode: 'numeric', pattern: '[0-9]*', size: 5, value: o.parallelism, 'aria-label': `new parallelism of ${o.uid ?? o.name ?? o.operatorId}`, class: 'plan-p' });
     input.dataset.operatorId = o.operatorId;
     return h('tr', {}, h('td', { class: 'name' }, o.uid ?? o.name ?? o.operatorId), h('td', { class: 'num' }, o.parallelism), h('td', { class: 'num' }, o.maxParallelism), h('td', {}, input));
   });
