@@ -5,10 +5,11 @@ import { createServer } from 'node:http';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const dist = join(dirname(fileURLToPath(import.meta.url)), 'dist');
+const DIST = join(dirname(fileURLToPath(import.meta.url)), 'dist');
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json' };
 
-export function serve(port = Number(process.env.PORT ?? 8080)) {
+/** Serves `dist` (default: dist/ beside this file) on 127.0.0.1:`port` (0: any free port); resolves to the server. */
+export function serve(port = Number(process.env.PORT ?? 8080), dist = DIST) {
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
     const file = normalize(join(dist, path.endsWith('/') ? `${path}index.html` : path));

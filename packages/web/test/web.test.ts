@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +9,7 @@ import { decodeMetadata, diffCheckpoints, encodeMetadata, humanBytes, summaryRep
 import { parseMetadata, serializeMetadata, type MetadataFormat } from '@ckpt/convert';
 import { assignStates, jobFromCheckpoint, normalizeJob, parseJobInput, restorePlan } from '@ckpt/restore';
 import { chromiumAvailable } from '../../cli/test/support/chromium.js';
+import { serve } from '../serve.mjs';
 import { builtPage, launch, libraryEntries, libraryFiles, libraryView, openFolder, openPage, type OpenedPage } from './support.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -109,6 +111,25 @@ describe.skipIf(!chromiumAvailable())('the viewer in headless Chromium', () => {
       await page.close();
     });
   }
+
+  it('works served over http from a static server too (serve.mjs, as `pnpm web` runs it)', async () => {
+    const dir = dirname(fileURLToPath(url));
+    const server = await serve(0, dir);
+    try {
+      const { port } = server.address() as AddressInfo;
+      const served = `http://127.0.0.1:${port}/`;
+      const o = await openPage(context, served);
+      await openFolder(o.page, fixture('2.3.0/keyed-hashmap-savepoint'));
+      expect(await o.page.locator('[data-field="checkpoint-id"]').textContent()).toBe(String(libraryView(fixture('2.3.0/keyed-hashmap-savepoint')).meta.checkpointId));
+      expect(o.requests.filter((r) => r !== served)).toEqual([]);
+      expect(o.errors).toEqual([]);
+      await o.page.close();
+      const missing = await fetch(`${served}../../etc/passwd`);
+      expect(missing.status).toBe(404);
+    } finally {
+      server.close();
+    }
+  });
 
   it('filters state entries by key group, as the library reads them', async () => {
     const dir = fixture('2.3.0/keyed-hashmap-savepoint');

@@ -114,6 +114,7 @@ export function renderSummary(el: HTMLElement, opened: OpenAnswer): void {
       field('total state', 'total-state', `${humanBytes(s.totalStateSize)} (${s.totalStateSize} bytes)`),
       field('state files picked', 'files', opened.files),
     ),
-    operatorsTable(s.operators),
+    // wide jobs scroll sideways inside their own region (reachable by keyboard), not the page
+    h('div', { class: 'scroll', role: 'region', 'aria-label': 'operators', tabindex: 0 }, operatorsTable(s.operators)),
   );
 }
