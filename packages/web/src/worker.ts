@@ -3,7 +3,7 @@
  * Flink's verdict, state entries, diffs, conversions — runs here, through the packages, so the
  * page's main thread only draws. It keeps the opened checkpoints (slot a, and b to compare with).
  */
-import { decodeMetadata, diffCheckpoints, forEachStreamHandle, requireOperator, sha256, summarizeMetadataStream, summaryReport, summaryReportOf, type CheckpointMetadata } from '@ckpt/format';
+import { concatBytes, decodeMetadata, diffCheckpoints, forEachStreamHandle, requireOperator, sha256, summarizeMetadataStream, summaryReport, summaryReportOf, type CheckpointMetadata } from '@ckpt/format';
 import { formatFromName, parseMetadata, serializeMetadata, sniffFormat, type MetadataFormat } from '@ckpt/convert';
 import { assignStates, jobFromCheckpoint, normalizeJob, parseJobInput, restorePlan, type JobGraph } from '@ckpt/restore';
 import { blobOpener, HandleResolver, operatorEntries, stateJsonLine, type FileLike } from '@ckpt/state';
@@ -56,16 +56,6 @@ async function* chunksOf(file: File, keep: Uint8Array[]): AsyncIterable<Uint8Arr
   }
 }
 
-function concat(parts: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** Opens what was picked into `slot`; until it has succeeded, what the slot held stays. */
 async function open(slot: Slot, files: PickedFile[]): Promise<OpenAnswer> {
   const mf = metadataFile(files);
@@ -78,7 +68,7 @@ async function open(slot: Slot, files: PickedFile[]): Promise<OpenAnswer> {
     // the summary streams (shown first); the model is decoded from the same bytes after it
     const parts: Uint8Array[] = [];
     const s = await summarizeMetadataStream(chunksOf(mf.file, parts), { file: mf.path });
-    const bytes = concat(parts, mf.file.size);
+    const bytes = concatBytes(parts);
     const digest = await sha256(bytes);
     summary = summaryReport(s, { file: mf.path, byteLength: bytes.length, sha256: digest });
     meta = new Promise((resolve, reject) => setTimeout(() => {

@@ -1,10 +1,20 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
-import { decodeMetadata, forEachStreamHandle, type CheckpointMetadata } from '@ckpt/format';
-import { blobOpener, HandleResolver, operatorEntries, stateJsonLine } from '@ckpt/state';
+import { ByteWriter, decodeMetadata, encodeMetadata, forEachStreamHandle, type CheckpointMetadata } from '@ckpt/format';
+import {
+  blobOpener,
+  HandleResolver,
+  KeyedStateFile,
+  operatorEntries,
+  SnappyFraming,
+  stateJsonLine,
+  writeCanonicalKeyedState,
+  writeStringValue,
+  type RawKeyedEntry,
+} from '@ckpt/state';
 import { buildPage } from '../build.mjs';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../cli/test/support/chromium.js';
 
@@ -100,4 +110,56 @@ export function libraryFiles(v: ReturnType<typeof libraryView>): string[] {
     if (u !== undefined) files.add(u);
   });
   return [...files];
+}
+
+const stringValue = (s: string) => {
+  const w = new ByteWriter();
+  writeStringValue(w, s);
+  return w.finish();
+};
+
+/**
+ * A copy of a heap savepoint whose String key `key` (of the operator `uid`, subtask 0) is renamed
+ * `to` in the state file (rewritten by the canonical writer; offsets and size updated in `_metadata`).
+ */
+export async function savepointWithKeyRenamed(dir: string, uid: string, key: string, to: string): Promise<string> {
+  const out = join(mkdtempSync(join(tmpdir(), 'ckpt-web-keys-')), 'sp');
+  cpSync(dir, out, { recursive: true });
+  const lib = libraryView(out);
+  const op = lib.meta.operators.find((o) => o.uid === uid)!;
+  const h = op.subtasks[0]!.managedKeyedState!;
+  if (h.kind !== 'savepointKeyGroups' && h.kind !== 'keyGroups') throw new Error(`${uid}: not a canonical keyed handle`);
+  if (h.delegate.kind !== 'relativeFile') throw new Error(`${uid}: the state file is not relative`);
+  const kf = await KeyedStateFile.open(h, lib.resolver.resolve(h.delegate), { maxParallelism: op.maxParallelism });
+  const from = stringValue(key);
+  const renamed = stringValue(to);
+  const groups = new Map<number, RawKeyedEntry[]>();
+  let n = 0;
+  for await (const g of kf.rawKeyGroups()) {
+    groups.set(
+      g.keyGroup,
+      g.entries.map(({ stateId, key: k, value }) => {
+        const hit = k.length >= from.length && from.every((b, i) => k[i] === b);
+        if (hit) n++;
+        return { stateId, key: hit ? Uint8Array.from([...renamed, ...k.subarray(from.length)]) : k, value };
+      }),
+    );
+  }
+  if (n === 0) throw new Error(`no key ${key} in ${uid}`);
+  const { bytes, offsets } = writeCanonicalKeyedState({
+    header: kf.header.raw,
+    keyGroupStart: h.keyGroupRange.start,
+    keyGroupCount: h.keyGroupRange.count,
+    maxParallelism: op.maxParallelism,
+    keyGroups: groups,
+    compressed: kf.header.compressed,
+    framing: await SnappyFraming.create(),
+  });
+  writeFileSync(join(out, h.delegate.relativePath), bytes);
+  const meta = decodeMetadata(new Uint8Array(readFileSync(join(out, '_metadata'))));
+  const same = meta.operators.find((o) => o.uid === uid)!.subtasks[0]!.managedKeyedState as typeof h;
+  (same as { offsets: bigint[] }).offsets = offsets;
+  (same.delegate as { size: bigint }).size = BigInt(bytes.length);
+  writeFileSync(join(out, '_metadata'), encodeMetadata(meta));
+  return out;
 }

@@ -10,7 +10,7 @@ import { parseMetadata, serializeMetadata, type MetadataFormat } from '@ckpt/con
 import { assignStates, jobFromCheckpoint, normalizeJob, parseJobInput, restorePlan } from '@ckpt/restore';
 import { chromiumAvailable } from '../../cli/test/support/chromium.js';
 import { serve } from '../serve.mjs';
-import { builtPage, launch, libraryEntries, libraryFiles, libraryView, openFolder, openPage, type OpenedPage } from './support.js';
+import { builtPage, launch, libraryEntries, savepointWithKeyRenamed, libraryFiles, libraryView, openFolder, openPage, type OpenedPage } from './support.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const fixture = (p: string) => join(root, 'fixtures/generated', p);
@@ -249,6 +249,18 @@ describe.skipIf(!chromiumAvailable())('the viewer in headless Chromium', () => {
     await o.page.setInputFiles('#pick-file-a', bad);
     await o.page.waitForFunction(() => document.querySelector('#error')?.textContent);
     expect(await o.page.locator('#error').textContent()).toMatch(/^\w+: .*/);
+    // a state key that is markup, read from its state file: the list and the entry show it as text
+    const keyed = await savepointWithKeyRenamed(fixture('2.3.0/keyed-hashmap-savepoint'), 'keyed', 'k9', evil);
+    await openFolder(o.page, keyed);
+    await o.page.click('#tab-state');
+    await o.page.click('#state-go');
+    await o.page.waitForSelector('#entry-count[data-count]');
+    const lines = await libraryEntries(libraryView(keyed), libraryView(keyed).meta.operators.find((x) => x.uid === 'keyed')!.operatorId);
+    const first = lines.findIndex((l) => l.includes(evil.replace(/"/g, '\\"')));
+    expect(first).toBeGreaterThanOrEqual(0);
+    expect(await o.page.locator(`.vlist .row[data-index="${first}"]`).textContent()).toBe(lines[first]);
+    await o.page.locator(`.vlist .row[data-index="${first}"]`).click();
+    expect(await o.page.locator('#entry-detail').textContent()).toContain(`"key": "${evil}"`);
     expect(await o.page.locator('script').count()).toBe(1);
     expect(await o.page.locator('img').count()).toBe(0);
     await shot(o.page, 'hostile');
