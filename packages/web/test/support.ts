@@ -87,8 +87,9 @@ export function folderFiles(dir: string, base = dir.split('/').pop()!): { path: 
 /** What the library computes for a picked folder, as the page's worker is given it. */
 export function libraryView(dir: string): { meta: CheckpointMetadata; bytes: Uint8Array; name: string; resolver: HandleResolver } {
   const files = folderFiles(dir);
-  const mf = files.find((f) => f.path.endsWith('/_metadata') && f.path.split('/').length === 2)!;
-  const bytes = new Uint8Array(readFileSync(join(dir, '_metadata')));
+  // the shallowest _metadata below the picked folder
+  const mf = files.filter((f) => f.path.endsWith('/_metadata')).sort((a, b) => a.path.split('/').length - b.path.split('/').length)[0]!;
+  const bytes = new Uint8Array(readFileSync(join(dir, mf.path.split('/').slice(1).join('/'))));
   const resolver = new HandleResolver({
     metadataDir: mf.path.slice(0, mf.path.lastIndexOf('/')),
     open: blobOpener(files.map((f) => ({ name: f.path, webkitRelativePath: f.path, size: f.file.size, slice: (a?: number, b?: number) => f.file.slice(a, b) }))),

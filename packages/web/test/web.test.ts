@@ -21,6 +21,8 @@ const CASES = [
   { version: '1.20.3', scenario: 'keyed-hashmap-savepoint', p: 2 },
   { version: '2.0.1', scenario: 'operator-state-savepoint', p: 4 },
   { version: '2.3.0', scenario: 'keyed-rocksdb-native-savepoint', p: 3 },
+  // the job's checkpoint folder (chk-2/_metadata, shared/ SSTs named by absolute paths of where Flink wrote them)
+  { version: '2.3.0', scenario: 'keyed-rocksdb-incremental-checkpoint/50f1e3a226ab147eddba3c295c08c81e', p: 2 },
 ];
 
 describe.skipIf(!chromiumAvailable())('the viewer in headless Chromium', () => {
@@ -72,7 +74,7 @@ describe.skipIf(!chromiumAvailable())('the viewer in headless Chromium', () => {
         expect(r.total).toBe(String(BigInt(w.stateSize.total) + BigInt(w.coordinatorStateBytes)));
         expect(r.cells[10]).toBe(r.total === '0' ? '-' : humanBytes(r.total!));
       }
-      await shot(page, `${c.version}-${c.scenario}-summary`);
+      await shot(page, `${c.version}-${c.scenario.split('/')[0]}-summary`);
 
       // rescale plan at a new parallelism for every operator
       await page.click('#tab-plan');
@@ -90,7 +92,7 @@ describe.skipIf(!chromiumAvailable())('the viewer in headless Chromium', () => {
       );
       const skews = await page.$$eval('details.vertex', (ds) => ds.map((d) => [(d as HTMLElement).dataset.vertex, (d as HTMLElement).dataset.skew ?? null]));
       expect(skews).toEqual([...new Set(plan.subtasks.map((s) => s.vertex))].map((v) => [v, plan.skew[v] === undefined ? null : String(plan.skew[v])]));
-      await shot(page, `${c.version}-${c.scenario}-plan`);
+      await shot(page, `${c.version}-${c.scenario.split('/')[0]}-plan`);
 
       // state entries of the operator with the most state
       const op = [...want.operators].sort((x, y) => Number(BigInt(y.stateSize.total) - BigInt(x.stateSize.total)))[0]!;
@@ -106,7 +108,7 @@ describe.skipIf(!chromiumAvailable())('the viewer in headless Chromium', () => {
       for (const [i, text] of shown) expect(text).toBe(lines[i]);
       await page.locator('.vlist .row').first().click();
       expect(JSON.parse((await page.locator('#entry-detail').textContent())!.replace(/^entry 1\n/, ''))).toEqual(JSON.parse(lines[0]!));
-      await shot(page, `${c.version}-${c.scenario}-state`);
+      await shot(page, `${c.version}-${c.scenario.split('/')[0]}-state`);
       await quiet(o);
       await page.close();
     });
@@ -129,6 +131,26 @@ describe.skipIf(!chromiumAvailable())('the viewer in headless Chromium', () => {
     } finally {
       server.close();
     }
+  });
+
+  it('opens a dropped _metadata file', async () => {
+    const file = fixture('2.0.1/keyed-hashmap-savepoint/_metadata');
+    const want = summaryReportOf(decodeMetadata(new Uint8Array(readFileSync(file))));
+    const o = await openPage(context, url);
+    const base64 = readFileSync(file).toString('base64');
+    await o.page.evaluate((b64) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], '_metadata'));
+      const zone = document.querySelector('#drop-a')!;
+      zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, base64);
+    await o.page.waitForSelector('tr.operator');
+    expect(await o.page.locator('[data-field="file"]').textContent()).toBe('_metadata');
+    expect(await o.page.locator('[data-field="checkpoint-id"]').textContent()).toBe(want.checkpointId);
+    expect(await o.page.locator('tr.operator').count()).toBe(want.operators.length);
+    await quiet(o);
+    await o.page.close();
   });
 
   it('filters state entries by key group, as the library reads them', async () => {
