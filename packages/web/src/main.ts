@@ -2,6 +2,7 @@
  * The page: opens a checkpoint from the files the user picks or drops (nothing leaves the
  * machine), asks the worker for what to show, and draws it. No number is computed here.
  */
+import { humanBytes } from '@ckpt/format';
 import { ViewerFailure, WorkerClient } from './client.js';
 import { append, fill, h } from './dom.js';
 import { droppedFiles, pickedFiles } from './open.js';
@@ -181,7 +182,9 @@ async function openFiles(slot: Slot, files: PickedFile[]): Promise<void> {
   performance.mark('ckpt:open');
   busy(`reading ${files.length} file${files.length === 1 ? '' : 's'}…`);
   try {
-    const a = await worker.call<OpenAnswer>({ type: 'open', slot, files });
+    const a = await worker.call<OpenAnswer>({ type: 'open', slot, files }, (bytes) => {
+      status.textContent = `reading _metadata: ${humanBytes(bytes)} summarized…`;
+    });
     opened[slot] = a;
     if (slot === 'a') {
       showOpened(a);

@@ -46,18 +46,26 @@ function metadataFile(files: PickedFile[]): PickedFile {
 /** A File as the state readers see it: named by its path below what was picked. */
 const fileLike = (f: PickedFile): FileLike => ({ name: f.path, webkitRelativePath: f.path, size: f.file.size, slice: (a, b) => f.file.slice(a, b) });
 
-async function* chunksOf(file: File, keep: Uint8Array[]): AsyncIterable<Uint8Array> {
+/** The file's chunks, kept in `keep` for the decode after the summary; `progress` hears the bytes read (every 100 ms). */
+async function* chunksOf(file: File, keep: Uint8Array[], progress: (bytes: number) => void): AsyncIterable<Uint8Array> {
   const reader = (file.stream() as ReadableStream<Uint8Array>).getReader();
+  let read = 0;
+  let told = performance.now();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) return;
     keep.push(value);
+    read += value.length;
+    if (performance.now() - told > 100) {
+      progress(read);
+      told = performance.now();
+    }
     yield value;
   }
 }
 
 /** Opens what was picked into `slot`; until it has succeeded, what the slot held stays. */
-async function open(slot: Slot, files: PickedFile[]): Promise<OpenAnswer> {
+async function open(id: number, slot: Slot, files: PickedFile[]): Promise<OpenAnswer> {
   const mf = metadataFile(files);
   const head = new Uint8Array(await mf.file.slice(0, 64).arrayBuffer());
   const format = sniffFormat(head, formatFromName(mf.path));
@@ -67,7 +75,10 @@ async function open(slot: Slot, files: PickedFile[]): Promise<OpenAnswer> {
   if (format === 'binary') {
     // the summary streams (shown first); the model is decoded from the same bytes after it
     const parts: Uint8Array[] = [];
-    const s = await summarizeMetadataStream(chunksOf(mf.file, parts), { file: mf.path });
+    const s = await summarizeMetadataStream(
+      chunksOf(mf.file, parts, (bytes) => scope.postMessage({ id, progress: bytes })),
+      { file: mf.path },
+    );
     const bytes = concatBytes(parts);
     const digest = await sha256(bytes);
     summary = summaryReport(s, { file: mf.path, byteLength: bytes.length, sha256: digest });
@@ -156,7 +167,7 @@ async function diff() {
 async function answer(id: number, r: Request): Promise<unknown> {
   switch (r.type) {
     case 'open':
-      return open(r.slot, r.files);
+      return open(id, r.slot, r.files);
     case 'plan':
       return plan(r.slot, r.parallelism);
     case 'check':
