@@ -22,11 +22,32 @@ export type Request =
   | { type: 'diff' }
   | { type: 'convert'; slot: Slot; format: MetadataFormat };
 
-/** A plan with bigints as decimal strings (as `ckpt plan --json` prints it). */
-export type PlanAnswer = { ok: true; plan: Jsonified<RestorePlan> } | { ok: false; error: Finding; findings: Finding[] };
+/** One new subtask of a plan as the page shows it (bytes as a decimal string). */
+export interface PlanRow {
+  index: number;
+  keyGroupStart: number;
+  keyGroupCount: number;
+  handles: number;
+  /** Distinct files the subtask reads. */
+  files: number;
+  bytes: string;
+}
 
-/** Bigints become decimal strings, as in every JSON the CLI prints. */
-export type Jsonified<T> = T extends bigint ? string : T extends (infer U)[] ? Jsonified<U>[] : T extends object ? { [K in keyof T]: Jsonified<T[K]> } : T;
+/** A vertex of a plan: its subtasks, skew, key-group balance and advice (`RestorePlan`, grouped). */
+export interface PlanVertex {
+  vertex: string;
+  bytes: string;
+  skew?: number;
+  keyGroupBalance?: { min: number; max: number };
+  advice?: RestorePlan['advice'][number];
+  subtasks: PlanRow[];
+}
+
+/**
+ * A restore plan grouped by vertex, without the per-file detail (a plan of a large job names
+ * millions of file reads; the page shows counts), or Flink's refusal.
+ */
+export type PlanAnswer = { ok: true; totalBytes: string; vertices: PlanVertex[] } | { ok: false; error: Finding; findings: Finding[] };
 
 export interface CheckAnswer {
   ok: boolean;

@@ -7,7 +7,7 @@ import { concatBytes, decodeMetadata, diffCheckpoints, forEachStreamHandle, requ
 import { formatFromName, parseMetadata, serializeMetadata, sniffFormat, type MetadataFormat } from '@ckpt/convert';
 import { assignStates, jobFromCheckpoint, normalizeJob, parseJobInput, restorePlan, type JobGraph } from '@ckpt/restore';
 import { blobOpener, HandleResolver, operatorEntries, stateJsonLine, type FileLike } from '@ckpt/state';
-import type { CheckAnswer, OpenAnswer, PickedFile, PlanAnswer, Reply, Request, Slot } from './protocol.js';
+import type { CheckAnswer, OpenAnswer, PickedFile, PlanAnswer, PlanVertex, Reply, Request, Slot } from './protocol.js';
 
 interface WorkerScope {
   postMessage(message: Reply, transfer?: Transferable[]): void;
@@ -108,15 +108,34 @@ function opened(slot: Slot): Opened {
   return o;
 }
 
-const jsonified = <T>(v: T): unknown => JSON.parse(JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x)));
-
 async function plan(slot: Slot, parallelism: Record<string, number>): Promise<PlanAnswer> {
   const o = opened(slot);
   const meta = await o.meta;
   const job: JobGraph = normalizeJob(jobFromCheckpoint(meta.operators, (op) => parallelism[op.operatorId], { checkpointPointer: o.name }));
   const a = assignStates(meta, job);
   if (!a.ok) return { ok: false, error: a.error!, findings: a.findings };
-  return { ok: true, plan: jsonified(restorePlan(meta, a)) as never };
+  const p = restorePlan(meta, a);
+  const vertices = new Map<string, PlanVertex>();
+  for (const s of p.subtasks) {
+    let v = vertices.get(s.vertex);
+    if (!v) {
+      const skew = p.skew[s.vertex];
+      const kg = p.keyGroupBalance[s.vertex];
+      const advice = p.advice.find((x) => x.vertex === s.vertex);
+      v = { vertex: s.vertex, bytes: '0', subtasks: [], ...(skew === undefined ? {} : { skew }), ...(kg ? { keyGroupBalance: kg } : {}), ...(advice ? { advice } : {}) };
+      vertices.set(s.vertex, v);
+    }
+    v.bytes = (BigInt(v.bytes) + s.bytes).toString();
+    v.subtasks.push({
+      index: s.index,
+      keyGroupStart: s.keyGroups.start,
+      keyGroupCount: s.keyGroups.count,
+      handles: s.handles,
+      files: new Set(s.operators.flatMap((o) => o.files.map((f) => f.file))).size,
+      bytes: s.bytes.toString(),
+    });
+  }
+  return { ok: true, totalBytes: p.totalBytes.toString(), vertices: [...vertices.values()] };
 }
 
 async function check(slot: Slot, text: string, allowNonRestoredState: boolean): Promise<CheckAnswer> {

@@ -1,13 +1,10 @@
 import { humanBytes, type OperatorSummaryReport } from '@ckpt/format';
-import type { SubtaskPlan } from '@ckpt/restore';
 import { fill, h } from '../dom.js';
-import type { Jsonified, PlanAnswer } from '../protocol.js';
+import type { PlanAnswer, PlanRow } from '../protocol.js';
 import { findingsList, verdict } from './findings.js';
 
-type Subtask = Jsonified<SubtaskPlan>;
-
 /** Rows of one vertex's subtasks (built when its section is first opened: plans can have 10⁵ subtasks). */
-function subtaskRows(subtasks: Subtask[]): HTMLTableElement {
+function subtaskRows(vertex: string, subtasks: PlanRow[]): HTMLTableElement {
   return h(
     'table',
     { class: 'data subtasks' },
@@ -16,11 +13,11 @@ function subtaskRows(subtasks: Subtask[]): HTMLTableElement {
       'tbody',
       {},
       subtasks.map((s) => {
-        const files = new Set(s.operators.flatMap((o) => o.files.map((f) => f.file))).size;
-        const kg = s.keyGroups.count === 0 ? '-' : `${s.keyGroups.start}–${s.keyGroups.start + s.keyGroups.count - 1}`;
-        const tr = h('tr', { class: 'subtask' }, h('td', { class: 'num' }, s.index), h('td', {}, kg), h('td', { class: 'num' }, s.handles), h('td', { class: 'num' }, files), h('td', { class: 'num', title: `${s.bytes} bytes` }, humanBytes(s.bytes)));
-        Object.assign(tr.dataset, { vertex: s.vertex, index: String(s.index), bytes: s.bytes, handles: String(s.handles), files: String(files), keyGroupCount: String(s.keyGroups.count) });
-        if (s.keyGroups.count > 0) Object.assign(tr.dataset, { kgStart: String(s.keyGroups.start), kgEnd: String(s.keyGroups.start + s.keyGroups.count - 1) });
+        const last = s.keyGroupStart + s.keyGroupCount - 1;
+        const kg = s.keyGroupCount === 0 ? '-' : `${s.keyGroupStart}–${last}`;
+        const tr = h('tr', { class: 'subtask' }, h('td', { class: 'num' }, s.index), h('td', {}, kg), h('td', { class: 'num' }, s.handles), h('td', { class: 'num' }, s.files), h('td', { class: 'num', title: `${s.bytes} bytes` }, humanBytes(s.bytes)));
+        Object.assign(tr.dataset, { vertex, index: String(s.index), bytes: s.bytes, handles: String(s.handles), files: String(s.files), keyGroupCount: String(s.keyGroupCount) });
+        if (s.keyGroupCount > 0) Object.assign(tr.dataset, { kgStart: String(s.keyGroupStart), kgEnd: String(last) });
         return tr;
       }),
     ),
@@ -33,21 +30,16 @@ export function renderPlan(el: HTMLElement, answer: PlanAnswer): void {
     fill(el, verdict(false, answer.error), findingsList(answer.findings));
     return;
   }
-  const p = answer.plan;
-  const byVertex = new Map<string, Subtask[]>();
-  for (const s of p.subtasks) byVertex.set(s.vertex, [...(byVertex.get(s.vertex) ?? []), s]);
-  let budget = 5000; // rows drawn up front; other vertices draw when opened
-  const sections = [...byVertex].map(([vertex, subtasks]) => {
-    const bytes = subtasks.reduce((n, s) => n + BigInt(s.bytes), 0n);
-    const skew = p.skew[vertex];
-    const kg = p.keyGroupBalance[vertex];
-    const advice = p.advice.find((a) => a.vertex === vertex);
+  let budget = 300; // rows drawn up front; other vertices draw when opened
+  const sections = answer.vertices.map((v) => {
+    const { vertex, subtasks, skew, advice } = v;
+    const kg = v.keyGroupBalance;
     const even = advice?.evenParallelisms;
     const summary = h(
       'summary',
       {},
       h('strong', {}, vertex),
-      ` — ${subtasks.length} subtask${subtasks.length === 1 ? '' : 's'}, ${humanBytes(bytes)}`,
+      ` — ${subtasks.length} subtask${subtasks.length === 1 ? '' : 's'}, ${humanBytes(v.bytes)}`,
       skew === undefined ? '' : `, skew ${skew.toFixed(2)} (max/mean bytes)`,
       kg ? `, key groups per subtask ${kg.min}–${kg.max}` : '',
     );
@@ -65,23 +57,23 @@ export function renderPlan(el: HTMLElement, answer: PlanAnswer): void {
           )
         : null,
     );
-    Object.assign(d.dataset, { vertex, bytes: bytes.toString(), ...(skew === undefined ? {} : { skew: String(skew) }), ...(kg ? { kgMin: String(kg.min), kgMax: String(kg.max) } : {}) });
+    Object.assign(d.dataset, { vertex, bytes: v.bytes, ...(skew === undefined ? {} : { skew: String(skew) }), ...(kg ? { kgMin: String(kg.min), kgMax: String(kg.max) } : {}) });
     let drawn = false;
     const draw = () => {
       if (drawn) return;
       drawn = true;
-      d.appendChild(subtaskRows(subtasks));
+      d.appendChild(subtaskRows(vertex, subtasks));
     };
     d.addEventListener('toggle', () => d.open && draw());
-    if (bytes > 0n && budget >= subtasks.length) {
+    if (BigInt(v.bytes) > 0n && budget >= subtasks.length) {
       budget -= subtasks.length;
       d.open = true;
       draw();
     }
     return d;
   });
-  const total = h('p', { class: 'total' }, `Every new subtask together reads ${humanBytes(p.totalBytes)} (${p.totalBytes} bytes).`);
-  total.dataset.totalBytes = p.totalBytes;
+  const total = h('p', { class: 'total' }, `Every new subtask together reads ${humanBytes(answer.totalBytes)} (${answer.totalBytes} bytes).`);
+  total.dataset.totalBytes = answer.totalBytes;
   fill(el, verdict(true, null), total, sections);
 }
 

@@ -1,0 +1,15 @@
+import { chromium } from 'playwright-core';
+import { pathToFileURL } from 'node:url';
+const ctx = await chromium.launchPersistentContext('/tmp/smoke-profile-' + process.pid, { executablePath: '/usr/bin/chromium', headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+const page = await ctx.newPage();
+await page.addInitScript(() => { window.__lt = []; new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__lt.push([Math.round(e.startTime), Math.round(e.duration)]); }).observe({ type: 'longtask', buffered: true }); });
+await page.goto(pathToFileURL('/work/wt-web/packages/web/dist/index.html').href);
+await page.setInputFiles('#pick-file-a', process.argv[2]);
+await page.waitForSelector('tr.operator', { timeout: 600000 });
+const t0 = Date.now();
+await page.click('#tab-plan'); await page.fill('#plan-all', '128'); await page.click('#plan-go');
+await page.waitForSelector('#plan-out .verdict', { timeout: 600000 });
+console.log('plan ms', Date.now() - t0, await page.locator('#error').textContent());
+console.log(JSON.stringify(await page.evaluate(() => window.__lt)));
+await page.screenshot({ path: '/tmp/webshots/xl-plan.png' });
+await ctx.close();
