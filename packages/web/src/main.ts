@@ -165,11 +165,17 @@ function drawView(tab: Tab): void {
   drawn.add(tab);
   const ops = a.summary.operators;
   if (tab === 'plan') {
+    performance.mark('ckpt:plan-form');
     fill(
       panels.get('plan')!,
       planForm(ops, (parallelism) => {
         busy('planning…');
-        worker.call<PlanAnswer>({ type: 'plan', slot: 'a', parallelism }).then((p) => (renderPlan(out.plan, p), busy('')), fail);
+        worker.call<PlanAnswer>({ type: 'plan', slot: 'a', parallelism }).then((p) => {
+          performance.mark('ckpt:plan-received');
+          renderPlan(out.plan, p);
+          performance.mark('ckpt:plan-drawn');
+          busy('');
+        }, fail);
       }),
       out.plan,
     );

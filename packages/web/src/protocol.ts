@@ -22,15 +22,19 @@ export type Request =
   | { type: 'diff' }
   | { type: 'convert'; slot: Slot; format: MetadataFormat };
 
-/** One new subtask of a plan as the page shows it (bytes as a decimal string). */
-export interface PlanRow {
-  index: number;
-  keyGroupStart: number;
-  keyGroupCount: number;
-  handles: number;
-  /** Distinct files the subtask reads. */
-  files: number;
-  bytes: string;
+/**
+ * The new subtasks of one vertex as the page shows them, column by column (typed arrays: a plan
+ * of a large job has 10⁵ rows, and columns cross to the page as a copy of their bytes).
+ */
+export interface PlanRows {
+  index: Int32Array;
+  keyGroupStart: Int32Array;
+  keyGroupCount: Int32Array;
+  handles: Int32Array;
+  /** Distinct files each subtask reads. */
+  files: Int32Array;
+  /** Bytes each reads, decimal. */
+  bytes: string[];
 }
 
 /** A vertex of a plan: its subtasks, skew, key-group balance and advice (`RestorePlan`, grouped). */
@@ -40,7 +44,7 @@ export interface PlanVertex {
   skew?: number;
   keyGroupBalance?: { min: number; max: number };
   advice?: RestorePlan['advice'][number];
-  subtasks: PlanRow[];
+  subtasks: PlanRows;
 }
 
 /**

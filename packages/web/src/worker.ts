@@ -115,27 +115,35 @@ async function plan(slot: Slot, parallelism: Record<string, number>): Promise<Pl
   const a = assignStates(meta, job);
   if (!a.ok) return { ok: false, error: a.error!, findings: a.findings };
   const p = restorePlan(meta, a);
-  const vertices = new Map<string, PlanVertex>();
+  const byVertex = new Map<string, typeof p.subtasks>();
   for (const s of p.subtasks) {
-    let v = vertices.get(s.vertex);
-    if (!v) {
-      const skew = p.skew[s.vertex];
-      const kg = p.keyGroupBalance[s.vertex];
-      const advice = p.advice.find((x) => x.vertex === s.vertex);
-      v = { vertex: s.vertex, bytes: '0', subtasks: [], ...(skew === undefined ? {} : { skew }), ...(kg ? { keyGroupBalance: kg } : {}), ...(advice ? { advice } : {}) };
-      vertices.set(s.vertex, v);
-    }
-    v.bytes = (BigInt(v.bytes) + s.bytes).toString();
-    v.subtasks.push({
-      index: s.index,
-      keyGroupStart: s.keyGroups.start,
-      keyGroupCount: s.keyGroups.count,
-      handles: s.handles,
-      files: new Set(s.operators.flatMap((o) => o.files.map((f) => f.file))).size,
-      bytes: s.bytes.toString(),
+    const list = byVertex.get(s.vertex);
+    if (list) list.push(s);
+    else byVertex.set(s.vertex, [s]);
+  }
+  const vertices: PlanVertex[] = [];
+  for (const [vertex, subtasks] of byVertex) {
+    const skew = p.skew[vertex];
+    const kg = p.keyGroupBalance[vertex];
+    const advice = p.advice.find((x) => x.vertex === vertex);
+    const column = (f: (s: (typeof subtasks)[number]) => number) => Int32Array.from(subtasks, f);
+    vertices.push({
+      vertex,
+      bytes: subtasks.reduce((n, s) => n + s.bytes, 0n).toString(),
+      ...(skew === undefined ? {} : { skew }),
+      ...(kg ? { keyGroupBalance: kg } : {}),
+      ...(advice ? { advice } : {}),
+      subtasks: {
+        index: column((s) => s.index),
+        keyGroupStart: column((s) => s.keyGroups.start),
+        keyGroupCount: column((s) => s.keyGroups.count),
+        handles: column((s) => s.handles),
+        files: column((s) => new Set(s.operators.flatMap((o) => o.files.map((f) => f.file))).size),
+        bytes: subtasks.map((s) => s.bytes.toString()),
+      },
     });
   }
-  return { ok: true, totalBytes: p.totalBytes.toString(), vertices: [...vertices.values()] };
+  return { ok: true, totalBytes: p.totalBytes.toString(), vertices };
 }
 
 async function check(slot: Slot, text: string, allowNonRestoredState: boolean): Promise<CheckAnswer> {

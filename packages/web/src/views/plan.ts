@@ -1,27 +1,20 @@
 import { humanBytes, type OperatorSummaryReport } from '@ckpt/format';
 import { fill, h } from '../dom.js';
-import type { PlanAnswer, PlanRow } from '../protocol.js';
+import type { PlanAnswer, PlanRows } from '../protocol.js';
 import { findingsList, verdict } from './findings.js';
 
 /** Rows of one vertex's subtasks (built when its section is first opened: plans can have 10⁵ subtasks). */
-function subtaskRows(vertex: string, subtasks: PlanRow[]): HTMLTableElement {
-  return h(
-    'table',
-    { class: 'data subtasks' },
-    h('thead', {}, h('tr', {}, ['subtask', 'key groups', 'handles', 'files', 'bytes'].map((c, i) => h('th', { scope: 'col', class: i === 1 ? undefined : 'num' }, c)))),
-    h(
-      'tbody',
-      {},
-      subtasks.map((s) => {
-        const last = s.keyGroupStart + s.keyGroupCount - 1;
-        const kg = s.keyGroupCount === 0 ? '-' : `${s.keyGroupStart}–${last}`;
-        const tr = h('tr', { class: 'subtask' }, h('td', { class: 'num' }, s.index), h('td', {}, kg), h('td', { class: 'num' }, s.handles), h('td', { class: 'num' }, s.files), h('td', { class: 'num', title: `${s.bytes} bytes` }, humanBytes(s.bytes)));
-        Object.assign(tr.dataset, { vertex, index: String(s.index), bytes: s.bytes, handles: String(s.handles), files: String(s.files), keyGroupCount: String(s.keyGroupCount) });
-        if (s.keyGroupCount > 0) Object.assign(tr.dataset, { kgStart: String(s.keyGroupStart), kgEnd: String(last) });
-        return tr;
-      }),
-    ),
-  );
+function subtaskRows(vertex: string, rows: PlanRows): HTMLTableElement {
+  const body = h('tbody');
+  for (let i = 0; i < rows.index.length; i++) {
+    const [index, start, count, handles, files, bytes] = [rows.index[i]!, rows.keyGroupStart[i]!, rows.keyGroupCount[i]!, rows.handles[i]!, rows.files[i]!, rows.bytes[i]!];
+    const last = start + count - 1;
+    const tr = h('tr', { class: 'subtask' }, h('td', { class: 'num' }, index), h('td', {}, count === 0 ? '-' : `${start}–${last}`), h('td', { class: 'num' }, handles), h('td', { class: 'num' }, files), h('td', { class: 'num', title: `${bytes} bytes` }, humanBytes(bytes)));
+    Object.assign(tr.dataset, { vertex, index: String(index), bytes, handles: String(handles), files: String(files), keyGroupCount: String(count) });
+    if (count > 0) Object.assign(tr.dataset, { kgStart: String(start), kgEnd: String(last) });
+    body.appendChild(tr);
+  }
+  return h('table', { class: 'data subtasks' }, h('thead', {}, h('tr', {}, ['subtask', 'key groups', 'handles', 'files', 'bytes'].map((c, i) => h('th', { scope: 'col', class: i === 1 ? undefined : 'num' }, c)))), body);
 }
 
 /** The plan's answer: per vertex its skew, key-group balance and advice, and its subtasks. */
@@ -39,7 +32,7 @@ export function renderPlan(el: HTMLElement, answer: PlanAnswer): void {
       'summary',
       {},
       h('strong', {}, vertex),
-      ` — ${subtasks.length} subtask${subtasks.length === 1 ? '' : 's'}, ${humanBytes(v.bytes)}`,
+      ` — ${subtasks.index.length} subtask${subtasks.index.length === 1 ? '' : 's'}, ${humanBytes(v.bytes)}`,
       skew === undefined ? '' : `, skew ${skew.toFixed(2)} (max/mean bytes)`,
       kg ? `, key groups per subtask ${kg.min}–${kg.max}` : '',
     );
@@ -65,8 +58,8 @@ export function renderPlan(el: HTMLElement, answer: PlanAnswer): void {
       d.appendChild(subtaskRows(vertex, subtasks));
     };
     d.addEventListener('toggle', () => d.open && draw());
-    if (BigInt(v.bytes) > 0n && budget >= subtasks.length) {
-      budget -= subtasks.length;
+    if (BigInt(v.bytes) > 0n && budget >= subtasks.index.length) {
+      budget -= subtasks.index.length;
       d.open = true;
       draw();
     }
