@@ -74,3 +74,4 @@ export { RocksDbKeyedState, type OpenRocksDbStateOptions, type KeyGroupSpan } fr
 export { checkedSize, readSnapshotManifest, liveFileProblems, type SnapshotManifest } from './rocksdb/snapshot-files.js';
 export { verifyStateFiles, type StateFileProblem, type StateFilesReport, type VerifyStateFilesOptions } from './verify/state-files.js';
 export { operatorEntries, stateJsonLine, type OperatorEntryItem, type KeyGroupBounds } from './dump/operator-entries.js';
+export { summarizeOperatorState, type StateSummary, type SerializerName } from './dump/state-summary.js';

@@ -3,6 +3,7 @@
  * machine), asks the worker for what to show, and draws it. No number is computed here.
  */
 import { humanBytes } from '@ckpt/format';
+import type { StateSummary } from '@ckpt/state';
 import { ViewerFailure, WorkerClient } from './client.js';
 import { append, fill, h } from './dom.js';
 import { droppedFiles, pickedFiles } from './open.js';
@@ -116,6 +117,7 @@ async function readEntries(q: { operatorId: string; keyGroups?: [number, number]
   view.list.reset(lines);
   view.status('reading…');
   busy('reading state entries…');
+  worker.call<StateSummary[]>({ type: 'states', slot: 'a', operatorId: q.operatorId }).then((rows) => mine === reading && view.showStates(rows), fail);
   try {
     const r = await worker.call<{ count: number }>({ type: 'entries', slot: 'a', ...q }, (done) => {
       if (mine !== reading) return;

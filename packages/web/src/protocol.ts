@@ -17,6 +17,8 @@ export type Request =
   | { type: 'plan'; slot: Slot; parallelism: Record<string, number> }
   | { type: 'check'; slot: Slot; job: string; allowNonRestoredState: boolean }
   | { type: 'entries'; slot: Slot; operatorId: string; keyGroups?: [number, number] }
+  /** Per state of an operator: kind, serializers, entries, bytes (`ckpt dump-state --summary`). */
+  | { type: 'states'; slot: Slot; operatorId: string }
   /** Lines `from`..`to` (exclusive) of the entries read last (they stay in the worker). */
   | { type: 'lines'; from: number; to: number }
   | { type: 'diff' }

@@ -6,7 +6,7 @@
 import { concatBytes, decodeMetadata, diffCheckpoints, forEachStreamHandle, requireOperator, sha256, summarizeMetadataStream, summaryReport, summaryReportOf, type CheckpointMetadata } from '@ckpt/format';
 import { formatFromName, parseMetadata, serializeMetadata, sniffFormat, type MetadataFormat } from '@ckpt/convert';
 import { assignStates, jobFromCheckpoint, normalizeJob, parseJobInput, restorePlan, type JobGraph } from '@ckpt/restore';
-import { blobOpener, HandleResolver, operatorEntries, stateJsonLine, type FileLike } from '@ckpt/state';
+import { blobOpener, HandleResolver, operatorEntries, stateJsonLine, summarizeOperatorState, type FileLike } from '@ckpt/state';
 import type { CheckAnswer, OpenAnswer, PickedFile, PlanAnswer, PlanVertex, Reply, Request, Slot } from './protocol.js';
 
 interface WorkerScope {
@@ -201,6 +201,11 @@ async function answer(id: number, r: Request): Promise<unknown> {
       return check(r.slot, r.job, r.allowNonRestoredState);
     case 'entries':
       return entries(id, r.slot, r.operatorId, r.keyGroups);
+    case 'states': {
+      const o = opened(r.slot);
+      const meta = await o.meta;
+      return summarizeOperatorState(requireOperator(meta.operators, r.operatorId, o.name), o.resolver);
+    }
     case 'lines':
       return entryLines.slice(r.from, r.to);
     case 'diff':

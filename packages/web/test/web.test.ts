@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeMetadata, diffCheckpoints, encodeMetadata, humanBytes, summaryReportOf, sha256 } from '@ckpt/format';
 import { parseMetadata, serializeMetadata, type MetadataFormat } from '@ckpt/convert';
 import { assignStates, jobFromCheckpoint, normalizeJob, parseJobInput, restorePlan } from '@ckpt/restore';
+import { summarizeOperatorState } from '@ckpt/state';
 import { chromiumAvailable } from '../../cli/test/support/chromium.js';
 import { serve } from '../serve.mjs';
 import { builtPage, launch, libraryEntries, savepointWithKeyRenamed, libraryFiles, libraryView, openFolder, openPage, type OpenedPage } from './support.js';
@@ -106,6 +107,9 @@ describe.skipIf(!chromiumAvailable())('the viewer in headless Chromium', () => {
       const shown = await page.$$eval('.vlist .row', (rs) => rs.map((r) => [Number((r as HTMLElement).dataset.index), r.textContent] as const));
       expect(shown.length).toBeGreaterThan(0);
       for (const [i, text] of shown) expect(text).toBe(lines[i]);
+      await page.waitForSelector('#states-table');
+      const states = await summarizeOperatorState(lib.meta.operators.find((x) => x.operatorId === op.operatorId)!, lib.resolver);
+      expect(await page.$$eval('tr.state', (rs) => rs.map((r) => ({ ...(r as HTMLElement).dataset })))).toEqual(states.map((x) => ({ state: x.state, entries: String(x.entries), bytes: String(x.bytes) })));
       await page.locator('.vlist .row').first().click();
       expect(JSON.parse((await page.locator('#entry-detail').textContent())!.replace(/^entry 1\n/, ''))).toEqual(JSON.parse(lines[0]!));
       await shot(page, `${c.version}-${c.scenario.split('/')[0]}-state`);

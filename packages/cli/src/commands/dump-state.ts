@@ -1,8 +1,7 @@
 import { requireOperator, UsageError, type OperatorState } from '@ckpt/format';
-import { operatorEntries, stateJsonLine, type HandleResolver } from '@ckpt/state';
+import { operatorEntries, stateJsonLine, summarizeOperatorState, type HandleResolver } from '@ckpt/state';
 import { loadCheckpointState } from '@ckpt/state/node';
 import { Storages } from '@ckpt/storage';
-import { summarizeOperatorState } from './state-summary.js';
 
 export { stateJsonLine };
 

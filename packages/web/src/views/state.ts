@@ -1,4 +1,5 @@
 import type { OperatorSummaryReport } from '@ckpt/format';
+import type { StateSummary } from '@ckpt/state';
 import { fill, h } from '../dom.js';
 import { VirtualList, type LineSource } from '../virtual-list.js';
 
@@ -27,6 +28,7 @@ export class StateView {
   readonly list: VirtualList;
   private readonly detail = h('pre', { class: 'entry-detail', id: 'entry-detail', 'aria-live': 'polite' });
   private readonly count = h('p', { id: 'entry-count', role: 'status' });
+  private readonly states = h('div', { id: 'states' });
 
   constructor(
     readonly el: HTMLElement,
@@ -81,7 +83,43 @@ export class StateView {
     this.list.reset(this.list.source);
     this.detail.textContent = '';
     this.count.textContent = '';
-    fill(this.el, form, error, this.count, this.list.element, this.detail);
+    fill(this.states);
+    fill(this.el, form, error, this.states, this.count, this.list.element, this.detail);
+  }
+
+  /** The operator's states (as `ckpt dump-state --summary` lists them). */
+  showStates(rows: StateSummary[]): void {
+    const ser = (x: StateSummary['keySerializer']) => (x ? h('span', { title: x.class }, x.type) : '-');
+    fill(
+      this.states,
+      h(
+        'table',
+        { class: 'data', id: 'states-table' },
+        h('caption', {}, `States (${rows.length})`),
+        h('thead', {}, h('tr', {}, ['state', 'of', 'kind', 'key', 'namespace', 'value', 'entries', 'bytes', 'subtasks'].map((c, i) => h('th', { scope: 'col', class: i === 6 || i === 7 ? 'num' : undefined }, c)))),
+        h(
+          'tbody',
+          {},
+          rows.map((r) => {
+            const tr = h(
+              'tr',
+              { class: 'state' },
+              h('td', { class: 'name' }, r.state),
+              h('td', {}, r.summary),
+              h('td', {}, r.kind),
+              h('td', {}, ser(r.keySerializer)),
+              h('td', {}, ser(r.namespaceSerializer)),
+              h('td', {}, ser(r.valueSerializer)),
+              h('td', { class: 'num' }, r.entries),
+              h('td', { class: 'num' }, r.bytes === null ? '-' : r.bytes),
+              h('td', {}, r.subtasks.join(', ')),
+            );
+            Object.assign(tr.dataset, { state: r.state, entries: String(r.entries), bytes: String(r.bytes) });
+            return tr;
+          }),
+        ),
+      ),
+    );
   }
 
   status(text: string, done?: number): void {
