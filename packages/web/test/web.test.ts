@@ -137,6 +137,27 @@ describe.skipIf(!chromiumAvailable())('the viewer in headless Chromium', () => {
     }
   });
 
+  it('plans a parallelism chosen for one operator, the others kept', async () => {
+    const dir = fixture('2.3.0/keyed-hashmap-savepoint');
+    const lib = libraryView(dir);
+    const o = await openPage(context, url);
+    await openFolder(o.page, dir);
+    await o.page.click('#tab-plan');
+    await o.page.getByLabel('new parallelism of keyed').fill('5');
+    await o.page.click('#plan-go');
+    await o.page.waitForSelector('#plan-out .verdict');
+    const a = assignStates(lib.meta, normalizeJob(jobFromCheckpoint(lib.meta.operators, (op) => (op.uid === 'keyed' ? 5 : undefined), { checkpointPointer: lib.name })));
+    const plan = restorePlan(lib.meta, a);
+    const keyed = await o.page.$$eval('tr.subtask[data-vertex="keyed"]', (rs) => rs.map((r) => [Number((r as HTMLElement).dataset.kgStart), Number((r as HTMLElement).dataset.kgEnd), (r as HTMLElement).dataset.bytes]));
+    expect(keyed).toEqual(plan.subtasks.filter((s) => s.vertex === 'keyed').map((s) => [s.keyGroups.start, s.keyGroups.start + s.keyGroups.count - 1, s.bytes.toString()]));
+    expect(keyed.length).toBe(5);
+    const advice = plan.advice.find((x) => x.vertex === 'keyed')!;
+    for (const n of advice.notes) expect(await o.page.locator('details.vertex[data-vertex="keyed"] .advice').textContent()).toContain(n);
+    expect(await o.page.locator('details.vertex[data-vertex="keyed"]').getAttribute('data-skew')).toBe(String(plan.skew.keyed));
+    await quiet(o);
+    await o.page.close();
+  });
+
   it('opens a dropped _metadata file', async () => {
     const file = fixture('2.0.1/keyed-hashmap-savepoint/_metadata');
     const want = summaryReportOf(decodeMetadata(new Uint8Array(readFileSync(file))));
