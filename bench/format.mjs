@@ -23,7 +23,7 @@ const SYNTHETIC = [
 ];
 
 /** Writes the synthetic inputs (reused while the generator and spec are unchanged). */
-function syntheticInputs() {
+export function syntheticInputs() {
   const generator = readFileSync(join(root, 'bench', 'synthetic.mjs'));
   return SYNTHETIC.map(([name, spec]) => {
     const dir = join(work, name);

@@ -115,6 +115,9 @@ const keyed = scriptRows('keyed.mjs', 'keyed state: ckpt vs State Processor API 
 // ---- RocksDB SST scan vs RocksJava and sst_dump (input written by RocksJava into bench/out/ once)
 const rocksdbScan = scriptRows('rocksdb-scan.mjs', 'RocksDB SST scan: @ckpt/rocksdb vs RocksJava SstFileReader and sst_dump (≥ 256 MB of SSTs)');
 
+// ---- the static viewer: time-to-summary in Chromium vs `ckpt inspect --stream`, main-thread tasks
+const web = scriptRows('web.mjs', 'web viewer: time to summary of synthetic-xl in headless Chromium vs `ckpt inspect --stream`, longest main-thread task');
+
 // ---- assignment plan (bench/assign.mjs, when present, writes bench/out/assign.json)
 let assign = null;
 if (existsSync(join(root, 'bench', 'assign.mjs'))) {
@@ -157,6 +160,6 @@ for (const r of rows) {
 }
 writeFileSync(
   join(root, 'bench', 'results.json'),
-  JSON.stringify({ date: new Date().toISOString(), machine, seconds: Math.round((Date.now() - started) / 1000), table: rows, format, storage, keyed, rocksdbScan, assign }, null, 2) + '\n',
+  JSON.stringify({ date: new Date().toISOString(), machine, seconds: Math.round((Date.now() - started) / 1000), table: rows, format, storage, keyed, rocksdbScan, web, assign }, null, 2) + '\n',
 );
 log('wrote bench/results.json');

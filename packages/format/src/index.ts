@@ -71,3 +71,5 @@ export {
   type SummaryInput,
 } from './summary-report.js';
 export { mapLimit } from './map-limit.js';
+export { humanBytes } from './human-bytes.js';
+export { diffCheckpoints, diffChanged, type CheckpointDiff, type OperatorChange, type DiffSide } from './diff.js';

@@ -40,7 +40,7 @@ export {
   type JobEdge,
   type OperatorIDPair,
 } from './job.js';
-export { parseJobInput, jobFromRestPlan, jobFromUidList, type RestPlan, type JobInputOptions } from './job-formats.js';
+export { parseJobInput, jobFromRestPlan, jobFromUidList, jobFromCheckpoint, type RestPlan, type JobInputOptions } from './job-formats.js';
 export { messages, FINDING_SEVERITY, type Finding, type FindingCode, type Severity } from './findings.js';
 export { validateGraph, validateSavepointLoad, validateMappingCompleteness, canRescaleMaxParallelism } from './validate.js';
 export { intersectKeyedHandle, keyedHandlesForRange, keyedHandlesForRanges } from './keyed-state.js';

@@ -142,3 +142,21 @@ export function parseJobInput(input: string | object, options: JobInputOptions =
   }
   throw new RestoreError('InvalidJobDescription', 'expected a job description (`vertices`), a Flink job plan (`plan`/`nodes`) or uid=parallelism pairs');
 }
+
+/**
+ * The stored job unchanged but for parallelism: one vertex per stored operator (named by its uid,
+ * else its name, else its id), at `parallelismOf(op)` (default: the stored parallelism); the max
+ * parallelism is adopted from the state.
+ */
+export function jobFromCheckpoint<Op extends { operatorId: string; uid?: string; name?: string; parallelism: number }>(
+  operators: readonly Op[],
+  parallelismOf: (op: Op) => number | undefined = () => undefined,
+  options: JobInputOptions = {},
+): JobDescription {
+  const vertices = operators.map((op) => ({
+    name: op.uid ?? op.name ?? op.operatorId,
+    parallelism: parallelismOf(op) ?? op.parallelism,
+    operators: [op.operatorId],
+  }));
+  return withOptions(vertices, options);
+}

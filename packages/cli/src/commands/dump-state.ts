@@ -1,8 +1,9 @@
-import { bytesToBase64, requireOperator, UsageError, type OperatorState } from '@ckpt/format';
-import { KeyedStateFile, OperatorStateFile, RocksDbKeyedState, type HandleResolver } from '@ckpt/state';
+import { requireOperator, UsageError, type OperatorState } from '@ckpt/format';
+import { operatorEntries, stateJsonLine, summarizeOperatorState, type HandleResolver } from '@ckpt/state';
 import { loadCheckpointState } from '@ckpt/state/node';
 import { Storages } from '@ckpt/storage';
-import { summarizeOperatorState } from './state-summary.js';
+
+export { stateJsonLine };
 
 export interface DumpStateOptions {
   operator: string;
@@ -18,20 +19,6 @@ function parseKeyGroups(spec: string): [number, number] {
   const b = m[2] === undefined ? a : Number(m[2]);
   if (b < a) throw new UsageError('BadArgument', `--key-groups ${spec}: end before start`);
   return [a, b];
-}
-
-/**
- * One JSON line: bigint as decimal strings, bytes as `{base64}`, Java maps (decoded as `Map`, keys of
- * any type) as `{map: [[key, value], …]}` in stored order, sets as `{set: […]}`.
- */
-export function stateJsonLine(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) => {
-    if (typeof x === 'bigint') return x.toString();
-    if (x instanceof Uint8Array) return { base64: bytesToBase64(x) };
-    if (x instanceof Map) return { map: [...x.entries()] };
-    if (x instanceof Set) return { set: [...x.values()] };
-    return x;
-  });
 }
 
 /**
@@ -83,30 +70,5 @@ export async function dumpState(pointer: string, opts: DumpStateOptions, out: (s
 async function dump(op: OperatorState, resolver: HandleResolver, opts: DumpStateOptions, out: (s: string) => void, note: (s: string) => void): Promise<void> {
   const range = opts.keyGroups === undefined ? undefined : parseKeyGroups(opts.keyGroups);
   noteRawState(op, range !== undefined, note);
-  for (const s of op.subtasks) {
-    const h = s.managedKeyedState;
-    if (h?.kind === 'incremental') {
-      // RocksDB / ForSt native savepoint or checkpoint: the SSTs' LSM view per state.
-      const rs = await RocksDbKeyedState.open(h, (x) => resolver.resolve(x), { maxParallelism: op.maxParallelism });
-      for await (const group of rs.keyGroupEntries(range ? { start: range[0], end: range[1] } : undefined)) {
-        for (const e of group) out(stateJsonLine({ subtask: s.index, ...e }));
-      }
-    } else if (h && h.kind !== 'keyGroups' && h.kind !== 'savepointKeyGroups') {
-      out(stateJsonLine({ subtask: s.index, note: `${h.kind} keyed state: entries are not decoded (changelog state-change files)` }));
-    } else if (h) {
-      const kf = await KeyedStateFile.open(h, resolver.resolve(h.delegate), { maxParallelism: op.maxParallelism });
-      const start = h.keyGroupRange.start;
-      const end = start + h.keyGroupRange.count - 1;
-      const wanted = range
-        ? Array.from({ length: Math.max(0, Math.min(end, range[1]) - Math.max(start, range[0]) + 1) }, (_, i) => Math.max(start, range[0]) + i)
-        : undefined;
-      if (!wanted || wanted.length > 0) {
-        for await (const e of kf.entries(wanted)) out(stateJsonLine({ subtask: s.index, ...e }));
-      }
-    }
-    const oh = s.managedOperatorState;
-    if (range || oh === null) continue;
-    const of = await OperatorStateFile.open(oh, resolver.resolve(oh.delegate));
-    for await (const e of of.entries()) out(stateJsonLine({ subtask: s.index, ...e }));
-  }
+  for await (const item of operatorEntries(op, resolver, range ? { keyGroups: range } : {})) out(stateJsonLine(item));
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { requireOperator, UsageError, type CheckpointMetadata, type OperatorState } from '@ckpt/format';
 import type { JobOptions } from '../register.js';
-import { normalizeJob, parseJobInput, type JobDescription, type JobGraph } from '@ckpt/restore';
+import { jobFromCheckpoint, normalizeJob, parseJobInput, type JobDescription, type JobGraph } from '@ckpt/restore';
 
 /**
  * The new job to restore into: from `--job`, or else the stored operators unchanged (one vertex
@@ -25,14 +25,7 @@ export async function newJob(meta: CheckpointMetadata, pointer: string, o: JobOp
       if (!m) throw new UsageError('BadArgument', `--set expects uid=parallelism, got ${item}`);
       overrides.set(requireOperator(meta.operators, m[1]!, pointer), Number(m[2]));
     }
-    desc = {
-      ...options,
-      vertices: meta.operators.map((op) => ({
-        name: op.uid ?? op.name ?? op.operatorId,
-        parallelism: overrides.get(op) ?? p ?? op.parallelism,
-        operators: [op.operatorId],
-      })),
-    };
+    desc = jobFromCheckpoint(meta.operators, (op) => overrides.get(op) ?? p, options);
   }
   return normalizeJob(desc);
 }

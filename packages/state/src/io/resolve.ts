@@ -33,20 +33,33 @@ function joinRelative(dir: string, rel: string): string {
 export class HandleResolver {
   constructor(readonly options: HandleResolverOptions) {}
 
+  /** The URI or path of the file a stream handle reads (a segment's physical file); `undefined` for inline and empty handles. */
+  uriOf(handle: StreamStateHandle): string | undefined {
+    switch (handle.kind) {
+      case 'file':
+        return handle.path;
+      case 'relativeFile': {
+        const dir = this.options.metadataDir;
+        if (dir === undefined) {
+          throw new StateError('UnsupportedHandle', `relative handle ${handle.relativePath} needs the metadata directory`);
+        }
+        return joinRelative(dir, handle.relativePath);
+      }
+      case 'segmentFile':
+        return handle.physicalPath;
+      default:
+        return undefined;
+    }
+  }
+
   /** The bytes of a stream handle; offsets in the enclosing handle are relative to its start. */
   resolve(handle: StreamStateHandle | KeyGroupsLike): ByteSource {
     switch (handle.kind) {
       case 'byteStream':
         return new MemorySource(handle.data, handle.name || '<inline>');
       case 'file':
-        return this.options.open(handle.path);
-      case 'relativeFile': {
-        const dir = this.options.metadataDir;
-        if (dir === undefined) {
-          throw new StateError('UnsupportedHandle', `relative handle ${handle.relativePath} needs the metadata directory`);
-        }
-        return this.options.open(joinRelative(dir, handle.relativePath));
-      }
+      case 'relativeFile':
+        return this.options.open(this.uriOf(handle)!);
       case 'segmentFile':
         return new SliceSource(this.options.open(handle.physicalPath), Number(handle.startPos), Number(handle.size));
       case 'emptySegmentFile':

@@ -1,19 +1,10 @@
 import type { OperatorState, OperatorStateHandle } from '@ckpt/format';
-import {
-  describeSnapshot,
-  KeyedStateFile,
-  OperatorStateFile,
-  option,
-  OPTION_KEYED_STATE_TYPE,
-  RocksDbKeyedState,
-  serializer,
-  KEY_SERIALIZER,
-  NAMESPACE_SERIALIZER,
-  VALUE_SERIALIZER,
-  type HandleResolver,
-  type SerializerSnapshot,
-  type StateMetaInfo,
-} from '@ckpt/state';
+import { KeyedStateFile } from '../keyed/keyed-state.js';
+import type { HandleResolver } from '../io/resolve.js';
+import { option, OPTION_KEYED_STATE_TYPE, serializer, KEY_SERIALIZER, NAMESPACE_SERIALIZER, VALUE_SERIALIZER, type StateMetaInfo } from '../meta/meta-info.js';
+import { OperatorStateFile } from '../operator/operator-state.js';
+import { RocksDbKeyedState } from '../rocksdb/keyed.js';
+import { describeSnapshot, type SerializerSnapshot } from '../serializers/snapshot.js';
 
 /** A serializer as the summary shows it: snapshot class and a short type name. */
 export interface SerializerName {
