@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeMetadata, encodeMetadata } from '@ckpt/format';
 import { run, type Io } from '../src/index.js';
+import { relocatedFixture } from './support/relocated.js';
 
 // Proof with real Flink: savepoints re-keyed by `ckpt rekey` for another max parallelism restore in
 // a MiniCluster built with that max parallelism (conformance restore --max-parallelism), with the
@@ -16,6 +17,8 @@ const LINES: [line: string, version: string][] = [['2.3', '2.3.0'], ['2.0', '2.0
 const built = (line: string) =>
   existsSync(join(root, `conformance/target/flink-${line}/classpath.txt`)) &&
   existsSync(join(root, `conformance/target/flink-${line}/classes/dev/ckpt/conformance/MaxParallelism.class`));
+// the checkpoint conversions restore ~20 directories per line: 2.3 always, 1.20 and 2.0 with CKPT_REKEY_ALL_LINES=1
+const allLines = process.env.CKPT_REKEY_ALL_LINES === '1';
 if (!built('2.3')) console.log('conformance build missing or older than restore --max-parallelism (run pnpm conformance): real-Flink rekey proofs skipped');
 
 const quiet: Io = { out: () => {}, err: () => {} };
@@ -73,6 +76,41 @@ function expectRestored(v: Verdict, maxP: number): void {
   expect(v.ok).toBe(true);
 }
 
+/** Retained RocksDB / ForSt checkpoints of the keyed job (full, incremental, incremental over two checkpoints). */
+const CHECKPOINTS = ['keyed-rocksdb-full-checkpoint', 'keyed-rocksdb-incremental-checkpoint', 'rocksdb-incremental-second-checkpoint', 'keyed-forst-incremental-checkpoint'];
+
+/** Writes the fixture's manifest into `dir` for the restore check: `_metadata` at the top, the job of `scenario`. */
+function withManifest(dir: string, version: string, fixtureScenario: string, scenario: string, expected?: (e: Record<string, unknown>) => void): string {
+  const mf = JSON.parse(readFileSync(join(fixture(version, fixtureScenario), 'manifest.json'), 'utf8'));
+  if (expected) expected(mf.expected);
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...mf, scenario, metadataPath: '_metadata' }));
+  return dir;
+}
+
+/**
+ * A retained checkpoint fixture (its absolute paths pointed here by `ckpt relocate --prefix`)
+ * turned into a canonical savepoint at max parallelism `maxP` by `ckpt rekey`, with the
+ * manifest of the keyed job on the HashMap backend or on RocksDB (the restore check's job and
+ * backend come from the manifest's scenario; the expected values are the fixture's).
+ */
+async function convertedCheckpoint(version: string, scenario: string, maxP: number, backend: 'hashmap' | 'rocksdb', from: string): Promise<string> {
+  const out = join(mkdtempSync(join(tmpdir(), 'ckpt-rekey-chk-')), `${scenario}-mp${maxP}-${backend}`);
+  expect(await run(['rekey', from, '--max-parallelism', String(maxP), '--out', out], quiet)).toBe(0);
+  const as = backend === 'hashmap' ? 'keyed-hashmap-savepoint' : scenario.includes('rocksdb') ? scenario : 'keyed-rocksdb-canonical-savepoint';
+  return withManifest(out, version, scenario, as);
+}
+
+/** Control: the relocated checkpoint with only `_metadata`'s max parallelism changed (native state left as is). */
+function naiveCheckpoint(version: string, scenario: string, relocated: string, maxP: number): string {
+  const out = join(mkdtempSync(join(tmpdir(), 'ckpt-naive-chk-')), scenario);
+  cpSync(relocated, out, { recursive: true });
+  const meta = decodeMetadata(new Uint8Array(readFileSync(join(out, '_metadata'))));
+  for (const op of meta.operators) op.maxParallelism = maxP;
+  delete meta.input;
+  writeFileSync(join(out, '_metadata'), encodeMetadata(meta));
+  return withManifest(out, version, scenario, scenario);
+}
+
 describe.skipIf(!built('2.3'))('real Flink restores savepoints re-keyed by ckpt', () => {
   it('Flink 2.3: heap, RocksDB and TTL canonical savepoints re-keyed 128 → 256, at parallelism 3 (controls refused)', async () => {
     const dirs = [
@@ -116,6 +154,43 @@ describe.skipIf(!built('2.3'))('real Flink restores savepoints re-keyed by ckpt'
   }
 
   for (const [line, version] of LINES) {
+    it.skipIf(!built(line) || (line !== '2.3' && !allLines))(`Flink ${version}: full and incremental RocksDB (and ForSt) checkpoints turned canonical restore into RocksDB and HashMap, at max parallelism 256 and 128 (controls fail)`, async () => {
+      const scenarios = CHECKPOINTS.filter((s) => existsSync(join(fixture(version, s), 'manifest.json')));
+      expect(scenarios.length).toBeGreaterThanOrEqual(3);
+      const relocated = new Map<string, string>();
+      for (const s of scenarios) relocated.set(s, await relocatedFixture(fixture(version, s)));
+      const both = async (maxP: number) => {
+        const dirs: string[] = [];
+        for (const s of scenarios) for (const b of ['rocksdb', 'hashmap'] as const) dirs.push(await convertedCheckpoint(version, s, maxP, b, relocated.get(s)!));
+        return dirs;
+      };
+      const incremental = relocated.get('keyed-rocksdb-incremental-checkpoint')!;
+      // a new max parallelism: only ckpt's conversion can get there
+      const at256 = [...(await both(256)), naiveCheckpoint(version, 'keyed-rocksdb-incremental-checkpoint', incremental, 256)];
+      const v = flinkRestore(line, 3, 256, at256);
+      expect(v).toHaveLength(at256.length);
+      v.slice(0, -1).forEach((x) => expectRestored(x, 256));
+      v.slice(0, -1).forEach((x) => expect(x.checks.find((c) => c.name === 'keyed')).toMatchObject({ ok: true, keys: 10 }));
+      expect(v.at(-1)!.ok).toBe(false);
+      // the old max parallelism (a plain conversion); controls: one expected value changed, and
+      // the relocated checkpoint itself (Flink's own restore of the native state) restoring fine
+      const at128 = [
+        ...(await both(128)),
+        withManifest(await rekeyed(version, 'keyed-rocksdb-incremental-checkpoint', 128, [], incremental), version, 'keyed-rocksdb-incremental-checkpoint', 'keyed-rocksdb-incremental-checkpoint', (e) => {
+          const keys = (e.keyed as { keys: Record<string, Record<string, unknown>> }).keys;
+          const first = Object.keys(keys).sort()[0]!;
+          keys[first] = { ...keys[first], sum: 1_000_000 };
+        }),
+        withManifest(incremental, version, 'keyed-rocksdb-incremental-checkpoint', 'keyed-rocksdb-incremental-checkpoint'),
+      ];
+      const w = flinkRestore(line, 3, 128, at128);
+      expect(w).toHaveLength(at128.length);
+      w.slice(0, -2).forEach((x) => expectRestored(x, 128));
+      expect(w.at(-2)!.ok).toBe(false);
+      expect(w.at(-2)!.checks.find((c) => c.name === 'keyed')?.ok).toBe(false);
+      expectRestored(w.at(-1)!, 128);
+    }, 900_000);
+
     it.skipIf(!built(line))(`Flink ${version}: a RocksDB native savepoint turned canonical restores into RocksDB and HashMap, re-keyed 128 → 256 and unchanged (control refused)`, async () => {
       const asHeap = (dir: string) => {
         // the same job on the HashMap backend: the generator's keyed-hashmap-savepoint scenario

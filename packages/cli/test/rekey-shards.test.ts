@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { run } from '../src/index.js';
-import { findMetadata } from '../../format/test/support/generated.js';
+import { relocatedFixture } from './support/relocated.js';
 
 // `ckpt rekey --shard i/n` in n real processes of the built CLI, then `--assemble`: the same bytes
 // as one process writing the same directory.
@@ -43,16 +43,6 @@ function tree(dir: string, at = ''): Map<string, Buffer> {
   return out;
 }
 
-/** The fixture's checkpoint with its absolute paths (of the machine that generated it) pointing here. */
-async function relocated(scenario: string): Promise<string> {
-  const dir = fixture(scenario);
-  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { generatedIn: string };
-  const out = join(mkdtempSync(join(tmpdir(), 'ckpt-shard-src-')), scenario);
-  const c = capture();
-  expect(await run(['relocate', dirname(findMetadata(dir)!), out, '--prefix', `${manifest.generatedIn}=file:${dir}`], c.io), c.err.join('\n')).toBe(0);
-  return out;
-}
-
 /**
  * Converts `input` once in this process and once as `n` shards in child processes plus the
  * assembly, into the same path; returns both trees and the shard directories.
@@ -78,7 +68,7 @@ function expectSameBytes(whole: Map<string, Buffer>, split: Map<string, Buffer>)
 
 describe.skipIf(!ready)('ckpt rekey --shard i/n and --assemble', () => {
   it('a RocksDB incremental checkpoint turned canonical (128 → 256, parallelism 6) in 4 processes: byte-for-byte the output of one', async () => {
-    const input = await relocated('keyed-rocksdb-incremental-checkpoint');
+    const input = await relocatedFixture(fixture('keyed-rocksdb-incremental-checkpoint'));
     const { whole, split, shards, work } = await splitAndWhole(input, ['--max-parallelism', '256', '--parallelism', '6'], 4);
     expectSameBytes(whole, split);
     expect([...whole.keys()].filter((f) => f.startsWith('keyed-'))).toHaveLength(6);
