@@ -74,3 +74,6 @@ export { moveEntries, mergeKeyedHeaders, type RawKeyedSource, type MergedHeader,
 export { RocksDbKeyedState, type OpenRocksDbStateOptions, type KeyGroupSpan } from './rocksdb/keyed.js';
 export { checkedSize, readSnapshotManifest, liveFileProblems, type SnapshotManifest } from './rocksdb/snapshot-files.js';
 export { verifyStateFiles, type StateFileProblem, type StateFilesReport, type VerifyStateFilesOptions } from './verify/state-files.js';
+export { ChangelogKeyedState, type OpenChangelogOptions } from './changelog/replay.js';
+export { readChangeSet, changeStream, handleChanges, COMMON_KEY_GROUP, type LoggedChange } from './changelog/changes.js';
+export { basicSerializerSnapshot } from './serializers/snapshot.js';

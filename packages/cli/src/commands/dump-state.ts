@@ -1,5 +1,5 @@
 import { bytesToBase64, requireOperator, UsageError, type OperatorState } from '@ckpt/format';
-import { KeyedStateFile, OperatorStateFile, RocksDbKeyedState, type HandleResolver } from '@ckpt/state';
+import { basicSerializerSnapshot, ChangelogKeyedState, KeyedStateFile, OperatorStateFile, RocksDbKeyedState, type HandleResolver } from '@ckpt/state';
 import { loadCheckpointState } from '@ckpt/state/node';
 import { Storages } from '@ckpt/storage';
 import { summarizeOperatorState } from './state-summary.js';
@@ -9,6 +9,8 @@ export interface DumpStateOptions {
   keyGroups?: string;
   /** Per state: kind, serializers, entry count and bytes, instead of the entries. */
   summary?: boolean;
+  /** Key type of a changelog checkpoint without materialized state (String, Long, …). */
+  keyType?: string;
 }
 
 function parseKeyGroups(spec: string): [number, number] {
@@ -91,6 +93,12 @@ async function dump(op: OperatorState, resolver: HandleResolver, opts: DumpState
       for await (const group of rs.keyGroupEntries(range ? { start: range[0], end: range[1] } : undefined)) {
         for (const e of group) out(stateJsonLine({ subtask: s.index, ...e }));
       }
+    } else if (h?.kind === 'changelog') {
+      // changelog backend: the materialized part, then the logged changes replayed on it
+      const keySerializer = opts.keyType === undefined ? undefined : basicSerializerSnapshot(opts.keyType);
+      if (opts.keyType !== undefined && !keySerializer) throw new UsageError('BadArgument', `--key-type ${opts.keyType}: expected one of String, Long, Int, Short, Byte, Boolean, Char, Float, Double, BigInt, BigDec`);
+      const cs = await ChangelogKeyedState.open(h, resolver, { maxParallelism: op.maxParallelism, ...(keySerializer ? { keySerializer } : {}) });
+      for (const e of cs.entries()) if (!range || (e.keyGroup >= range[0] && e.keyGroup <= range[1])) out(stateJsonLine({ subtask: s.index, ...e }));
     } else if (h && h.kind !== 'keyGroups' && h.kind !== 'savepointKeyGroups') {
       out(stateJsonLine({ subtask: s.index, note: `${h.kind} keyed state: entries are not decoded (changelog state-change files)` }));
     } else if (h) {
