@@ -49,7 +49,7 @@ export function registerRekey(program: Command, io: Io, result: { code: number }
     .command('rekey')
     .description('rewrite keyed state (canonical savepoint, RocksDB/ForSt native savepoint or checkpoint) as a canonical savepoint for a new max parallelism (Flink cannot): every entry moved to its new key group, into a new directory')
     .argument('<savepoint>', 'savepoint or retained checkpoint: directory, _metadata or any storage URI')
-    .requiredOption('--max-parallelism <n>', 'new max parallelism (number of key groups)')
+    .option('--max-parallelism <n>', 'new max parallelism (number of key groups; default: unchanged, a plain conversion to a canonical savepoint)')
     .requiredOption('--out <new-dir>', 'new savepoint directory (must not exist; never inside the input)')
     .option('--parallelism <p>', 'new parallelism of the re-keyed operators (default: unchanged)')
     .option('--operator <uid|id|name>', 'only these operators get the new max parallelism (repeatable; list whole chains)', (v: string, prev: string[] = []) => [...prev, v])
@@ -68,6 +68,7 @@ export function registerRekey(program: Command, io: Io, result: { code: number }
         '',
         'Examples:',
         '  ckpt rekey sp-1/ --max-parallelism 256 --out sp-1-mp256/',
+        '  ckpt rekey chk-7/ --out sp-7-canonical/   # RocksDB native state to a canonical savepoint, max parallelism unchanged',
         '  ckpt rekey sp-1/ --max-parallelism 4096 --parallelism 12 --out sp-1-mp4096/',
         '  ckpt rekey sp-1/ --max-parallelism 64 --operator keyed --operator sink --out sp-1-mp64/ --json',
         '  ckpt rekey chk-7/ --max-parallelism 256 --shard 0/4 --out parts/0   # …one run per shard, then:',

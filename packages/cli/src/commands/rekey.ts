@@ -3,7 +3,7 @@ import { parseShard } from '@ckpt/state';
 import { assembleRekey, rekeySavepoint, type RekeyOptions, type RekeyResult } from '@ckpt/state/node';
 
 export interface RekeyCliOptions {
-  maxParallelism: string;
+  maxParallelism?: string;
   parallelism?: string;
   out: string;
   operator?: string[];
@@ -40,7 +40,7 @@ function summary(r: RekeyResult): string {
 export async function rekey(input: string, opts: RekeyCliOptions, out: (s: string) => void): Promise<number> {
   if (opts.shard !== undefined && opts.assemble !== undefined) throw new UsageError('BadArgument', '--shard and --assemble are separate steps; give one of them');
   const options: RekeyOptions = {
-    maxParallelism: positiveInt('--max-parallelism', opts.maxParallelism),
+    ...(opts.maxParallelism !== undefined ? { maxParallelism: positiveInt('--max-parallelism', opts.maxParallelism) } : {}),
     ...(opts.parallelism !== undefined ? { parallelism: positiveInt('--parallelism', opts.parallelism) } : {}),
     ...(opts.operator ? { operators: opts.operator } : {}),
     ...(opts.compress !== undefined ? { compress: opts.compress } : {}),

@@ -9,7 +9,8 @@ export const SHARD_MANIFEST = '_shard.json';
 
 /** The options that decide the bytes of a conversion; every shard and the assembly must agree on them. */
 export interface ShardOptions {
-  maxParallelism: number;
+  /** null: each operator keeps its own. */
+  maxParallelism: number | null;
   parallelism: number | null;
   /** Operator ids chosen (sorted), or null for all. */
   operators: string[] | null;

@@ -12,8 +12,11 @@ import { buildOperator, convertOperator, planOperator, type OperatorPlan, type W
 import { checkShards, encodeShardManifest, readShards, SHARD_MANIFEST, type ExpectedPart, type ShardOptions } from './rekey-shards.js';
 
 export interface RekeyOptions extends CheckpointAccessOptions {
-  /** The new max parallelism (number of key groups), 1..32768. */
-  maxParallelism: number;
+  /**
+   * The new max parallelism (number of key groups), 1..32768; default: each operator keeps its
+   * own (a plain conversion, e.g. of RocksDB state into a canonical savepoint).
+   */
+  maxParallelism?: number;
   /** New parallelism of the re-keyed operators (default: unchanged). */
   parallelism?: number;
   /**
@@ -86,7 +89,7 @@ interface Conversion {
 }
 
 function checkOptions(opts: RekeyOptions): void {
-  checkBounds('max parallelism', opts.maxParallelism);
+  if (opts.maxParallelism !== undefined) checkBounds('max parallelism', opts.maxParallelism);
   if (opts.parallelism !== undefined) checkBounds('parallelism', opts.parallelism);
   const sh = opts.shard;
   if (sh && !(Number.isInteger(sh.index) && Number.isInteger(sh.count) && sh.index >= 0 && sh.index < sh.count)) {
@@ -118,9 +121,9 @@ async function prepare(input: string, opts: RekeyOptions, storages: Storages): P
   // relative handles (tag 6) exist from metadata version 3 on
   const relocatable = meta.version >= 3 && [...kinds].every((k) => k === 'relativeFile' || k === 'byteStream' || k === 'keyGroups');
   const picked = opts.operators && new Set(opts.operators.map((ref) => requireOperator(meta.operators, ref, resolved.metadataUri)));
-  const plans = meta.operators.map((op) => (picked && !picked.has(op) ? undefined : planOperator(op, opts.maxParallelism, opts.parallelism)));
+  const plans = meta.operators.map((op) => (picked && !picked.has(op) ? undefined : planOperator(op, opts.maxParallelism ?? op.maxParallelism, opts.parallelism)));
   const options: ShardOptions = {
-    maxParallelism: opts.maxParallelism,
+    maxParallelism: opts.maxParallelism ?? null,
     parallelism: opts.parallelism ?? null,
     operators: picked ? [...picked].map((o) => o.operatorId).sort() : null,
     compress: opts.compress ?? null,
