@@ -104,6 +104,11 @@ function partName(plan: OperatorPlan, start: number, count: number): string {
   return `keyed-${plan.op.operatorId}-${start}-${start + count - 1}`;
 }
 
+/** Whether `name` is one {@link partName} gives. */
+export function isPartName(name: string): boolean {
+  return /^keyed-[0-9a-f]{32}-\d+-\d+$/.test(name);
+}
+
 /**
  * Writes the new key-group files of the operator's new subtasks `only` (all when undefined),
  * reading only the old key groups that can hold their keys.

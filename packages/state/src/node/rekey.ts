@@ -8,7 +8,7 @@ import { SnappyFraming } from '../snappy/framing.js';
 import { ownedSubtasks, type ShardSpec } from '../rekey/shards.js';
 import { openOutput, type RekeyOutput } from './output.js';
 import { storageOpener } from './checkpoint.js';
-import { buildOperator, convertOperator, planOperator, type OperatorPlan, type WrittenPart } from './rekey-operator.js';
+import { buildOperator, convertOperator, isPartName, planOperator, type OperatorPlan, type WrittenPart } from './rekey-operator.js';
 import { checkShards, encodeShardManifest, readShards, SHARD_MANIFEST, type ExpectedPart, type ShardOptions } from './rekey-shards.js';
 
 export interface RekeyOptions extends CheckpointAccessOptions {
@@ -191,7 +191,8 @@ export async function rekeySavepoint(input: string, opts: RekeyOptions): Promise
   checkOptions(opts);
   return withStorages(opts, async (storages) => {
     const c = await prepare(input, opts, storages);
-    const output = await openOutput(c.resolved.directory, opts.out, storages);
+    // a shard retried on an object store finds its unfinished attempt: part files without _shard.json
+    const output = await openOutput(c.resolved.directory, opts.out, storages, opts.shard ? { unfinished: isPartName } : {});
     try {
       const framing = await SnappyFraming.create();
       const ctx = { resolver: c.resolver, framing, output, ...(opts.compress !== undefined ? { compress: opts.compress } : {}) };
