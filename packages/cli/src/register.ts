@@ -57,6 +57,7 @@ export function registerRekey(program: Command, io: Io, result: { code: number }
     .option('--no-compress', 'write the new key groups uncompressed (default: as the original)')
     .option('--shard <i/n>', 'convert only slice i of n (0-based: the new subtasks / key groups it owns) into --out, a shard directory')
     .option('--assemble <shard-dir...>', 'the last step after --shard runs: check the n shard directories, write the savepoint into --out')
+    .option('--key-type <type>', 'key type (String, Long, …) of changelog state without a materialized part')
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',

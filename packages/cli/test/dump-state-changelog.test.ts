@@ -55,6 +55,17 @@ describe('ckpt dump-state on changelog checkpoints', () => {
       expect(c.stderr.join('\n')).toMatch(/UnsupportedHandle: .*no key serializer.*--key-type/);
       expect(await run(['dump-state', logOnly, '--operator', 'keyed', '--key-type', 'Long'], capture())).toBe(2);
       expect(await run(['dump-state', logOnly, '--operator', 'keyed', '--key-type', 'Pojo'], capture())).toBe(1);
+      // turned into canonical savepoints (re-keyed 128 → 256): the same values
+      const work = mkdtempSync(join(tmpdir(), 'ckpt-changelog-rekey-'));
+      for (const [src, extra] of [[logOnly, ['--key-type', 'String']], [materialized, []]] as const) {
+        const out = join(work, String(extra.length));
+        const r = capture();
+        expect(await run(['rekey', src, '--max-parallelism', '256', '--out', out, ...extra], r), r.stderr.join('\n')).toBe(0);
+        const d = capture();
+        expect(await run(['dump-state', out, '--operator', 'keyed'], d)).toBe(0);
+        expect(foldKeyed(d.stdout)).toEqual(want);
+      }
+      expect(await run(['rekey', logOnly, '--out', join(work, 'no-key-type')], capture())).toBe(2);
     });
   }
 

@@ -77,8 +77,8 @@ function expectRestored(v: Verdict, maxP: number): void {
   expect(v.ok).toBe(true);
 }
 
-/** Retained RocksDB / ForSt checkpoints of the keyed job (full, incremental, incremental over two checkpoints). */
-const CHECKPOINTS = ['keyed-rocksdb-full-checkpoint', 'keyed-rocksdb-incremental-checkpoint', 'rocksdb-incremental-second-checkpoint', 'keyed-forst-incremental-checkpoint'];
+/** Retained checkpoints of the keyed job: RocksDB full, incremental, incremental over two checkpoints; ForSt; HashMap (heap format). */
+const CHECKPOINTS = ['keyed-rocksdb-full-checkpoint', 'keyed-rocksdb-incremental-checkpoint', 'rocksdb-incremental-second-checkpoint', 'keyed-forst-incremental-checkpoint', 'keyed-hashmap-checkpoint'];
 
 /** Writes the fixture's manifest into `dir` for the restore check: `_metadata` at the top, the job of `scenario`. */
 function withManifest(dir: string, version: string, fixtureScenario: string, scenario: string, expected?: (e: Record<string, unknown>) => void): string {
@@ -94,9 +94,9 @@ function withManifest(dir: string, version: string, fixtureScenario: string, sce
  * manifest of the keyed job on the HashMap backend or on RocksDB (the restore check's job and
  * backend come from the manifest's scenario; the expected values are the fixture's).
  */
-async function convertedCheckpoint(version: string, scenario: string, maxP: number, backend: 'hashmap' | 'rocksdb', from: string): Promise<string> {
+async function convertedCheckpoint(version: string, scenario: string, maxP: number, backend: 'hashmap' | 'rocksdb', from: string, extra: string[] = []): Promise<string> {
   const out = join(mkdtempSync(join(tmpdir(), 'ckpt-rekey-chk-')), `${scenario}-mp${maxP}-${backend}`);
-  expect(await run(['rekey', from, '--max-parallelism', String(maxP), '--out', out], quiet)).toBe(0);
+  expect(await run(['rekey', from, '--max-parallelism', String(maxP), '--out', out, ...extra], quiet)).toBe(0);
   const as = backend === 'hashmap' ? 'keyed-hashmap-savepoint' : scenario.includes('rocksdb') ? scenario : 'keyed-rocksdb-canonical-savepoint';
   return withManifest(out, version, scenario, as);
 }
@@ -143,6 +143,29 @@ describe.skipIf(!built('2.3'))('real Flink restores savepoints re-keyed by ckpt'
     expect(v).toHaveLength(4);
     v.forEach((x) => expectRestored(x, 64));
     expect(v[2]!.checks.map((c) => c.name).sort()).toEqual(['keyed-8', 'wide']);
+  }, 600_000);
+
+  it('Flink 2.3: changelog checkpoints (a state-change log alone, a materialized part) replayed and turned canonical restore into RocksDB and HashMap at max parallelism 256 (control fails)', async () => {
+    const log = await relocatedFixture(fixture('2.3.0', 'changelog-checkpoint'));
+    const materialized = await relocatedFixture(fixture('2.3.0', 'changelog-materialized-checkpoint'));
+    const dirs = [
+      await convertedCheckpoint('2.3.0', 'changelog-checkpoint', 256, 'rocksdb', log, ['--key-type', 'String']),
+      await convertedCheckpoint('2.3.0', 'changelog-checkpoint', 256, 'hashmap', log, ['--key-type', 'String']),
+      await convertedCheckpoint('2.3.0', 'changelog-materialized-checkpoint', 256, 'rocksdb', materialized),
+      await convertedCheckpoint('2.3.0', 'changelog-materialized-checkpoint', 256, 'hashmap', materialized),
+    ];
+    // control: the same conversion checked against a changed expected value
+    const control = await convertedCheckpoint('2.3.0', 'changelog-checkpoint', 256, 'hashmap', log, ['--key-type', 'String']);
+    withManifest(control, '2.3.0', 'changelog-checkpoint', 'keyed-hashmap-savepoint', (e) => {
+      const keys = (e.keyed as { keys: Record<string, Record<string, unknown>> }).keys;
+      keys.k3 = { ...keys.k3, max: -1 };
+    });
+    const v = flinkRestore('2.3', 3, 256, [...dirs, control]);
+    expect(v).toHaveLength(5);
+    v.slice(0, 4).forEach((x) => expectRestored(x, 256));
+    v.slice(0, 4).forEach((x) => expect(x.checks.find((c) => c.name === 'keyed')).toMatchObject({ ok: true, keys: 10 }));
+    expect(v[4]!.ok).toBe(false);
+    expect(v[4]!.checks.find((c) => c.name === 'keyed')?.ok).toBe(false);
   }, 600_000);
 
   for (const [line, version] of LINES.slice(1)) {

@@ -5,6 +5,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { run } from '../src/index.js';
+import { foldKeyed } from './support/manifest-fold.js';
+import { relocatedFixture } from './support/relocated.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const sp = join(root, 'fixtures/generated/2.3.0/keyed-hashmap-savepoint');
@@ -56,6 +58,19 @@ describe.skipIf(!existsSync(sp))('ckpt rekey', () => {
       expect(old.length).toBeGreaterThan(0);
       expect(await dump(join(work, scenario))).toEqual(old);
     }
+  });
+
+  it('a HashMap retained checkpoint (heap format) becomes canonical savepoint handles with the same values', async () => {
+    const dir = join(root, 'fixtures/generated/2.3.0/keyed-hashmap-checkpoint');
+    const src = await relocatedFixture(dir);
+    const out = join(mkdtempSync(join(tmpdir(), 'ckpt-cli-rekey-heap-')), 'out');
+    const c = capture();
+    expect(await run(['rekey', src, '--max-parallelism', '256', '--parallelism', '3', '--out', out], c.io), c.err.join('\n')).toBe(0);
+    const kinds = decodeMetadata(new Uint8Array(readFileSync(join(out, '_metadata')))).operators.flatMap((o) => o.subtasks.map((s) => s.managedKeyedState?.kind).filter(Boolean));
+    expect(kinds).toEqual(['savepointKeyGroups', 'savepointKeyGroups', 'savepointKeyGroups']);
+    const d = capture();
+    expect(await run(['dump-state', out, '--operator', 'keyed'], d.io)).toBe(0);
+    expect(foldKeyed(d.out)).toEqual(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).expected.keyed.keys);
   });
 
   it('refuses the input itself, a directory inside it, an existing directory, and bad numbers (usage errors: exit 1)', async () => {

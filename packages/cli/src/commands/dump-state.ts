@@ -1,7 +1,8 @@
 import { bytesToBase64, requireOperator, UsageError, type OperatorState } from '@ckpt/format';
-import { basicSerializerSnapshot, ChangelogKeyedState, KeyedStateFile, OperatorStateFile, RocksDbKeyedState, type HandleResolver } from '@ckpt/state';
+import { ChangelogKeyedState, KeyedStateFile, OperatorStateFile, RocksDbKeyedState, type HandleResolver } from '@ckpt/state';
 import { loadCheckpointState } from '@ckpt/state/node';
 import { Storages } from '@ckpt/storage';
+import { keyTypeOption } from './key-type.js';
 import { summarizeOperatorState } from './state-summary.js';
 
 export interface DumpStateOptions {
@@ -95,8 +96,7 @@ async function dump(op: OperatorState, resolver: HandleResolver, opts: DumpState
       }
     } else if (h?.kind === 'changelog') {
       // changelog backend: the materialized part, then the logged changes replayed on it
-      const keySerializer = opts.keyType === undefined ? undefined : basicSerializerSnapshot(opts.keyType);
-      if (opts.keyType !== undefined && !keySerializer) throw new UsageError('BadArgument', `--key-type ${opts.keyType}: expected one of String, Long, Int, Short, Byte, Boolean, Char, Float, Double, BigInt, BigDec`);
+      const keySerializer = opts.keyType === undefined ? undefined : keyTypeOption(opts.keyType);
       const cs = await ChangelogKeyedState.open(h, resolver, { maxParallelism: op.maxParallelism, ...(keySerializer ? { keySerializer } : {}) });
       for (const e of cs.entries()) if (!range || (e.keyGroup >= range[0] && e.keyGroup <= range[1])) out(stateJsonLine({ subtask: s.index, ...e }));
     } else if (h && h.kind !== 'keyGroups' && h.kind !== 'savepointKeyGroups') {

@@ -1,5 +1,6 @@
 import { UsageError } from '@ckpt/format';
 import { parseShard } from '@ckpt/state';
+import { keyTypeOption } from './key-type.js';
 import { assembleRekey, rekeySavepoint, type RekeyOptions, type RekeyResult } from '@ckpt/state/node';
 
 export interface RekeyCliOptions {
@@ -9,6 +10,7 @@ export interface RekeyCliOptions {
   operator?: string[];
   compress?: boolean;
   shard?: string;
+  keyType?: string;
   assemble?: string[];
   json?: boolean;
 }
@@ -45,6 +47,7 @@ export async function rekey(input: string, opts: RekeyCliOptions, out: (s: strin
     ...(opts.operator ? { operators: opts.operator } : {}),
     ...(opts.compress !== undefined ? { compress: opts.compress } : {}),
     ...(opts.shard !== undefined ? { shard: parseShard(opts.shard) } : {}),
+    ...(opts.keyType !== undefined ? { keySerializer: keyTypeOption(opts.keyType) } : {}),
     out: opts.out,
   };
   const r = opts.assemble ? await assembleRekey(input, opts.assemble, options) : await rekeySavepoint(input, options);

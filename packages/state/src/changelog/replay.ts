@@ -1,10 +1,14 @@
-import { ByteReader, type ChangelogHandle, type KeyedStateHandle } from '@ckpt/format';
+import { ByteReader, ByteWriter, type ChangelogHandle, type KeyedStateHandle } from '@ckpt/format';
 import { StateError, guard } from '../errors.js';
 import type { HandleResolver } from '../io/resolve.js';
 import { stateCodecs } from '../keyed/codecs.js';
 import type { KeyedStateEntry, StateCodecs } from '../keyed/entry.js';
 import { KeyedStateFile } from '../keyed/keyed-state.js';
+import { encodeCompositeEntry } from '../keyed/canonical-encode.js';
+import type { RawKeyedEntry } from '../keyed/canonical-stream.js';
 import { readStateMetaInfo } from '../meta/meta-info.js';
+import type { KeyedStateHeader } from '../meta/proxy.js';
+import type { KeyGroupSpan } from '../rocksdb/keyed.js';
 import { RocksDbKeyedState } from '../rocksdb/keyed.js';
 import { codecFor, type ValueCodec } from '../serializers/codecs.js';
 import { readBool, readI16 } from '../serializers/data.js';
@@ -36,7 +40,19 @@ interface Slot {
 
 interface Table {
   codecs: StateCodecs;
+  /** The state's meta info as Flink wrote it (for a canonical header). */
+  metaBytes: Uint8Array;
   slots: Map<string, Slot>;
+}
+
+/** The envelope of a configuration-free serializer snapshot (proxy version 2, class, version, no payload). */
+function basicSnapshotBytes(s: SerializerSnapshot): Uint8Array {
+  if (s.nested.length > 0 || s.config !== undefined) throw new StateError('UnsupportedKey', `key serializer ${s.className} has a configuration; only basic ones can be given`);
+  const w = new ByteWriter(128);
+  w.i32(2);
+  w.utf(s.className);
+  w.i32(s.version);
+  return w.finish();
 }
 
 /** A stable identity for decoded values (bigint, bytes, maps): how two records name the same key. */
@@ -69,6 +85,8 @@ export class ChangelogKeyedState {
   private readonly tables = new Map<string, Table>();
   private readonly ids = new Map<number, Table>();
   private key: ValueCodec | undefined;
+  private keySnapshot: SerializerSnapshot | undefined;
+  private keyBytes: Uint8Array | undefined;
 
   private constructor(
     readonly handle: ChangelogHandle,
@@ -78,7 +96,11 @@ export class ChangelogKeyedState {
   static async open(handle: ChangelogHandle, resolver: Pick<HandleResolver, 'resolve'>, opts: OpenChangelogOptions): Promise<ChangelogKeyedState> {
     const s = new ChangelogKeyedState(handle, opts);
     for (const m of handle.materialized) if (m) await s.loadMaterialized(m, resolver);
-    if (!s.key && opts.keySerializer) s.key = codecFor(opts.keySerializer);
+    if (!s.key && opts.keySerializer) {
+      s.key = codecFor(opts.keySerializer);
+      s.keySnapshot = opts.keySerializer;
+      s.keyBytes = basicSnapshotBytes(opts.keySerializer);
+    }
     for (const nm of handle.nonMaterialized) {
       if (nm.kind !== 'changelogFile' && nm.kind !== 'inMemoryChangelog') {
         throw new StateError('UnsupportedHandle', `non-materialized changelog part of kind ${nm.kind}`);
@@ -88,21 +110,25 @@ export class ChangelogKeyedState {
     return s;
   }
 
-  private table(codecs: StateCodecs): Table {
+  private table(codecs: StateCodecs, metaBytes: Uint8Array): Table {
     let t = this.tables.get(codecs.meta.name);
-    if (!t) this.tables.set(codecs.meta.name, (t = { codecs, slots: new Map() }));
-    else t.codecs = codecs;
+    if (!t) this.tables.set(codecs.meta.name, (t = { codecs, metaBytes, slots: new Map() }));
+    else Object.assign(t, { codecs, metaBytes });
     return t;
   }
 
   private async loadMaterialized(m: KeyedStateHandle, resolver: Pick<HandleResolver, 'resolve'>): Promise<void> {
     const opts = { maxParallelism: this.opts.maxParallelism };
-    let source: { header: { keySerializer: SerializerSnapshot; states: Parameters<typeof stateCodecs>[0][] }; entries(): AsyncIterable<KeyedStateEntry> };
+    let source: { header: KeyedStateHeader; entries(): AsyncIterable<KeyedStateEntry> };
     if (m.kind === 'incremental') source = await RocksDbKeyedState.open(m, (x) => resolver.resolve(x), opts);
     else if (m.kind === 'keyGroups' || m.kind === 'savepointKeyGroups') source = await KeyedStateFile.open(m, resolver.resolve(m.delegate), opts);
     else throw new StateError('UnsupportedHandle', `materialized changelog part of kind ${m.kind}`);
-    this.key ??= codecFor(source.header.keySerializer);
-    const byName = new Map(source.header.states.map((meta) => [meta.name, this.table(stateCodecs(meta))]));
+    if (!this.key) {
+      this.key = codecFor(source.header.keySerializer);
+      this.keySnapshot = source.header.keySerializer;
+      this.keyBytes = source.header.raw.keySerializer;
+    }
+    const byName = new Map(source.header.states.map((meta, i) => [meta.name, this.table(stateCodecs(meta), source.header.raw.states[i]!)]));
     for await (const e of source.entries()) {
       const t = byName.get(e.state)!;
       if (e.stateKind === 'PRIORITY_QUEUE') {
@@ -144,7 +170,9 @@ export class ChangelogKeyedState {
   private applyMetadata(r: ByteReader): void {
     const version = r.i32('meta info version');
     if (version < 6) throw new StateError('UnsupportedVersion', `state meta info version ${version} in a changelog metadata record`, { offset: r.base });
+    const at = r.offset;
     const meta = readStateMetaInfo(r);
+    const metaBytes = r.bytes.slice(at, r.offset);
     const codecs = stateCodecs(meta);
     if (meta.backendStateType !== 'PRIORITY_QUEUE') {
       if (readBool(r, 'TTL enabled')) {
@@ -154,7 +182,7 @@ export class ChangelogKeyedState {
     }
     const id = readI16(r, 'state id');
     r.u8('backend state type');
-    this.ids.set(id, this.table(codecs));
+    this.ids.set(id, this.table(codecs, metaBytes));
   }
 
   private unsupported(t: Table, op: number, r: ByteReader): StateError {
@@ -174,7 +202,7 @@ export class ChangelogKeyedState {
 
   private applyKeyed(t: Table, op: number, keyGroup: number, r: ByteReader): void {
     if (!this.key) {
-      throw new StateError('UnsupportedHandle', 'the checkpoint has no materialized state, so no key serializer: give the key type to decode the logged keys (ckpt dump-state --key-type)', { offset: r.base });
+      throw new StateError('UnsupportedHandle', 'the checkpoint has no materialized state, so no key serializer: give the key type to decode the logged keys (--key-type of ckpt dump-state and rekey)', { offset: r.base });
     }
     const { codecs } = t;
     const key = this.key.read(r);
@@ -238,6 +266,38 @@ export class ChangelogKeyedState {
     const s = t.slots.get(id);
     if (s) (s.value as unknown[]).push(...merged);
     else t.slots.set(id, { keyGroup: keyGroup!, key, namespace: target, value: merged });
+  }
+
+  /** A keyed header for the restored state: the key serializer and every state, in registration order. */
+  get header(): KeyedStateHeader {
+    if (!this.keySnapshot || !this.keyBytes) {
+      throw new StateError('UnsupportedHandle', 'the checkpoint has no materialized state, so no key serializer: give the key type (--key-type of ckpt dump-state and rekey)');
+    }
+    const tables = [...this.tables.values()];
+    const states = tables.map((t) => t.codecs.meta);
+    const raw = { version: 6, keySerializer: this.keyBytes, states: tables.map((t) => t.metaBytes) };
+    return { version: 6, compressed: false, keySerializer: this.keySnapshot, states, length: 0, raw };
+  }
+
+  /**
+   * The restored state as canonical pairs (the layout the canonical format and RocksDB share), key
+   * group by key group, state ids as in {@link header}; only key groups in `spans` when given.
+   */
+  async *rawKeyGroups(spans?: readonly KeyGroupSpan[]): AsyncGenerator<{ keyGroup: number; entries: RawKeyedEntry[] }> {
+    const ids = new Map([...this.tables.values()].map((t, i) => [t.codecs.meta.name, i]));
+    const key = this.header && this.key!;
+    let group: { keyGroup: number; entries: RawKeyedEntry[] } | undefined;
+    for (const e of this.entries()) {
+      if (spans && !spans.some((s) => e.keyGroup >= s.start && e.keyGroup <= s.end)) continue;
+      if (group && group.keyGroup !== e.keyGroup) {
+        yield group;
+        group = undefined;
+      }
+      group ??= { keyGroup: e.keyGroup, entries: [] };
+      const stateId = ids.get(e.state)!;
+      group.entries.push({ stateId, ...encodeCompositeEntry(this.tables.get(e.state)!.codecs, key, e) });
+    }
+    if (group) yield group;
   }
 
   /** The restored entries, key group by key group, states in registration order (the shape of the other readers). */

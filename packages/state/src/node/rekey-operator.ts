@@ -7,8 +7,14 @@ import { writeCanonicalKeyedState } from '../keyed/canonical-stream.js';
 import { KeyedStateFile } from '../keyed/keyed-state.js';
 import { RocksDbKeyedState, type KeyGroupSpan } from '../rocksdb/keyed.js';
 import { readNativeSnapshot } from '../rocksdb/native.js';
+import { ChangelogKeyedState } from '../changelog/replay.js';
+import type { SerializerSnapshot } from '../serializers/snapshot.js';
 import type { SnappyFraming } from '../snappy/framing.js';
 import { moveEntries, type RawKeyedSource } from '../rekey/move-entries.js';
+import { encodeCompositeEntry } from '../keyed/canonical-encode.js';
+import type { RawKeyedEntry } from '../keyed/canonical-stream.js';
+import { stateCodecs } from '../keyed/codecs.js';
+import { codecFor } from '../serializers/codecs.js';
 import { clipSpans, sourceKeyGroupSpans } from '../rekey/shards.js';
 import type { RekeyOutput } from './output.js';
 
@@ -39,6 +45,8 @@ export interface WrittenPart {
   offsets: bigint[];
   entries: number;
   keyGroupsWithData: number;
+  /** The new handle's kind: the old one's, but a canonical savepoint handle where heap-format files were read. */
+  kind: KeyGroupsKind;
 }
 
 export interface ConvertContext {
@@ -46,7 +54,12 @@ export interface ConvertContext {
   framing: SnappyFraming;
   output: RekeyOutput;
   compress?: boolean;
+  /** Key serializer of changelog state without a materialized part. */
+  keySerializer?: SerializerSnapshot;
 }
+
+/** Per operator: whether a heap-format (HashMap checkpoint) file was among its sources. */
+type SourceContext = ConvertContext & { heapSeen?: boolean };
 
 /** Checks what Flink's layout allows and picks the new handles' kind; throws before any file is written. */
 export function planOperator(op: OperatorState, maxParallelism: number, parallelism: number | undefined): OperatorPlan {
@@ -64,11 +77,11 @@ export function planOperator(op: OperatorState, maxParallelism: number, parallel
   for (const s of keyed) {
     const h = s.managedKeyedState!;
     // RocksDB / ForSt native savepoint or checkpoint: its LSM view per state, written as a canonical savepoint
-    if (h.kind === 'incremental') kind ??= 'savepointKeyGroups';
+    if (h.kind === 'incremental' || h.kind === 'changelog') kind ??= 'savepointKeyGroups';
     else if (h.kind === 'keyGroups' || h.kind === 'savepointKeyGroups') {
       kind ??= h.kind;
       withId ||= h.kind === 'keyGroups' && h.stateHandleId !== undefined;
-    } else throw new StateError('UnsupportedHandle', `operator ${label}: ${h.kind} keyed state (changelog) cannot be re-keyed; take a canonical savepoint`);
+    } else throw new StateError('UnsupportedHandle', `operator ${label}: a bare ${h.kind} keyed handle (outside a changelog handle) cannot be re-keyed`);
   }
   if (keyed.length > 0 && newP !== op.parallelism && op.subtasks.some((s) => s.managedOperatorState || s.rawOperatorState || s.inputChannelState.length || s.resultSubpartitionState.length || s.finished)) {
     throw new StateError('UnsupportedHandle', `operator ${label} also holds operator or channel state; keep its parallelism (let Flink rescale it on restore)`);
@@ -83,11 +96,16 @@ async function* concat<T>(parts: AsyncIterable<T>[]): AsyncGenerator<T> {
 async function* nothing<T>(): AsyncGenerator<T> {}
 
 /** The old keyed state of one subtask as raw pairs, restricted to `spans` of its key groups (all when undefined). */
-async function rawSource(plan: OperatorPlan, s: SubtaskState, spans: KeyGroupSpan[] | undefined, ctx: ConvertContext): Promise<RawKeyedSource> {
+async function rawSource(plan: OperatorPlan, s: SubtaskState, spans: KeyGroupSpan[] | undefined, ctx: SourceContext): Promise<RawKeyedSource> {
   const h = s.managedKeyedState!;
-  const range = h.kind === 'incremental' || h.kind === 'keyGroups' || h.kind === 'savepointKeyGroups' ? h.keyGroupRange : undefined;
+  const range = h.keyGroupRange;
   const own = spans && range ? clipSpans(spans, range.start, range.start + range.count - 1) : undefined;
   const opts = { maxParallelism: plan.op.maxParallelism };
+  if (h.kind === 'changelog') {
+    // the changelog backend: the materialized part with the logged changes replayed, as canonical pairs
+    const cs = await ChangelogKeyedState.open(h, ctx.resolver, { ...opts, ...(ctx.keySerializer ? { keySerializer: ctx.keySerializer } : {}) });
+    return { name: `${plan.label} subtask ${s.index}`, header: cs.header, keyGroups: cs.rawKeyGroups(own) };
+  }
   if (h.kind === 'incremental') {
     const name = `${plan.label} subtask ${s.index}`;
     // none of its key groups needed: the meta file alone (for the merged header), no SST opened
@@ -96,7 +114,23 @@ async function rawSource(plan: OperatorPlan, s: SubtaskState, spans: KeyGroupSpa
     return { name, header: rs.header, keyGroups: own ? concat(own.map((sp) => rs.rawKeyGroups(sp))) : rs.rawKeyGroups() };
   }
   const kf = await KeyedStateFile.open(h, ctx.resolver.resolve(h as Extract<KeyedStateHandle, { kind: KeyGroupsKind }>), { ...opts, framing: ctx.framing });
-  return { name: kf.source.name, header: kf.header, keyGroups: kf.rawKeyGroups(own) };
+  if (kf.format === 'heap') ctx.heapSeen = true;
+  return { name: kf.source.name, header: kf.header, keyGroups: kf.format === 'heap' ? heapPairs(kf, own) : kf.rawKeyGroups(own) };
+}
+
+/** A heap-format file (HashMap checkpoints) as canonical pairs: its entries decoded and encoded in the composite-key layout. */
+async function* heapPairs(kf: KeyedStateFile, spans: KeyGroupSpan[] | undefined): AsyncGenerator<{ keyGroup: number; entries: RawKeyedEntry[] }> {
+  const key = codecFor(kf.header.keySerializer);
+  const states = kf.header.states.map(stateCodecs);
+  const ids = new Map(states.map((st, i) => [st.meta.name, i]));
+  const wanted = spans?.flatMap((sp) => Array.from({ length: sp.end - sp.start + 1 }, (_, i) => sp.start + i));
+  for await (const group of kf.keyGroupEntries(wanted)) {
+    const entries = group.map((e) => {
+      const stateId = ids.get(e.state)!;
+      return { stateId, ...encodeCompositeEntry(states[stateId]!, key, e) };
+    });
+    yield { keyGroup: group[0]!.keyGroup, entries };
+  }
 }
 
 /** The name of a new key-group file: the same in every run (one process or many) for the same conversion. */
@@ -122,7 +156,10 @@ export async function convertOperator(plan: OperatorPlan, only: readonly number[
   });
   const spans = wanted && sourceKeyGroupSpans(plan.op.maxParallelism, N, wanted);
   const sources: RawKeyedSource[] = [];
-  for (const s of plan.keyed) sources.push(await rawSource(plan, s, spans, ctx));
+  const sctx: SourceContext = { ...ctx };
+  for (const s of plan.keyed) sources.push(await rawSource(plan, s, spans, sctx));
+  // a HashMap checkpoint's key-group handle means the heap format to Flink: the canonical files get savepoint handles
+  const kind: KeyGroupsKind = sctx.heapSeen ? 'savepointKeyGroups' : plan.kind;
   const moved = await moveEntries(sources, N, plan.parallelism, only);
   const compressed = ctx.compress ?? moved.header.compressed;
   const parts: WrittenPart[] = [];
@@ -140,7 +177,7 @@ export async function convertOperator(plan: OperatorPlan, only: readonly number[
     await ctx.output.write(file, bytes);
     let entries = 0;
     for (const list of st.keyGroups.values()) entries += list.length;
-    parts.push({ operatorId: plan.op.operatorId, index: st.index, start: st.start, count: st.count, file, size: bytes.length, offsets, entries, keyGroupsWithData: st.keyGroups.size });
+    parts.push({ operatorId: plan.op.operatorId, index: st.index, start: st.start, count: st.count, file, size: bytes.length, offsets, entries, keyGroupsWithData: st.keyGroups.size, kind });
   }
   return parts;
 }
@@ -167,7 +204,7 @@ export function buildOperator(plan: OperatorPlan, parts: readonly WrittenPart[],
       : { kind: 'file', path: ctx.uri(p.file), size: BigInt(p.size) };
     const range = { start: p.start, count: p.count };
     const handle: KeyedStateHandle =
-      plan.kind === 'savepointKeyGroups'
+      p.kind === 'savepointKeyGroups'
         ? { kind: 'savepointKeyGroups', keyGroupRange: range, offsets: p.offsets, delegate }
         : { kind: 'keyGroups', keyGroupRange: range, offsets: p.offsets, delegate, ...(plan.withId ? { stateHandleId: stateHandleId(`${ctx.uri(p.file)}\n${p.index}`) } : {}) };
     const old = newP === op.parallelism ? op.subtasks.find((s) => s.index === p.index) : undefined;

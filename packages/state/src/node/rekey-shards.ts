@@ -15,6 +15,8 @@ export interface ShardOptions {
   /** Operator ids chosen (sorted), or null for all. */
   operators: string[] | null;
   compress: boolean | null;
+  /** Class of the key serializer snapshot given for changelog state, or null. */
+  keySerializer: string | null;
 }
 
 export interface ShardManifest {
@@ -46,7 +48,7 @@ function parseManifest(dir: string, bytes: Uint8Array): ShardManifest {
     throw new StateError('BadValue', `${SHARD_MANIFEST} is not a ckpt rekey shard manifest (format ckpt-rekey-shard, version 1)`, { file: joinUri(dir, SHARD_MANIFEST) });
   }
   for (const p of m.parts) {
-    if (typeof p.file !== 'string' || !int(p.size) || !Array.isArray(p.offsets)) throw mismatch(dir, `a part entry is malformed: ${JSON.stringify(p).slice(0, 200)}`);
+    if (typeof p.file !== 'string' || !int(p.size) || !Array.isArray(p.offsets) || (p.kind !== 'keyGroups' && p.kind !== 'savepointKeyGroups')) throw mismatch(dir, `a part entry is malformed: ${JSON.stringify(p).slice(0, 200)}`);
     p.offsets = p.offsets.map((o) => BigInt(o as unknown as string));
   }
   return m;

@@ -3,6 +3,7 @@ import { encodeMetadata, requireOperator, UsageError, forEachStreamHandle, type 
 import { childPath, joinUri, loadCheckpoint, withStorages, type CheckpointAccessOptions, type ResolvedCheckpoint, type Storages } from '@ckpt/storage';
 import { keyGroupRange } from '@ckpt/restore';
 import { StateError } from '../errors.js';
+import type { SerializerSnapshot } from '../serializers/snapshot.js';
 import { HandleResolver } from '../io/resolve.js';
 import { SnappyFraming } from '../snappy/framing.js';
 import { ownedSubtasks, type ShardSpec } from '../rekey/shards.js';
@@ -38,6 +39,8 @@ export interface RekeyOptions extends CheckpointAccessOptions {
    * that slice's key-group files and a shard manifest; {@link assembleRekey} makes the savepoint.
    */
   shard?: ShardSpec;
+  /** Key serializer of changelog state that has no materialized part (`basicSerializerSnapshot('String')`). */
+  keySerializer?: SerializerSnapshot;
 }
 
 export interface RekeyedOperator {
@@ -127,6 +130,7 @@ async function prepare(input: string, opts: RekeyOptions, storages: Storages): P
     parallelism: opts.parallelism ?? null,
     operators: picked ? [...picked].map((o) => o.operatorId).sort() : null,
     compress: opts.compress ?? null,
+    keySerializer: opts.keySerializer?.className ?? null,
   };
   return { resolved, meta, sha256: createHash('sha256').update(bytes).digest('hex'), resolver, relocatable, plans, options };
 }
@@ -195,7 +199,13 @@ export async function rekeySavepoint(input: string, opts: RekeyOptions): Promise
     const output = await openOutput(c.resolved.directory, opts.out, storages, opts.shard ? { unfinished: isPartName } : {});
     try {
       const framing = await SnappyFraming.create();
-      const ctx = { resolver: c.resolver, framing, output, ...(opts.compress !== undefined ? { compress: opts.compress } : {}) };
+      const ctx = {
+        resolver: c.resolver,
+        framing,
+        output,
+        ...(opts.compress !== undefined ? { compress: opts.compress } : {}),
+        ...(opts.keySerializer ? { keySerializer: opts.keySerializer } : {}),
+      };
       if (opts.shard) return await convertShard(c, opts.shard, ctx);
       const parts: WrittenPart[] = [];
       for (const plan of c.plans) if (plan) parts.push(...(await convertOperator(plan, undefined, ctx)));
