@@ -57,9 +57,8 @@ async function absolute(version: string, scenario: string): Promise<string> {
   return out;
 }
 
-/** Control: only `_metadata`'s max parallelism changed, entries left in their old key groups. */
-function naive(version: string, scenario: string, maxP: number): string {
-  const src = fixture(version, scenario);
+/** Control: only `_metadata`'s max parallelism changed, entries left in their old key groups (`src`: the fixture, or a relocated copy). */
+function naive(version: string, scenario: string, maxP: number, src = fixture(version, scenario)): string {
   const out = join(mkdtempSync(join(tmpdir(), 'ckpt-naive-')), scenario);
   cpSync(src, out, { recursive: true });
   const meta = decodeMetadata(new Uint8Array(readFileSync(join(out, '_metadata'))));
@@ -103,13 +102,7 @@ async function convertedCheckpoint(version: string, scenario: string, maxP: numb
 
 /** Control: the relocated checkpoint with only `_metadata`'s max parallelism changed (native state left as is). */
 function naiveCheckpoint(version: string, scenario: string, relocated: string, maxP: number): string {
-  const out = join(mkdtempSync(join(tmpdir(), 'ckpt-naive-chk-')), scenario);
-  cpSync(relocated, out, { recursive: true });
-  const meta = decodeMetadata(new Uint8Array(readFileSync(join(out, '_metadata'))));
-  for (const op of meta.operators) op.maxParallelism = maxP;
-  delete meta.input;
-  writeFileSync(join(out, '_metadata'), encodeMetadata(meta));
-  return withManifest(out, version, scenario, scenario);
+  return withManifest(naive(version, scenario, maxP, relocated), version, scenario, scenario);
 }
 
 describe.skipIf(!built('2.3'))('real Flink restores savepoints re-keyed by ckpt', () => {
