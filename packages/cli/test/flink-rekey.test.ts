@@ -171,7 +171,7 @@ describe.skipIf(!built('2.3'))('real Flink restores savepoints re-keyed by ckpt'
   }
 
   for (const [line, version] of LINES) {
-    it.skipIf(!built(line) || (line !== '2.3' && !allLines))(`Flink ${version}: full and incremental RocksDB (and ForSt) checkpoints turned canonical restore into RocksDB and HashMap, at max parallelism 256 and 128 (controls fail)`, async () => {
+    it.skipIf(!built(line) || (line !== '2.3' && !allLines))(`Flink ${version}: retained checkpoints (RocksDB full and incremental; with CKPT_REKEY_ALL also second-incremental, ForSt, HashMap) turned canonical restore into RocksDB and HashMap, at max parallelism 256 and 128 (controls fail)`, async () => {
       const scenarios = CHECKPOINTS.slice(0, allLines ? CHECKPOINTS.length : 2).filter((s) => existsSync(join(fixture(version, s), 'manifest.json')));
       expect(scenarios.length).toBeGreaterThanOrEqual(2);
       const relocated = new Map<string, string>();
