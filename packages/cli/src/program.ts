@@ -91,14 +91,15 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
     program
       .command('dump-state')
       .description("print an operator's state entries as JSON lines (keyed: key, namespace, value; operator: list elements, broadcast entries)")
-      .argument('<checkpoint>', 'checkpoint/savepoint directory or _metadata (heap, canonical, RocksDB / ForSt native or incremental)')
+      .argument('<checkpoint>', 'checkpoint/savepoint directory or _metadata (heap, canonical, RocksDB / ForSt native or incremental, changelog)')
       .requiredOption('--operator <uid|id|name>', 'the operator')
       .option('--key-groups <a-b>', 'only these key groups (ranged reads)')
-      .option('--summary', 'per state: kind, serializers, entry count and bytes instead of the entries'),
+      .option('--summary', 'per state: kind, serializers, entry count and bytes instead of the entries')
+      .option('--key-type <type>', 'key type (String, Long, Int, …) for a changelog checkpoint without materialized state'),
     ctx,
   )
     .addHelpText('after', '\nExamples:\n  ckpt dump-state sp-1/ --operator keyed\n  ckpt dump-state sp-1/ --operator keyed --key-groups 0-9\n  ckpt dump-state sp-1/ --operator keyed --summary')
-    .action(async (p: string, opts: { operator: string; keyGroups?: string; summary?: boolean }) => {
+    .action(async (p: string, opts: { operator: string; keyGroups?: string; summary?: boolean; keyType?: string }) => {
       result.code = await (await import('./commands/dump-state.js')).dumpState(p, opts, io.out, ctx.info);
     });
 

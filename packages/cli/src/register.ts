@@ -47,14 +47,17 @@ export function latestOption(c: Command, ctx: Pick<CommandContext, 'info'>): Com
 export function registerRekey(program: Command, io: Io, result: { code: number }): void {
   program
     .command('rekey')
-    .description('rewrite a canonical keyed savepoint for a new max parallelism (Flink cannot): every entry moved to its new key group, into a new directory')
-    .argument('<savepoint>', 'canonical savepoint directory or its _metadata (local)')
-    .requiredOption('--max-parallelism <n>', 'new max parallelism (number of key groups)')
+    .description('rewrite keyed state (canonical savepoint, RocksDB/ForSt native savepoint or checkpoint) as a canonical savepoint for a new max parallelism (Flink cannot): every entry moved to its new key group, into a new directory')
+    .argument('<savepoint>', 'savepoint or retained checkpoint: directory, _metadata or any storage URI')
+    .option('--max-parallelism <n>', 'new max parallelism (number of key groups; default: unchanged, a plain conversion to a canonical savepoint)')
     .requiredOption('--out <new-dir>', 'new savepoint directory (must not exist; never inside the input)')
     .option('--parallelism <p>', 'new parallelism of the re-keyed operators (default: unchanged)')
     .option('--operator <uid|id|name>', 'only these operators get the new max parallelism (repeatable; list whole chains)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--compress', 'Snappy-compress the new key groups')
     .option('--no-compress', 'write the new key groups uncompressed (default: as the original)')
+    .option('--shard <i/n>', 'convert only slice i of n (0-based: the new subtasks / key groups it owns) into --out, a shard directory')
+    .option('--assemble <shard-dir...>', 'the last step after --shard runs: check the n shard directories, write the savepoint into --out')
+    .option('--key-type <type>', 'key type (String, Long, …) of changelog state without a materialized part')
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',
@@ -66,8 +69,11 @@ export function registerRekey(program: Command, io: Io, result: { code: number }
         '',
         'Examples:',
         '  ckpt rekey sp-1/ --max-parallelism 256 --out sp-1-mp256/',
+        '  ckpt rekey chk-7/ --out sp-7-canonical/   # RocksDB native state to a canonical savepoint, max parallelism unchanged',
         '  ckpt rekey sp-1/ --max-parallelism 4096 --parallelism 12 --out sp-1-mp4096/',
         '  ckpt rekey sp-1/ --max-parallelism 64 --operator keyed --operator sink --out sp-1-mp64/ --json',
+        '  ckpt rekey chk-7/ --max-parallelism 256 --shard 0/4 --out parts/0   # …one run per shard, then:',
+        '  ckpt rekey chk-7/ --max-parallelism 256 --out sp-mp256/ --assemble parts/0 parts/1 parts/2 parts/3',
       ].join('\n'),
     )
     .action(async (p: string, opts: RekeyCliOptions) => {

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { run, type Io } from '../src/index.js';
 import { findMetadata } from '../../format/test/support/generated.js';
+import { foldKeyed as fold } from './support/manifest-fold.js';
 
 const generated = resolve(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/generated');
 
@@ -13,21 +14,6 @@ function capture(): Io & { stdout: string[]; stderr: string[] } {
   return { stdout, stderr, out: (s) => stdout.push(s), err: (s) => stderr.push(s) };
 }
 
-
-/** The manifest's shape: key → state → value (numbers as JSON numbers, maps as objects). */
-function fold(lines: string[]): Record<string, Record<string, unknown>> {
-  const out: Record<string, Record<string, unknown>> = {};
-  const plain = (v: unknown): unknown =>
-    typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : Array.isArray(v) ? v.map(plain) : v && typeof v === 'object' && 'value' in v && (v as { kind?: string }).kind === 'ttl' ? plain((v as { value: unknown }).value) : v;
-  for (const l of lines) {
-    const e = JSON.parse(l) as { key?: unknown; state: string; stateKind: string; userKey?: unknown; value: unknown };
-    if (e.stateKind === 'PRIORITY_QUEUE' || e.key === undefined) continue;
-    const row = (out[String(e.key)] ??= {});
-    if (e.stateKind === 'MAP') ((row[e.state] ??= {}) as Record<string, unknown>)[String(e.userKey)] = plain(e.value);
-    else row[e.state] = plain(e.value);
-  }
-  return out;
-}
 
 const CASES = [
   ['1.20.3', 'keyed-rocksdb-native-savepoint'],

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,6 +6,7 @@ import { decodeMetadata, encodeMetadata, type CheckpointMetadata, type Increment
 import { BytesSource, DataBlockWalker, SstTable } from '@ckpt/rocksdb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ckpt } from './support/run.js';
+import { relocatedFixture } from './support/relocated.js';
 
 const generated = resolve(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/generated');
 const tmp = mkdtempSync(join(tmpdir(), 'ckpt-deep-'));
@@ -170,4 +171,24 @@ describe('ckpt verify --deep on broken key-group files', () => {
       expect(dump.stderr).toContain(file);
     });
   }
+});
+
+describe('ckpt verify --deep on changelog checkpoints', () => {
+  it('2.3.0: the state-change log parses (exit 0); a change set whose group count runs past the file → exit 4 naming the DSTL file; dump-state exit 2', async () => {
+    const dir = copy('2.3.0', 'changelog-checkpoint');
+    const chk = await relocatedFixture(dir);
+    const sound = await deep(chk);
+    expect(sound.code).toBe(0);
+    const logs = join(dir, 'changelog', readdirSync(join(dir, 'changelog'))[0]!, 'dstl');
+    const file = join(logs, readdirSync(logs).sort()[0]!);
+    const b = readFileSync(file);
+    b.writeInt32BE(0x7fffffff, 1); // the first change set's group count (after the compression flag)
+    writeFileSync(file, b);
+    const broken = await deep(chk);
+    expect(broken.code).toBe(4);
+    expect(broken.problems).toEqual([expect.objectContaining({ code: 'Truncated', file: expect.stringContaining(file) })]);
+    const dump = await ckpt(['-q', 'dump-state', chk, '--operator', 'keyed', '--key-type', 'String']);
+    expect(dump.code).toBe(2);
+    expect(dump.stderr).toContain(file);
+  });
 });

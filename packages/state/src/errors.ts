@@ -18,6 +18,12 @@ export type StateErrorCode =
   | 'MissingFile'
   /** A file's size differs from the size its handle or the MANIFEST records. */
   | 'SizeMismatch'
+  /** A shard of a split conversion is absent, or a directory holds no shard manifest. */
+  | 'MissingShard'
+  /** Two shard directories hold the same shard. */
+  | 'DuplicateShard'
+  /** A shard was made from another input, with other options, or holds other parts than its slice. */
+  | 'ShardMismatch'
   | 'Io';
 
 /** An error found in a state file (operator, keyed, Snappy framing, serializer snapshot). */

@@ -69,9 +69,13 @@ export {
   type CanonicalFileOutput,
 } from './keyed/canonical-stream.js';
 export { javaKeyOf, keyGroupOfKey, keyHasher, type JavaKeyOf, type KeyHasher } from './rekey/java-key.js';
+export { parseShard, ownedSubtasks, shardOfSubtask, sourceKeyGroupSpans, type ShardSpec } from './rekey/shards.js';
 export { moveEntries, mergeKeyedHeaders, type RawKeyedSource, type MergedHeader, type MovedEntries, type RekeyedSubtask } from './rekey/move-entries.js';
 export { RocksDbKeyedState, type OpenRocksDbStateOptions, type KeyGroupSpan } from './rocksdb/keyed.js';
 export { checkedSize, readSnapshotManifest, liveFileProblems, type SnapshotManifest } from './rocksdb/snapshot-files.js';
 export { verifyStateFiles, type StateFileProblem, type StateFilesReport, type VerifyStateFilesOptions } from './verify/state-files.js';
 export { operatorEntries, stateJsonLine, type OperatorEntryItem, type KeyGroupBounds } from './dump/operator-entries.js';
 export { summarizeOperatorState, type StateSummary, type SerializerName } from './dump/state-summary.js';
+export { ChangelogKeyedState, type OpenChangelogOptions } from './changelog/replay.js';
+export { readChangeSet, changeStream, handleChanges, COMMON_KEY_GROUP, type LoggedChange } from './changelog/changes.js';
+export { basicSerializerSnapshot } from './serializers/snapshot.js';

@@ -2,6 +2,7 @@ import { requireOperator, UsageError, type OperatorState } from '@ckpt/format';
 import { operatorEntries, stateJsonLine, summarizeOperatorState, type HandleResolver } from '@ckpt/state';
 import { loadCheckpointState } from '@ckpt/state/node';
 import { Storages } from '@ckpt/storage';
+import { keyTypeOption } from './key-type.js';
 
 export { stateJsonLine };
 
@@ -10,6 +11,8 @@ export interface DumpStateOptions {
   keyGroups?: string;
   /** Per state: kind, serializers, entry count and bytes, instead of the entries. */
   summary?: boolean;
+  /** Key type of a changelog checkpoint without materialized state (String, Long, …). */
+  keyType?: string;
 }
 
 function parseKeyGroups(spec: string): [number, number] {
@@ -70,5 +73,7 @@ export async function dumpState(pointer: string, opts: DumpStateOptions, out: (s
 async function dump(op: OperatorState, resolver: HandleResolver, opts: DumpStateOptions, out: (s: string) => void, note: (s: string) => void): Promise<void> {
   const range = opts.keyGroups === undefined ? undefined : parseKeyGroups(opts.keyGroups);
   noteRawState(op, range !== undefined, note);
-  for await (const item of operatorEntries(op, resolver, range ? { keyGroups: range } : {})) out(stateJsonLine(item));
+  const keySerializer = opts.keyType === undefined ? undefined : keyTypeOption(opts.keyType);
+  const entryOpts = { ...(range ? { keyGroups: range } : {}), ...(keySerializer ? { keySerializer } : {}) };
+  for await (const item of operatorEntries(op, resolver, entryOpts)) out(stateJsonLine(item));
 }

@@ -1,12 +1,17 @@
 import { UsageError } from '@ckpt/format';
-import { rekeySavepoint, type RekeyResult } from '@ckpt/state/node';
+import { parseShard } from '@ckpt/state';
+import { keyTypeOption } from './key-type.js';
+import { assembleRekey, rekeySavepoint, type RekeyOptions, type RekeyResult } from '@ckpt/state/node';
 
 export interface RekeyCliOptions {
-  maxParallelism: string;
+  maxParallelism?: string;
   parallelism?: string;
   out: string;
   operator?: string[];
   compress?: boolean;
+  shard?: string;
+  keyType?: string;
+  assemble?: string[];
   json?: boolean;
 }
 
@@ -16,7 +21,11 @@ function positiveInt(flag: string, v: string): number {
 }
 
 function summary(r: RekeyResult): string {
-  const lines = [`wrote ${r.out} (${r.relocatable ? 'relocatable: relative paths' : 'absolute paths'})`];
+  const lines = [
+    r.shard
+      ? `wrote shard ${r.shard.index}/${r.shard.count} into ${r.out} (assemble the ${r.shard.count} shards with --assemble)`
+      : `wrote ${r.out} (${r.relocatable ? 'relocatable: relative paths' : 'absolute paths'})`,
+  ];
   for (const o of r.operators) {
     const who = o.uid ?? o.operatorId;
     lines.push(
@@ -29,15 +38,19 @@ function summary(r: RekeyResult): string {
   return lines.join('\n');
 }
 
-/** `ckpt rekey <savepoint> --max-parallelism N --out <dir>`: see {@link rekeySavepoint}. */
+/** `ckpt rekey <savepoint> --max-parallelism N --out <dir> [--shard i/n | --assemble <dirs…>]`: see {@link rekeySavepoint}. */
 export async function rekey(input: string, opts: RekeyCliOptions, out: (s: string) => void): Promise<number> {
-  const r = await rekeySavepoint(input, {
-    maxParallelism: positiveInt('--max-parallelism', opts.maxParallelism),
+  if (opts.shard !== undefined && opts.assemble !== undefined) throw new UsageError('BadArgument', '--shard and --assemble are separate steps; give one of them');
+  const options: RekeyOptions = {
+    ...(opts.maxParallelism !== undefined ? { maxParallelism: positiveInt('--max-parallelism', opts.maxParallelism) } : {}),
     ...(opts.parallelism !== undefined ? { parallelism: positiveInt('--parallelism', opts.parallelism) } : {}),
     ...(opts.operator ? { operators: opts.operator } : {}),
     ...(opts.compress !== undefined ? { compress: opts.compress } : {}),
+    ...(opts.shard !== undefined ? { shard: parseShard(opts.shard) } : {}),
+    ...(opts.keyType !== undefined ? { keySerializer: keyTypeOption(opts.keyType) } : {}),
     out: opts.out,
-  });
+  };
+  const r = opts.assemble ? await assembleRekey(input, opts.assemble, options) : await rekeySavepoint(input, options);
   out(opts.json ? JSON.stringify(r, null, 2) : summary(r));
   return 0;
 }

@@ -3,6 +3,8 @@ import type { HandleResolver } from '../io/resolve.js';
 import { KeyedStateFile } from '../keyed/keyed-state.js';
 import { OperatorStateFile } from '../operator/operator-state.js';
 import { RocksDbKeyedState } from '../rocksdb/keyed.js';
+import { ChangelogKeyedState } from '../changelog/replay.js';
+import type { SerializerSnapshot } from '../serializers/snapshot.js';
 
 /** Inclusive key-group bounds `[first, last]`. */
 export type KeyGroupBounds = readonly [number, number];
@@ -14,9 +16,14 @@ export type OperatorEntryItem = { subtask: number; note: string } | ({ subtask: 
  * Every entry of an operator's managed state, subtask by subtask: keyed entries (heap / canonical
  * files, RocksDB / ForSt native savepoints and checkpoints through their SSTs), then operator state
  * elements. With `keyGroups` only those key groups are read (ranged reads by the handle's offsets)
- * and operator state is left out. Changelog keyed state is not decoded: one note per subtask says so.
+ * and operator state is left out. Changelog keyed state is the materialized part with the logged
+ * changes replayed on it; `keySerializer` names the key type of a log without a materialized part.
  */
-export async function* operatorEntries(op: OperatorState, resolver: HandleResolver, opts: { keyGroups?: KeyGroupBounds } = {}): AsyncGenerator<OperatorEntryItem> {
+export async function* operatorEntries(
+  op: OperatorState,
+  resolver: HandleResolver,
+  opts: { keyGroups?: KeyGroupBounds; keySerializer?: SerializerSnapshot } = {},
+): AsyncGenerator<OperatorEntryItem> {
   const range = opts.keyGroups;
   for (const s of op.subtasks) {
     const h = s.managedKeyedState;
@@ -25,6 +32,10 @@ export async function* operatorEntries(op: OperatorState, resolver: HandleResolv
       for await (const group of rs.keyGroupEntries(range ? { start: range[0], end: range[1] } : undefined)) {
         for (const e of group) yield { subtask: s.index, ...e };
       }
+    } else if (h?.kind === 'changelog') {
+      const keySerializer = opts.keySerializer;
+      const cs = await ChangelogKeyedState.open(h, resolver, { maxParallelism: op.maxParallelism, ...(keySerializer ? { keySerializer } : {}) });
+      for (const e of cs.entries()) if (!range || (e.keyGroup >= range[0] && e.keyGroup <= range[1])) yield { subtask: s.index, ...e };
     } else if (h && h.kind !== 'keyGroups' && h.kind !== 'savepointKeyGroups') {
       yield { subtask: s.index, note: `${h.kind} keyed state: entries are not decoded (changelog state-change files)` };
     } else if (h) {

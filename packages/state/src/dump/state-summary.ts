@@ -62,7 +62,7 @@ function keyedKind(meta: StateMetaInfo): string {
   return meta.backendStateType === 'PRIORITY_QUEUE' ? 'PRIORITY_QUEUE' : (option(meta, OPTION_KEYED_STATE_TYPE) ?? meta.backendStateType);
 }
 
-type RawSource = Pick<KeyedStateFile, 'rawKeyGroups'>;
+type RawSource = { rawKeyGroups(): ReturnType<KeyedStateFile['rawKeyGroups']> };
 
 async function countKeyed(rows: Rows, subtask: number, metas: StateMetaInfo[], key: SerializerSnapshot, source: RawSource | KeyedStateFile): Promise<void> {
   const per = metas.map((m) => rows.add('keyed', m, keyedKind(m), key, subtask));

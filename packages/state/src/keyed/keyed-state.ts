@@ -9,6 +9,7 @@ import { readCanonicalKeyGroup } from './canonical.js';
 import { keyGroupPrefixBytes, readRawKeyGroup, type RawKeyedEntry } from './canonical-stream.js';
 import { stateCodecs } from './codecs.js';
 import type { KeyedStateEntry, StateCodecs } from './entry.js';
+import type { KeyGroupSpan } from '../rocksdb/keyed.js';
 import { readHeapKeyGroup } from './heap.js';
 
 /** Which writer produced a keyed state stream. */
@@ -144,13 +145,15 @@ export class KeyedStateFile {
 
   /**
    * The undecoded pairs of every non-empty key group (canonical format only), key group by key
-   * group: what a writer needs to move entries without understanding their values.
+   * group: what a writer needs to move entries without understanding their values. With
+   * `spans` (inclusive, ascending), only the byte ranges of the key groups in them are read.
    */
-  async *rawKeyGroups(): AsyncGenerator<{ keyGroup: number; entries: RawKeyedEntry[] }> {
+  async *rawKeyGroups(spans?: readonly KeyGroupSpan[]): AsyncGenerator<{ keyGroup: number; entries: RawKeyedEntry[] }> {
     if (this.format !== 'canonical') {
       throw new StateError('UnsupportedHandle', 'the heap checkpoint format has no canonical pairs; take a canonical savepoint', { file: this.source.name });
     }
-    for (const kg of this.keyGroups()) {
+    const chosen = (kg: number) => spans === undefined || spans.some((s) => kg >= s.start && kg <= s.end);
+    for (const kg of this.keyGroups().filter(chosen)) {
       const offset = this.ranges[kg - this.keyGroupStart]!.offset;
       const region = await this.region(kg - this.keyGroupStart);
       const file = this.source.name;

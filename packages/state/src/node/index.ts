@@ -4,4 +4,5 @@
  * stays free of `node:` modules and runs in a browser.
  */
 export { storageOpener, storageResolver, loadCheckpointState, type CheckpointState } from './checkpoint.js';
-export { rekeySavepoint, type RekeyOptions, type RekeyResult, type RekeyedOperator } from './rekey.js';
+export { rekeySavepoint, assembleRekey, type RekeyOptions, type RekeyResult, type RekeyedOperator } from './rekey.js';
+export { SHARD_MANIFEST, type ShardManifest } from './rekey-shards.js';

@@ -38,7 +38,15 @@ const existing = (out: string) => new UsageError('Exists', `${out} exists; rekey
  * The output of a re-keying into `out` (a local path or any storage URI) of the savepoint in
  * `srcDir` (a URI). Refuses an output inside the input (or containing it) and one that exists.
  */
-export async function openOutput(srcDir: string, out: string, storages: Storages): Promise<RekeyOutput> {
+export interface OpenOutputOptions {
+  /**
+   * On an object store (no rename there), an existing `out` whose files all pass this test is the
+   * leftover of an attempt that did not finish: its files are deleted and the output written anew.
+   */
+  unfinished?: (name: string) => boolean;
+}
+
+export async function openOutput(srcDir: string, out: string, storages: Storages, opts: OpenOutputOptions = {}): Promise<RekeyOutput> {
   const localSrc = localPathOf(srcDir);
   const localOut = localPathOf(out);
   const source = localSrc === undefined ? srcDir : await realpath(localSrc);
@@ -47,8 +55,12 @@ export async function openOutput(srcDir: string, out: string, storages: Storages
   const [a, b] = [Storages.canonical(outUri), Storages.canonical(srcDir)];
   if (a === b || a.startsWith(`${b}/`) || b.startsWith(`${a}/`)) throw outsideInput(outUri, srcDir);
   const { storage, path } = await storages.locate(outUri);
-  for await (const _ of storage.list(path)) throw existing(outUri);
-  if ((await storage.stat(path)) !== undefined) throw existing(outUri);
+  const left: string[] = [];
+  for await (const e of storage.list(path, { recursive: true })) left.push(e.path);
+  const prefix = `${path.replace(/\/+$/, '')}/`;
+  if (left.length > 0 && opts.unfinished && left.every((k) => k.startsWith(prefix) && opts.unfinished!(k.slice(prefix.length)))) {
+    for (const k of left) await storage.delete(k);
+  } else if (left.length > 0 || (await storage.stat(path)) !== undefined) throw existing(outUri);
   return objectOutput(source, outUri, storage, path);
 }
 

@@ -98,10 +98,16 @@ export interface MovedEntries {
  * Moves every pair of the sources into the key group its key has under `maxParallelism`, and
  * splits the key groups over `parallelism` subtasks by Flink's range formula. Pairs keep their
  * bytes (values are never decoded); within a key group they are ordered by merged state id, in
- * reading order otherwise. Keys whose Java hashCode ckpt cannot compute are an `UnsupportedKey` error.
+ * reading order otherwise. Keys whose Java hashCode ckpt cannot compute are an `UnsupportedKey`
+ * error. With `only`, just those new subtasks are built (one shard of a conversion): pairs of
+ * other subtasks are dropped as they are read, and `entries` counts the kept ones.
  */
-export async function moveEntries(sources: readonly RawKeyedSource[], maxParallelism: number, parallelism: number): Promise<MovedEntries> {
+export async function moveEntries(sources: readonly RawKeyedSource[], maxParallelism: number, parallelism: number, only?: readonly number[]): Promise<MovedEntries> {
   const header = mergeKeyedHeaders(sources);
+  const indices = only ?? Array.from({ length: parallelism }, (_, i) => i);
+  const ranges = indices.map((index) => ({ index, ...keyGroupRange(maxParallelism, parallelism, index) }));
+  const wanted = new Uint8Array(maxParallelism);
+  for (const r of ranges) wanted.fill(1, r.start, r.start + r.count);
   const byGroup = new Map<number, RawKeyedEntry[]>();
   let entries = 0;
   for (const [i, src] of sources.entries()) {
@@ -110,6 +116,7 @@ export async function moveEntries(sources: readonly RawKeyedSource[], maxParalle
     for await (const { entries: list } of src.keyGroups) {
       for (const e of list) {
         const kg = keyGroupForKeyHash(hashOf(e), maxParallelism);
+        if (wanted[kg] !== 1) continue;
         const stateId = idMap[e.stateId]!;
         let bucket = byGroup.get(kg);
         if (!bucket) byGroup.set(kg, (bucket = []));
@@ -119,15 +126,13 @@ export async function moveEntries(sources: readonly RawKeyedSource[], maxParalle
     }
   }
   for (const list of byGroup.values()) list.sort((a, b) => a.stateId - b.stateId); // stable: reading order per state
-  const subtasks: RekeyedSubtask[] = [];
-  for (let index = 0; index < parallelism; index++) {
-    const range = keyGroupRange(maxParallelism, parallelism, index);
+  const subtasks: RekeyedSubtask[] = ranges.map(({ index, start, count }) => {
     const keyGroups = new Map<number, RawKeyedEntry[]>();
-    for (let kg = range.start; kg < range.start + range.count; kg++) {
+    for (let kg = start; kg < start + count; kg++) {
       const list = byGroup.get(kg);
       if (list) keyGroups.set(kg, list);
     }
-    subtasks.push({ index, start: range.start, count: range.count, keyGroups });
-  }
+    return { index, start, count, keyGroups };
+  });
   return { header, subtasks, entries };
 }

@@ -74,6 +74,16 @@ SIMPLE[`${P}runtime.state.VoidNamespaceSerializer$VoidNamespaceSerializerSnapsho
 SIMPLE[`${P}streaming.api.windowing.windows.TimeWindow$Serializer$TimeWindowSerializerSnapshot`] = 'TimeWindow';
 SIMPLE[`${P}streaming.api.windowing.windows.GlobalWindow$Serializer$GlobalWindowSerializerSnapshot`] = 'GlobalWindow';
 
+/**
+ * The snapshot of one of Flink's basic serializers by type name (`String`, `Long`, `Int`, …,
+ * `BigDec`), for keys whose serializer a snapshot does not name (a changelog without materialized
+ * state). Undefined for other names.
+ */
+export function basicSerializerSnapshot(type: string): SerializerSnapshot | undefined {
+  const className = `${P}api.common.typeutils.base.${type}Serializer$${type}SerializerSnapshot`;
+  return SIMPLE[className] === undefined ? undefined : { className, version: 3, nested: [] };
+}
+
 /** The §3.1 envelope: `int proxyVersion (2)`, then a versioned snapshot. */
 export function readSnapshotEnvelope(r: ByteReader): SerializerSnapshot {
   const at = r.offset;

@@ -8,6 +8,7 @@ import { KeyedStateFile } from '../keyed/keyed-state.js';
 import { OperatorStateFile } from '../operator/operator-state.js';
 import { nativeFiles, readNativeSnapshot } from '../rocksdb/native.js';
 import { checkedSize, liveFileProblems, readSnapshotManifest } from '../rocksdb/snapshot-files.js';
+import { handleChanges } from '../changelog/changes.js';
 import { SnappyFraming } from '../snappy/framing.js';
 
 /** One problem found inside a state file. */
@@ -99,8 +100,16 @@ class CheckList {
         h.materialized.forEach((m, k) => this.keyed(m, `${path}.materialized[${k}]`, managed, maxParallelism));
         h.nonMaterialized.forEach((m, k) => this.keyed(m, `${path}.nonMaterialized[${k}]`, managed, maxParallelism));
         return;
-      default:
-      // State-change logs (inMemoryChangelog, changelogFile) are not decoded: `verify` checks their files exist.
+      case 'changelogFile':
+      case 'inMemoryChangelog': {
+        // the state-change log: every change set parses (file flag, Snappy framing, group and record lengths)
+        const item = h.kind === 'changelogFile' ? [...new Set(h.segments.map((g) => streamLabel(g.handle)))].join(', ') : '<in-memory changelog>';
+        this.add(path, item, async () => {
+          for await (const _set of handleChanges(h, this.resolver));
+          return [];
+        });
+        return;
+      }
     }
   }
 
