@@ -115,12 +115,19 @@ export interface JavaEnum {
   offset?: number;
 }
 
+/** A `Class` object (TC_CLASS; only with {@link JavaStreamOptions.classes}). */
+export interface JavaClassRef {
+  kind: 'class';
+  classDesc: JavaClassDesc;
+  offset?: number;
+}
+
 /** What may stand where the protocol expects an object. */
-export type JavaContent = JavaObject | JavaEnum | JavaArray | string | null;
+export type JavaContent = JavaObject | JavaEnum | JavaArray | JavaClassRef | string | null;
 /** A field value: `Z` boolean, `B C S I F D` number, `J` bigint, `L [` content. */
 export type JavaFieldValue = boolean | number | bigint | JavaContent;
 /** An entry of the handle table. */
-export type JavaHandle = JavaClassDesc | JavaObject | JavaEnum | JavaArray | string;
+export type JavaHandle = JavaClassDesc | JavaObject | JavaEnum | JavaArray | JavaClassRef | string;
 
 /** Opt-ins beyond the trailer's subset. Defaults: all off, depth {@link MAX_DEPTH}. */
 export interface JavaStreamOptions {
@@ -128,6 +135,8 @@ export interface JavaStreamOptions {
   annotations?: boolean;
   /** Accept arrays. */
   arrays?: boolean;
+  /** Accept `Class` objects (TC_CLASS), e.g. a `Class<?>` field. */
+  classes?: boolean;
   /**
    * Called with the name of every new class descriptor before anything else of it is read;
    * `false` rejects the stream with `FormatError('ClassNotAllowed')`. Array classes are passed
@@ -244,6 +253,9 @@ class StreamReader {
       case TC.ARRAY:
         if (this.options.arrays) return this.nested(at, () => this.newArray(at));
         throw this.bad('unsupported TC_ARRAY where an object is expected', at);
+      case TC.CLASS:
+        if (this.options.classes) return this.nested(at, () => this.newClass(at));
+        throw this.bad('unsupported TC_CLASS where an object is expected', at);
       default:
         throw this.bad(`unsupported ${tcName(tc)} where an object is expected`, at);
     }
@@ -360,6 +372,14 @@ class StreamReader {
     for (let i = 0; i < n; i++) elements.push(this.r.at(`[${i}]`, () => this.fieldValue(field)));
     arr.elements = elements;
     return arr;
+  }
+
+  private newClass(at: number): JavaClassRef {
+    const desc = this.classDesc();
+    if (desc === null) throw this.bad('TC_CLASS without a class descriptor', at);
+    const ref: JavaClassRef = { kind: 'class', classDesc: desc, offset: this.base + at };
+    this.handles.push(ref);
+    return ref;
   }
 
   private newEnum(at: number): JavaEnum {
@@ -517,6 +537,32 @@ export function readJavaStream(
   path = '',
   options: JavaStreamOptions = {},
 ): JavaStream {
+  const { length, ...stream } = readStream(raw, baseOffset, path, options, false);
+  void length;
+  return stream;
+}
+
+/**
+ * Reads one Java serialization stream at the start of `raw` that may be followed by other data
+ * (e.g. several `ObjectOutputStream`s written back to back); `length` is how many bytes it took.
+ * Same errors as {@link readJavaStream}.
+ */
+export function readJavaStreamPrefix(
+  raw: Uint8Array,
+  baseOffset = 0,
+  path = '',
+  options: JavaStreamOptions = {},
+): JavaStream & { length: number } {
+  return readStream(raw, baseOffset, path, options, true);
+}
+
+function readStream(
+  raw: Uint8Array,
+  baseOffset: number,
+  path: string,
+  options: JavaStreamOptions,
+  trailing: boolean,
+): JavaStream & { length: number } {
   let reader: StreamReader | undefined;
   try {
     reader = new StreamReader(raw, baseOffset, options);
@@ -527,8 +573,8 @@ export function readJavaStream(
     const version = r.u16('stream version');
     if (version !== STREAM_VERSION) throw reader.bad(`stream version ${version} is not 5`, 2);
     const root = reader.content();
-    if (r.remaining > 0) throw reader.bad(`${r.remaining} trailing bytes after the serialized object`);
-    return { root, classDescs: reader.classDescs, handles: reader.handles };
+    if (r.remaining > 0 && !trailing) throw reader.bad(`${r.remaining} trailing bytes after the serialized object`);
+    return { root, classDescs: reader.classDescs, handles: reader.handles, length: r.offset };
   } catch (e) {
     throw relocate(e, baseOffset, reader?.r.offset ?? 0);
   }

@@ -17,6 +17,7 @@ import { avroCodec } from './avro.js';
 import { kryoCodec } from './kryo.js';
 import { scalaCodec, type CodecKit } from './scala.js';
 import { pojoCodec, rowCodec } from './structured.js';
+import { tableCodec } from './table.js';
 import { ROW_KINDS, type EitherValue, type OpaqueValue, type TimerValue, type TimeWindowValue, type TtlValue } from './values.js';
 
 /**
@@ -165,6 +166,8 @@ export function codecFor(s: SerializerSnapshot): ValueCodec {
   }
   const scala = scalaCodec(s, nested, type, KIT);
   if (scala) return scala;
+  const table = tableCodec(s, nested, type, codec);
+  if (table) return table;
   const cfg = s.config;
   if (cfg?.kind === 'tuple') return tupleCodec(type, s.className, nested);
   if (cfg?.kind === 'row') return rowCodec(type, s.className, nested, cfg.supportsRowKind);

@@ -2,6 +2,7 @@ import { ByteReader } from '@ckpt/format';
 import { StateError } from '../errors.js';
 import { readStringValue } from './data.js';
 import { SCALA, describeScala, readScalaEnum, readScalaOuter, type ScalaConfig } from './scala.js';
+import { describeTable, readTablePayload, type TableConfig } from './table.js';
 
 /**
  * A parsed `TypeSerializerSnapshot`: class, version, the nested snapshots of composite
@@ -22,6 +23,7 @@ export type SnapshotConfig =
   | { kind: 'kryo'; typeClass: string }
   | { kind: 'avro'; runtimeClass: string | null; schema: string }
   | ScalaConfig
+  | TableConfig
   | { kind: 'outer'; bytes: Uint8Array };
 
 const COMPOSITE_MAGIC = 911108;
@@ -102,6 +104,7 @@ function readPayload(r: ByteReader, className: string, version: number): Seriali
     if (version <= 2) r.utf('serializer class');
     return snap;
   }
+  if (readTablePayload(r, snap, { nestedBlock: readNestedBlock })) return snap;
   switch (className) {
     case CLS.pojo:
       snap.config = readPojo(r, className, version);
@@ -261,6 +264,8 @@ export function describeSnapshot(s: SerializerSnapshot): string {
   }
   const scala = describeScala(s, s.nested.map(describeSnapshot));
   if (scala !== undefined) return scala;
+  const table = describeTable(s, s.nested.map(describeSnapshot));
+  if (table !== undefined) return table;
   if (s.config?.kind === 'tuple') return `${s.config.tupleClass.slice(s.config.tupleClass.lastIndexOf('.') + 1)}<${inner}>`;
   if (s.config?.kind === 'row') return `Row<${inner}>`;
   if (s.config?.kind === 'pojo') return s.config.pojoClass;
