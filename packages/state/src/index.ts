@@ -29,6 +29,9 @@ export {
 export { codecFor, opaqueCodec, encodeValue, type ValueCodec } from './serializers/codecs.js';
 export { readStringValue, writeStringValue } from './serializers/data.js';
 export * from './serializers/values.js';
+export { readBinaryRow, readBinaryArray, readBinaryMap, ROW_KIND_KEY } from './serializers/binary-row.js';
+export { encodeBinaryRow, encodeBinaryArray, encodeBinaryMap } from './serializers/binary-row-writer.js';
+export { describeLogicalType, type LogicalType } from './serializers/table-types.js';
 export {
   option,
   serializer,
