@@ -38,8 +38,7 @@ export interface LogicalType {
 
 const T = 'org.apache.flink.table.types.';
 const ALLOWED_PREFIXES = [
-  `${T}logical.`,
-  `${T}`, // DataType, AtomicDataType, FieldsDataType, CollectionDataType, KeyValueDataType
+  T, // logical types, and DataType, AtomicDataType, FieldsDataType, CollectionDataType, KeyValueDataType
   'org.apache.flink.table.runtime.typeutils.',
   'org.apache.flink.table.dataview.',
   'org.apache.flink.table.api.dataview.',
@@ -189,19 +188,11 @@ export function toLogicalType(v: JavaFieldValue): LogicalType {
       t.value = toLogicalType(field(o, 'valueType'));
       break;
     case 'ROW':
-      t.fields = listElements(field(o, 'fields'), 'ROW fields').map((f) => {
-        const rf = obj(f, 'row field');
-        const name = field(rf, 'name');
-        return { name: typeof name === 'string' ? name : '?', type: toLogicalType(field(rf, 'type')) };
-      });
+      t.fields = namedTypes(field(o, 'fields'), 'ROW fields');
       break;
     case 'STRUCTURED_TYPE':
       if (has('attributes')) {
-        t.fields = listElements(field(o, 'attributes'), 'STRUCTURED attributes').map((f) => {
-          const a = obj(f, 'attribute');
-          const name = field(a, 'name');
-          return { name: typeof name === 'string' ? name : '?', type: toLogicalType(field(a, 'type')) };
-        });
+        t.fields = namedTypes(field(o, 'attributes'), 'STRUCTURED attributes');
       }
       t.className = className(getField(o, 'implementationClass')?.value ?? null) ?? undefined;
       break;
@@ -213,6 +204,15 @@ export function toLogicalType(v: JavaFieldValue): LogicalType {
       break;
   }
   return t;
+}
+
+/** `RowField`s / `StructuredAttribute`s: `{ name, type }` each. */
+function namedTypes(list: JavaFieldValue, what: string): { name: string; type: LogicalType }[] {
+  return listElements(list, what).map((f) => {
+    const o = obj(f, what);
+    const name = field(o, 'name');
+    return { name: typeof name === 'string' ? name : '?', type: toLogicalType(field(o, 'type')) };
+  });
 }
 
 function className(v: JavaFieldValue): string | null {
