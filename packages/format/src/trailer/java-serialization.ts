@@ -138,6 +138,12 @@ export interface JavaStreamOptions {
   /** Accept `Class` objects (TC_CLASS), e.g. a `Class<?>` field. */
   classes?: boolean;
   /**
+   * Classes that may be named by a `Class` object (TC_CLASS) although `allowClass` rejects them:
+   * naming a class is not holding an instance of it. An object, enum or array of such a class is
+   * still rejected with `ClassNotAllowed`.
+   */
+  allowClassObject?: (name: string) => boolean;
+  /**
    * Called with the name of every new class descriptor before anything else of it is read;
    * `false` rejects the stream with `FormatError('ClassNotAllowed')`. Array classes are passed
    * by their descriptor name (`[B`, `[Ljava.lang.String;`).
@@ -192,6 +198,9 @@ class StreamReader {
   readonly handles: JavaHandle[] = [];
   readonly classDescs: JavaClassDesc[] = [];
   private readonly complete = new WeakSet<JavaClassDesc>();
+  /** Descriptors let in only as the class of a `Class` object. */
+  private readonly namedOnly = new WeakSet<JavaClassDesc>();
+  private inClassObject = false;
   private depth = 0;
   private readonly maxDepth: number;
 
@@ -290,6 +299,7 @@ class StreamReader {
   private newObject(at: number): JavaObject {
     const desc = this.classDesc();
     if (desc === null) throw this.bad('TC_OBJECT without a class descriptor', at);
+    this.checkInstance(desc, at);
     if (desc.flags & SC_ENUM) throw this.bad(`enum class ${desc.name} read as an ordinary object`, at);
     if (!(desc.flags & SC_SERIALIZABLE)) throw this.bad(`class ${desc.name} is not serializable`, at);
     const obj: JavaObject = { kind: 'object', classDesc: desc, classData: [], offset: this.base + at };
@@ -351,6 +361,7 @@ class StreamReader {
   private newArray(at: number): JavaArray {
     const desc = this.classDesc();
     if (desc === null) throw this.bad('TC_ARRAY without a class descriptor', at);
+    this.checkInstance(desc, at);
     const code = desc.name.charAt(1);
     if (!desc.name.startsWith('[') || !FIELD_CODES.includes(code)) {
       throw this.bad(`array class name ${desc.name} is not an array type`, at);
@@ -374,8 +385,26 @@ class StreamReader {
     return arr;
   }
 
+  private notAllowed(name: string, at: number): FormatError {
+    return new FormatError('ClassNotAllowed', `class ${name} is not in the allow-list`, { offset: this.base + at, path: this.r.path });
+  }
+
+  /** Rejects an instance of a class that was let in only as the class of a `Class` object. */
+  private checkInstance(desc: JavaClassDesc, at: number): void {
+    for (let d: JavaClassDesc | null = desc; d !== null; d = d.superClass) {
+      if (this.namedOnly.has(d)) throw this.notAllowed(d.name, at);
+    }
+  }
+
   private newClass(at: number): JavaClassRef {
-    const desc = this.classDesc();
+    const outer = this.inClassObject;
+    this.inClassObject = true;
+    let desc: JavaClassDesc | null;
+    try {
+      desc = this.classDesc();
+    } finally {
+      this.inClassObject = outer;
+    }
     if (desc === null) throw this.bad('TC_CLASS without a class descriptor', at);
     const ref: JavaClassRef = { kind: 'class', classDesc: desc, offset: this.base + at };
     this.handles.push(ref);
@@ -385,6 +414,7 @@ class StreamReader {
   private newEnum(at: number): JavaEnum {
     const desc = this.classDesc();
     if (desc === null) throw this.bad('TC_ENUM without a class descriptor', at);
+    this.checkInstance(desc, at);
     if (!(desc.flags & SC_ENUM)) throw this.bad(`TC_ENUM with non-enum class ${desc.name}`, at);
     const offset = this.base + at;
     const en: JavaEnum = { kind: 'enum', classDesc: desc, className: desc.name, constant: '', offset };
@@ -445,15 +475,17 @@ class StreamReader {
   private newClassDesc(at: number): JavaClassDesc {
     const r = this.r;
     const name = r.utf('class name');
+    let namedOnly = false;
     if (this.options.allowClass !== undefined && !this.options.allowClass(name)) {
-      const ctx = { offset: this.base + at, path: r.path };
-      throw new FormatError('ClassNotAllowed', `class ${name} is not in the allow-list`, ctx);
+      namedOnly = this.inClassObject && this.options.allowClassObject?.(name) === true;
+      if (!namedOnly) throw this.notAllowed(name, at);
     }
     const suid = r.i64('serialVersionUID');
     const offset = this.base + at;
     const desc: JavaClassDesc = { kind: 'classDesc', name, suid, flags: 0, fields: [], superClass: null, offset };
     this.handles.push(desc);
     this.classDescs.push(desc);
+    if (namedOnly) this.namedOnly.add(desc);
     const flagsAt = r.offset;
     desc.flags = r.u8('class flags');
     if (desc.flags & SC_SERIALIZABLE && desc.flags & SC_EXTERNALIZABLE) {

@@ -87,6 +87,8 @@ export function readJavaObject(r: ByteReader, what: string): JavaContent {
       arrays: true,
       classes: true,
       allowClass: allowTableClass,
+      // a DataType's conversion class or a RAW type's class is only named, never held
+      allowClassObject: () => true,
       maxDepth: 64,
     });
     r.offset += s.length;
