@@ -128,9 +128,9 @@ function readValue(v: View, t: LogicalType, base: number, end: number, p: number
       return utf8.decode(v.varBytes(base, p, end, true, what));
     case 'BINARY':
     case 'VARBINARY':
-      return v.varBytes(base, p, end, true, what).slice();
+      return Uint8Array.from(v.varBytes(base, p, end, true, what));
     case 'RAW':
-      return v.varBytes(base, p, end, true, what).slice();
+      return Uint8Array.from(v.varBytes(base, p, end, true, what));
     case 'ARRAY':
       return readBinaryArray(v.varBytes(base, p, end, false, what), t.element!);
     case 'MAP':

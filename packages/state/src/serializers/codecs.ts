@@ -132,6 +132,9 @@ const SIMPLE_CODECS: Record<string, (cls: string) => ValueCodec> = {
       w.i64(big(t?.start, 'TimeWindow.start'));
       w.i64(big(t?.end, 'TimeWindow.end'));
     }),
+  CountWindow: (c) => codec('CountWindow', c, 8, (r) => ({ kind: 'countWindow', id: r.i64('window id') }), (w, v) => w.i64(big((v as { id?: unknown } | null)?.id, 'CountWindow.id'))),
+  // a long with its sign bit flipped (sorts as unsigned bytes)
+  SortedLong: (c) => codec('Long', c, 8, (r) => BigInt.asIntN(64, r.i64('sorted long') ^ LONG_MIN), (w, v) => w.i64(BigInt.asIntN(64, big(v, 'Long') ^ LONG_MIN))),
   'Byte[]': (c) =>
     codec('Byte[]', c, -1, (r) => r.lengthPrefixed('byte[]'), (w, v) => {
       if (!(v instanceof Uint8Array)) throw bad('byte[]', v);

@@ -75,6 +75,10 @@ SIMPLE[`${P}runtime.state.JavaSerializer$JavaSerializerSnapshot`] = 'JavaSeriali
 SIMPLE[`${P}runtime.state.VoidNamespaceSerializer$VoidNamespaceSerializerSnapshot`] = 'VoidNamespace';
 SIMPLE[`${P}streaming.api.windowing.windows.TimeWindow$Serializer$TimeWindowSerializerSnapshot`] = 'TimeWindow';
 SIMPLE[`${P}streaming.api.windowing.windows.GlobalWindow$Serializer$GlobalWindowSerializerSnapshot`] = 'GlobalWindow';
+// Table runtime: windows of the (legacy) group-window operators, the upsert materializer's sorted longs
+SIMPLE[`${P}table.runtime.operators.window.TimeWindow$Serializer$TimeWindowSerializerSnapshot`] = 'TimeWindow';
+SIMPLE[`${P}table.runtime.operators.window.CountWindow$Serializer$CountWindowSerializerSnapshot`] = 'CountWindow';
+SIMPLE[`${P}table.runtime.operators.sink.SortedLongSerializer$SortedLongSerializerSnapshot`] = 'SortedLong';
 
 /** The §3.1 envelope: `int proxyVersion (2)`, then a versioned snapshot. */
 export function readSnapshotEnvelope(r: ByteReader): SerializerSnapshot {

@@ -162,7 +162,7 @@ export function tableCodec(s: SerializerSnapshot, nested: ValueCodec[], type: st
       const types = c.kind === 'rowData' ? c.types : null;
       return make(type, cls, -1, (r) => {
         const b = lengthPrefixed(r, 'row');
-        return types ? r.at('row', () => readBinaryRow(b, types)) : { arity: c.kind === 'binaryRow' ? c.arity : 0, bytes: b.slice() };
+        return types ? r.at('row', () => readBinaryRow(b, types)) : { arity: c.kind === 'binaryRow' ? c.arity : 0, bytes: Uint8Array.from(b) };
       }, (w, v) => {
         if (!types) {
           const o = v as { bytes?: unknown };
@@ -224,7 +224,7 @@ export function tableCodec(s: SerializerSnapshot, nested: ValueCodec[], type: st
   }
   if (cls === TABLE.rawValue) {
     // RAW values: the inner serializer's bytes, shown as bytes (the type says which serializer)
-    return make(type, cls, -1, (r) => lengthPrefixed(r, 'raw value').slice(), (w, v) => {
+    return make(type, cls, -1, (r) => Uint8Array.from(lengthPrefixed(r, 'raw value')), (w, v) => {
       if (!(v instanceof Uint8Array)) throw bad(v);
       w.lengthPrefixed(v);
     });
