@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -48,5 +49,22 @@ describe.skipIf(!existsSync(sp))('dump-state on a Flink SQL job (no job classes)
       valueSerializer: { type: expect.stringMatching(/^RowData<BIGINT( NOT NULL)?, BIGINT, DECIMAL\(10, 2\), DECIMAL\(38, 18\)>$/) },
       entries: 4,
     });
+  });
+
+  it('rekey moves SQL state (RowData keys) to the key groups Flink would use at the new max parallelism', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'ckpt-sql-rekey-')), 'new');
+    const io: Io = { out: () => undefined, err: () => undefined };
+    expect(await run(['rekey', sp, '--max-parallelism', '256', '--out', out], io)).toBe(0);
+    for (const q of ['group_aggregate', 'regular_join', 'window_aggregate']) {
+      const id = operatorOf(q);
+      const strip = (r: Record<string, any>) => JSON.stringify({ ...r, subtask: undefined, keyGroup: undefined });
+      const before = await lines(sp, '--operator', id);
+      const after = await lines(out, '--operator', id);
+      expect(after.map(strip).sort()).toEqual(before.map(strip).sort());
+      // murmur(hash) % 256 and % 128 agree modulo 128: every entry lands where its old group says
+      const oldGroup = new Map(before.filter((r) => r.key).map((r) => [JSON.stringify(r.key), r.keyGroup]));
+      for (const r of after.filter((x) => x.key)) expect(r.keyGroup % 128).toBe(oldGroup.get(JSON.stringify(r.key)));
+      expect(after.some((r) => r.keyGroup >= 128)).toBe(true);
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { KeyedStateFile, RocksDbKeyedState, type KeyedStateEntry } from '../src/index.js';
+import { keyGroupForKeyHash } from '@ckpt/restore';
+import { binaryRowHash, encodeBinaryRow, KeyedStateFile, RocksDbKeyedState, type KeyedStateEntry, type LogicalType } from '../src/index.js';
 import { loadFixture, versions, type Fixture } from './support.js';
 
 /**
@@ -109,6 +110,20 @@ for (const version of versions()) {
           expect(str(e.namespace)).toBe(str(r.windowEnd));
           expect([str((e.value as Row).f0), str((e.value as Row).f1)]).toEqual([str(r.value.cnt), str(r.value.total)]);
         }
+      });
+
+      test('every entry sits in the key group of its row key (BinaryRowData hash, as Flink assigns it)', async () => {
+        const keyTypes: LogicalType[] = [{ root: 'VARCHAR', nullable: true, length: 2147483647 }];
+        let n = 0;
+        for (const q of Object.keys(queries)) {
+          for (const e of await entriesOf(f, q)) {
+            if (e.stateKind === 'PRIORITY_QUEUE') continue;
+            expect(Object.keys(e.key as Row)).toEqual(['f0']);
+            expect(keyGroupForKeyHash(binaryRowHash(encodeBinaryRow(e.key as Row, keyTypes)), 128), `${q} ${e.state}`).toBe(e.keyGroup);
+            n++;
+          }
+        }
+        expect(n).toBeGreaterThan(50);
       });
 
       test('interval and temporal joins: buffered rows decode to typed columns', async () => {
