@@ -9,12 +9,20 @@ import { loadFixture, versions, type Fixture } from './support.js';
  * of the job's classes, on every Flink line, HashMap and RocksDB, against the contents the job
  * wrote to its manifest.
  */
-const SCENARIOS = ['sql-hashmap-savepoint', 'sql-rocksdb-incremental-checkpoint'];
+const SCENARIOS = ['sql-hashmap-savepoint', 'sql-ttl-hashmap-savepoint', 'sql-rocksdb-incremental-checkpoint'];
+
+const isTtl = (v: unknown): v is { kind: 'ttl'; value: unknown } => typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'ttl';
 
 type Row = Record<string, unknown>;
 
 /** Every keyed entry of the stateful operator of `query` (the n-th operator named like it). */
 async function entriesOf(f: Fixture, query: string): Promise<KeyedStateEntry[]> {
+  // with table.exec.state.ttl the values of most SQL states (each list element, each map value) are TTL-wrapped
+  const unwrap = (v: unknown) => (isTtl(v) ? v.value : v);
+  return (await rawEntriesOf(f, query)).map((e) => ({ ...e, value: e.stateKind === 'LIST' ? (e.value as unknown[]).map(unwrap) : unwrap(e.value) }));
+}
+
+async function rawEntriesOf(f: Fixture, query: string): Promise<KeyedStateEntry[]> {
   const q = f.manifest.expected.sql.queries[query];
   const named = (f.manifest.operators as { name: string; operatorId: string }[]).filter(
     (o) => o.name === q.operator || o.name.startsWith(`${q.operator}[`),
@@ -49,6 +57,18 @@ for (const version of versions()) {
     if (!f) continue;
     const queries = f.manifest.expected.sql.queries;
     describe(`SQL state ${version} ${scenario}`, () => {
+      test('state TTL: values of aggregates, deduplication and joins carry their last access time exactly when configured', async () => {
+        const ttl = typeof f.manifest.config?.['table.exec.state.ttl'] === 'string';
+        for (const q of ['group_aggregate', 'distinct_aggregate', 'deduplicate', 'regular_join']) {
+          const users = (await rawEntriesOf(f, q)).filter((e) => e.stateKind !== 'PRIORITY_QUEUE');
+          expect(users.length).toBeGreaterThan(0);
+          for (const e of users) {
+            expect(isTtl(e.value), `${q} ${e.state}`).toBe(ttl);
+            if (isTtl(e.value)) expect((e.value as unknown as { lastAccessTimestamp: bigint }).lastAccessTimestamp).toBeGreaterThan(1_700_000_000_000n);
+          }
+        }
+      });
+
       test('group aggregate: one accumulator row per word (count, sums, max)', async () => {
         const acc = of(await entriesOf(f, 'group_aggregate'), 'accState');
         expect(acc).toHaveLength(queries.group_aggregate.rows.length);
@@ -124,6 +144,33 @@ for (const version of versions()) {
           }
         }
         expect(n).toBeGreaterThan(50);
+      });
+
+      test('over aggregate: buffered input rows by rowtime, accumulators per word', async () => {
+        const es = await entriesOf(f, 'over_aggregate');
+        expect(of(es, 'accState').map(keyOf).sort()).toEqual(['w0', 'w1', 'w2', 'w3']);
+        const input = of(es, 'inputState');
+        expect(input.length).toBeGreaterThan(0);
+        for (const e of input) {
+          for (const row of e.value as Row[]) {
+            expect(row.f0).toBe(keyOf(e));
+            expect(row.f2).toBe(iso(Number(e.userKey)));
+          }
+        }
+      });
+
+      test('retracting top-N: the sorted map of sort keys and the rows behind them', async () => {
+        const es = await entriesOf(f, 'retract_top_n');
+        const sorted = of(es, 'sorted-map');
+        expect(sorted).toHaveLength(3);
+        for (const r of queries.distinct_aggregate.rows) {
+          const m = sorted.find((e) => keyOf(e) === r.key.cur)!.value as Map<Row, unknown>;
+          // every word was counted 10 times: one sort key (cnt = 10) holding all rows of the currency
+          expect([...m].map(([k, n]) => [str(k.f0), str(n)])).toEqual([['10', str(r.value.cnt)]]);
+          const rows = of(es, 'data-state').filter((e) => keyOf(e) === r.key.cur).flatMap((e) => e.value as Row[]);
+          expect(rows).toHaveLength(r.value.cnt);
+          expect(rows.every((x) => x.f0 === r.key.cur && str(x.f2) === '10')).toBe(true);
+        }
       });
 
       test('interval and temporal joins: buffered rows decode to typed columns', async () => {

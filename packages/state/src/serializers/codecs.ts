@@ -169,6 +169,8 @@ export function codecFor(s: SerializerSnapshot): ValueCodec {
   }
   const scala = scalaCodec(s, nested, type, KIT);
   if (scala) return scala;
+  // a SortedMapSerializer (retracting top-N) writes its entries as MapSerializer does
+  if (s.config?.kind === 'sortedMap') return mapCodec(type, s.className, nested[0]!, nested[1]!);
   const table = tableCodec(s, nested, type, codec);
   if (table) return table;
   const cfg = s.config;

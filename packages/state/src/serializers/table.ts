@@ -20,6 +20,9 @@ import type { SerializerSnapshot } from './snapshot.js';
  *   internal serializer's. `RawValueDataSerializer` (composite): `int length` + the inner bytes.
  * - `ArrayDataSerializer` / `MapDataSerializer`: Java-serialized element / key and value types and
  *   serializers; values are `int length` + `BinaryArrayData` / `BinaryMapData`.
+ * - `SortedMapSerializerSnapshot` (retracting top-N): the Java-serialized comparator (generated
+ *   code, skipped), nested key and value serializers; values as `MapSerializer`'s (`int size`, then
+ *   key, `boolean isNull`, value).
  */
 const R = 'org.apache.flink.table.runtime.typeutils.';
 export const TABLE = {
@@ -33,6 +36,7 @@ export const TABLE = {
   arrayData: `${R}ArrayDataSerializer$ArrayDataSerializerSnapshot`,
   mapData: `${R}MapDataSerializer$MapDataSerializerSnapshot`,
   nullSer: 'org.apache.flink.table.dataview.NullSerializer$NullSerializerSnapshot',
+  sortedMap: `${R}SortedMapSerializerSnapshot`,
 } as const;
 
 export type TableConfig =
@@ -43,6 +47,7 @@ export type TableConfig =
   | { kind: 'external'; type: LogicalType }
   | { kind: 'arrayData'; element: LogicalType }
   | { kind: 'mapData'; key: LogicalType; value: LogicalType }
+  | { kind: 'sortedMap' }
   | { kind: 'tableSimple' };
 
 /** What the table readers need from `snapshot.ts` (passed in to keep the module graph acyclic). */
@@ -71,6 +76,11 @@ export function readTablePayload(r: ByteReader, snap: SerializerSnapshot, kit: T
     }
     case TABLE.binaryRow:
       snap.config = { kind: 'binaryRow', arity: r.i32('row arity') };
+      return true;
+    case TABLE.sortedMap:
+      readJavaObject(r, 'sorted map comparator');
+      snap.config = { kind: 'sortedMap' };
+      snap.nested = kit.nestedBlock(r);
       return true;
     case TABLE.stringData:
     case TABLE.nullSer:
@@ -128,6 +138,8 @@ export function describeTable(s: SerializerSnapshot, parts: string[]): string | 
       return `TIMESTAMP(${c.precision})`;
     case 'external':
       return describeLogicalType(c.type);
+    case 'sortedMap':
+      return `SortedMap<${parts.join(', ')}>`;
     case 'arrayData':
       return `ARRAY<${describeLogicalType(c.element)}>`;
     case 'mapData':

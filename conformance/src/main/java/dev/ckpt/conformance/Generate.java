@@ -173,6 +173,10 @@ public final class Generate {
                 "Flink SQL job (group/distinct aggregate, deduplicate, regular/interval/temporal join, top-N, window "
                         + "aggregate), HashMap backend, canonical savepoint")
                 .job((env, s) -> SqlJobs.sqlJob(env)));
+        l.add(new Scenario("sql-ttl-hashmap-savepoint",
+                "Same SQL job with state TTL (table.exec.state.ttl = 10 days): every SQL state value TTL-wrapped")
+                .conf("table.exec.state.ttl", "10 d")
+                .job((env, s) -> SqlJobs.sqlJob(env)));
         l.add(new Scenario("sql-rocksdb-incremental-checkpoint",
                 "Same SQL job, RocksDB backend, incremental retained checkpoint")
                 .backend("rocksdb").checkpoint().incremental()

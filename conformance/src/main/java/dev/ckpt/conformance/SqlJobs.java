@@ -79,6 +79,14 @@ final class SqlJobs {
                         + "GROUP BY word, window_start, window_end");
         QUERIES.put("temporal_join",
                 "SELECT e.n, e.cur, r.rate FROM events e JOIN rates_v FOR SYSTEM_TIME AS OF e.ts AS r ON e.cur = r.cur");
+        QUERIES.put("over_aggregate",
+                "SELECT word, n, SUM(n) OVER (PARTITION BY word ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS s3 "
+                        + "FROM events");
+        // top-N over an input without a unique key that retracts (a join of an aggregate): the retracting rank
+        QUERIES.put("retract_top_n",
+                "SELECT cur, word, cnt FROM (SELECT cur, word, cnt, ROW_NUMBER() OVER (PARTITION BY cur ORDER BY cnt DESC) AS rk "
+                        + "FROM (SELECT e.cur, e.word, c.cnt FROM (SELECT cur, word FROM events) e "
+                        + "JOIN (SELECT word AS w, COUNT(*) AS cnt FROM events GROUP BY word) c ON e.word = c.w)) WHERE rk <= 2");
     }
 
     static Jobs.Built sqlJob(StreamExecutionEnvironment env) {
@@ -128,7 +136,8 @@ final class SqlJobs {
         ObjectNode qs = sql.putObject("queries");
         // the query's stateful operator: the n-th operator (0-based) whose name starts with `operator`
         String[][] ops = {{"GroupAggregate", "0"}, {"GroupAggregate", "1"}, {"Deduplicate", "0"}, {"Join", "0"},
-                {"IntervalJoin", "0"}, {"Rank", "0"}, {"GlobalWindowAggregate", "0"}, {"TemporalJoin", "0"}};
+                {"IntervalJoin", "0"}, {"Rank", "0"}, {"GlobalWindowAggregate", "0"}, {"TemporalJoin", "0"},
+                {"OverAggregate", "0"}, {"Rank", "1"}};
         int i = 0;
         for (Map.Entry<String, String> q : QUERIES.entrySet()) {
             qs.putObject(q.getKey()).put("sql", q.getValue()).put("operator", ops[i][0])
@@ -193,6 +202,8 @@ final class SqlJobs {
         }
         ((ObjectNode) qs.get("interval_join")).put("note", "rows buffered per side until the watermark passes their bound");
         ((ObjectNode) qs.get("temporal_join")).put("note", "event-time temporal join over the deduplicated (versioned) rates");
+        ((ObjectNode) qs.get("over_aggregate")).put("note", "rows-bounded event-time OVER window: rows buffered per word");
+        ((ObjectNode) qs.get("retract_top_n")).put("note", "top-2 per currency of an updating input (counts per word, joined)");
         return sql;
     }
 }
