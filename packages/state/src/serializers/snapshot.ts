@@ -3,6 +3,7 @@ import { StateError } from '../errors.js';
 import { readStringValue } from './data.js';
 import { SCALA, describeScala, readScalaEnum, readScalaOuter, type ScalaConfig } from './scala.js';
 import { describeTable, readTablePayload, type TableConfig } from './table.js';
+import { ADAPTER_VERSION, readAdapterPayload, type LegacyKit } from './legacy.js';
 
 /**
  * A parsed `TypeSerializerSnapshot`: class, version, the nested snapshots of composite
@@ -103,6 +104,7 @@ export function readVersionedSnapshot(r: ByteReader): SerializerSnapshot {
 }
 
 function readPayload(r: ByteReader, className: string, version: number): SerializerSnapshot {
+  if (version === ADAPTER_VERSION) return readAdapterPayload(r, className, LEGACY);
   const snap: SerializerSnapshot = { className, version, nested: [] };
   if (SIMPLE[className] !== undefined) {
     if (version <= 2) r.utf('serializer class');
@@ -171,6 +173,14 @@ function readPayload(r: ByteReader, className: string, version: number): Seriali
     path: r.path,
   });
 }
+
+const LEGACY: LegacyKit = {
+  envelope: (r) => readSnapshotEnvelope(r),
+  payload: (r, className, version) => readPayload(r, className, version),
+  simple: SIMPLE,
+  tupleClass: CLS.tuple,
+  timerClass: CLS.timer,
+};
 
 function readOuter(r: ByteReader, className: string, outerVersion: number): SnapshotConfig | undefined {
   if (EMPTY_OUTER.has(className)) return undefined;
