@@ -214,6 +214,8 @@ export function parseDecimal(v: unknown, scale: number): bigint {
 
 /** Two's complement big-endian bytes (Java `BigInteger.toByteArray`). */
 export function bigFromBytes(b: Uint8Array): bigint {
+  // DECIMAL has at most 38 digits (17 bytes); anything much longer is not a decimal
+  if (b.length > 32) throw new StateError('BadValue', `decimal of ${b.length} bytes (DECIMAL holds at most 38 digits)`);
   if (b.length === 0) return 0n;
   let x = 0n;
   for (const byte of b) x = (x << 8n) | BigInt(byte);

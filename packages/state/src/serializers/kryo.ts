@@ -96,7 +96,9 @@ function readKryoString(r: ByteReader): string | null {
     else if (b >> 4 === 12 || b >> 4 === 13) units.push(((b & 0x1f) << 6) | (r.u8('kryo string char') & 0x3f));
     else units.push(((b & 0x0f) << 12) | ((r.u8('kryo string char') & 0x3f) << 6) | (r.u8('kryo string char') & 0x3f));
   }
-  return String.fromCharCode(...units);
+  let s = '';
+  for (let i = 0; i < units.length; i += 8192) s += String.fromCharCode(...units.slice(i, i + 8192));
+  return s;
 }
 
 /**

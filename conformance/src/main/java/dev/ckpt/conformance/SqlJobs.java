@@ -87,6 +87,17 @@ final class SqlJobs {
                 "SELECT cur, word, cnt FROM (SELECT cur, word, cnt, ROW_NUMBER() OVER (PARTITION BY cur ORDER BY cnt DESC) AS rk "
                         + "FROM (SELECT e.cur, e.word, c.cnt FROM (SELECT cur, word FROM events) e "
                         + "JOIN (SELECT word AS w, COUNT(*) AS cnt FROM events GROUP BY word) c ON e.word = c.w)) WHERE rk <= 2");
+        // the last row per word, of many SQL types: the deduplication stores it as Flink's binary row
+        QUERIES.put("typed_rows",
+                "SELECT * FROM (SELECT word, ARRAY[n, n + 1] AS arr, MAP[word, n] AS m, ROW(word, n) AS r, "
+                        + "CAST(n AS TINYINT) AS ti, CAST(n AS SMALLINT) AS si, CAST(n AS INT) AS i, CAST(n AS FLOAT) AS fl, "
+                        + "CAST(n AS DOUBLE) AS db, n > 20 AS bo, CAST(CAST(n AS STRING) AS BYTES) AS b, "
+                        + "CAST(TIMESTAMPADD(DAY, CAST(n AS INT), TIMESTAMP '2024-01-01 00:00:00') AS DATE) AS d, "
+                        + "CAST(TIMESTAMPADD(SECOND, CAST(n AS INT), TIMESTAMP '2024-01-01 12:00:00') AS TIME) AS tm, "
+                        + "TIMESTAMPADD(SECOND, CAST(n AS INT), TIMESTAMP '2024-01-01 00:00:00.123456') AS ts6, "
+                        + "INTERVAL '1' DAY * CAST(n AS INT) AS iv, INTERVAL '1' MONTH * CAST(n AS INT) AS ym, "
+                        + "CAST(amount AS DECIMAL(30, 4)) AS dec30, CAST(NULL AS STRING) AS nothing, "
+                        + "ROW_NUMBER() OVER (PARTITION BY word ORDER BY ts DESC) AS rn FROM events) WHERE rn = 1");
     }
 
     static Jobs.Built sqlJob(StreamExecutionEnvironment env) {
@@ -137,7 +148,7 @@ final class SqlJobs {
         // the query's stateful operator: the n-th operator (0-based) whose name starts with `operator`
         String[][] ops = {{"GroupAggregate", "0"}, {"GroupAggregate", "1"}, {"Deduplicate", "0"}, {"Join", "0"},
                 {"IntervalJoin", "0"}, {"Rank", "0"}, {"GlobalWindowAggregate", "0"}, {"TemporalJoin", "0"},
-                {"OverAggregate", "0"}, {"Rank", "1"}};
+                {"OverAggregate", "0"}, {"Rank", "1"}, {"Deduplicate", "2"}};
         int i = 0;
         for (Map.Entry<String, String> q : QUERIES.entrySet()) {
             qs.putObject(q.getKey()).put("sql", q.getValue()).put("operator", ops[i][0])
@@ -185,6 +196,25 @@ final class SqlJobs {
             j.put("leftRecords", e.getValue()[0]);
             ArrayNode rs = j.putArray("rightRates");
             for (long u = 0; u < RATES; u++) if (cur(u).equals(e.getKey())) rs.add(dec(rate(u), 18));
+        }
+        ArrayNode typed = ((ObjectNode) qs.get("typed_rows")).putArray("rows");
+        for (var e : byWord.entrySet()) {
+            long v = e.getValue()[3];
+            ObjectNode t = typed.addObject();
+            t.putObject("key").put("word", e.getKey());
+            ObjectNode val = t.putObject("value");
+            val.put("word", e.getKey());
+            val.putArray("arr").add(v).add(v + 1);
+            val.putObject("m").put(e.getKey(), v);
+            val.putArray("r").add(e.getKey()).add(v);
+            val.put("ti", v).put("si", v).put("i", v).put("fl", (double) v).put("db", (double) v).put("bo", v > 20);
+            val.put("b", java.util.Base64.getEncoder().encodeToString(Long.toString(v).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            val.put("d", java.time.LocalDate.of(2024, 1, 1).plusDays(v).toString());
+            val.put("tm", java.time.LocalTime.of(12, 0).plusSeconds(v).toString());
+            val.put("ts6", java.time.LocalDateTime.of(2024, 1, 1, 0, 0, 0, 123_456_000).plusSeconds(v).toString());
+            val.put("ivMillis", v * 86_400_000L).put("ymMonths", v);
+            val.put("dec30", amount(v).setScale(4).toPlainString());
+            val.putNull("nothing");
         }
         // tumbling 10 s windows; the watermark (max ts - 1 s) closed all but the last one
         ArrayNode window = ((ObjectNode) qs.get("window_aggregate")).putArray("rows");
