@@ -193,6 +193,18 @@ for (const version of versions()) {
         }
       });
 
+      test('LISTAGG with retraction: the ListView state holds the words of each currency', async () => {
+        const es = await entriesOf(f, 'listagg_retract');
+        const lists = of(es, 'agg0$list');
+        expect(lists).toHaveLength(queries.listagg_retract.rows.length);
+        for (const r of queries.listagg_retract.rows) {
+          expect((lists.find((e) => keyOf(e) === r.key.cur)!.value as string[]).sort()).toEqual(r.words);
+        }
+        // the accumulator row: its ListView fields are a STRUCTURED type with named attributes
+        const acc = of(es, 'accState')[0]!.value as Row;
+        expect(Object.keys(acc.f0 as Row).sort()).toEqual(['list', 'retractList']);
+      });
+
       test('interval and temporal joins: buffered rows decode to typed columns', async () => {
         const ij = await entriesOf(f, 'interval_join');
         const cache = ij.filter((e) => e.state.startsWith('IntervalJoin') && e.state.endsWith('Cache'));

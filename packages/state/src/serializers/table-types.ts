@@ -60,6 +60,7 @@ const ALLOWED_JAVA = new Set([
   'java.lang.String',
   'java.lang.Object',
   'java.util.ArrayList',
+  'java.util.CollSer', // the serial form of List.of(…)
   'java.util.Collections$UnmodifiableList',
   'java.util.Collections$UnmodifiableRandomAccessList',
   'java.util.Collections$UnmodifiableCollection',
@@ -146,8 +147,8 @@ function listElements(v: JavaFieldValue, what: string): JavaContent[] {
     if (typeof a !== 'object' || a === null || a.kind !== 'array' || a.elements instanceof Uint8Array) throw bad(`${what}: bad array`);
     return a.elements as JavaContent[];
   }
-  // ArrayList.writeObject: int size in block data, then the elements
-  const ann = o.classData.find((c) => c.classDesc.name === 'java.util.ArrayList')?.annotation;
+  // ArrayList / CollSer (List.of) writeObject: int size in block data, then the elements
+  const ann = o.classData.find((c) => c.classDesc.name === 'java.util.ArrayList' || c.classDesc.name === 'java.util.CollSer')?.annotation;
   if (!ann) throw bad(`${what}: ${o.classDesc.name} is not a list ckpt knows`);
   return ann.filter((x): x is JavaContent => !(x instanceof Uint8Array));
 }

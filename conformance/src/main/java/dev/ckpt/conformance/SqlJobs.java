@@ -98,6 +98,11 @@ final class SqlJobs {
                         + "INTERVAL '1' DAY * CAST(n AS INT) AS iv, INTERVAL '1' MONTH * CAST(n AS INT) AS ym, "
                         + "CAST(amount AS DECIMAL(30, 4)) AS dec30, CAST(NULL AS STRING) AS nothing, "
                         + "ROW_NUMBER() OVER (PARTITION BY word ORDER BY ts DESC) AS rn FROM events) WHERE rn = 1");
+        // LISTAGG over an updating input (the last currency of each word): a retracting aggregate whose
+        // accumulator holds ListViews, kept in state of their own
+        QUERIES.put("listagg_retract",
+                "SELECT cur, LISTAGG(word) AS words FROM (SELECT cur, word FROM (SELECT cur, word, "
+                        + "ROW_NUMBER() OVER (PARTITION BY word ORDER BY ts DESC) AS rn FROM events) WHERE rn = 1) GROUP BY cur");
     }
 
     static Jobs.Built sqlJob(StreamExecutionEnvironment env) {
@@ -148,7 +153,8 @@ final class SqlJobs {
         // the query's stateful operator: the n-th operator (0-based) whose name starts with `operator`
         String[][] ops = {{"GroupAggregate", "0"}, {"GroupAggregate", "1"}, {"Deduplicate", "0"}, {"Join", "0"},
                 {"IntervalJoin", "0"}, {"Rank", "0"}, {"GlobalWindowAggregate", "0"}, {"TemporalJoin", "0"},
-                {"OverAggregate", "0"}, {"Rank", "1"}, {"Deduplicate", "2"}};
+                {"OverAggregate", "0"}, {"Rank", "1"}, {"Deduplicate", "2"},
+                {"GroupAggregate", "3"}};
         int i = 0;
         for (Map.Entry<String, String> q : QUERIES.entrySet()) {
             qs.putObject(q.getKey()).put("sql", q.getValue()).put("operator", ops[i][0])
@@ -215,6 +221,15 @@ final class SqlJobs {
             val.put("ivMillis", v * 86_400_000L).put("ymMonths", v);
             val.put("dec30", amount(v).setScale(4).toPlainString());
             val.putNull("nothing");
+        }
+        ArrayNode listagg = ((ObjectNode) qs.get("listagg_retract")).putArray("rows");
+        TreeMap<String, java.util.TreeSet<String>> wordsByCur = new TreeMap<>();
+        for (var e : byWord.entrySet()) wordsByCur.computeIfAbsent(cur(e.getValue()[3]), k -> new java.util.TreeSet<>()).add(e.getKey());
+        for (var e : wordsByCur.entrySet()) {
+            ObjectNode r = listagg.addObject();
+            r.putObject("key").put("cur", e.getKey());
+            ArrayNode ws = r.putArray("words");
+            for (String w : e.getValue()) ws.add(w);
         }
         // tumbling 10 s windows; the watermark (max ts - 1 s) closed all but the last one
         ArrayNode window = ((ObjectNode) qs.get("window_aggregate")).putArray("rows");
