@@ -29,6 +29,9 @@ export {
 export { codecFor, opaqueCodec, encodeValue, type ValueCodec } from './serializers/codecs.js';
 export { readStringValue, writeStringValue } from './serializers/data.js';
 export * from './serializers/values.js';
+export { readBinaryRow, readBinaryArray, readBinaryMap, ROW_KIND_KEY } from './serializers/binary-row.js';
+export { encodeBinaryRow, encodeBinaryArray, encodeBinaryMap } from './serializers/binary-row-writer.js';
+export { describeLogicalType, type LogicalType } from './serializers/table-types.js';
 export {
   option,
   serializer,
@@ -70,6 +73,7 @@ export {
 } from './keyed/canonical-stream.js';
 export { javaKeyOf, keyGroupOfKey, keyHasher, type JavaKeyOf, type KeyHasher } from './rekey/java-key.js';
 export { parseShard, ownedSubtasks, shardOfSubtask, sourceKeyGroupSpans, type ShardSpec } from './rekey/shards.js';
+export { binaryRowHash } from './rekey/row-data-hash.js';
 export { moveEntries, mergeKeyedHeaders, type RawKeyedSource, type MergedHeader, type MovedEntries, type RekeyedSubtask } from './rekey/move-entries.js';
 export { RocksDbKeyedState, type OpenRocksDbStateOptions, type KeyGroupSpan } from './rocksdb/keyed.js';
 export { checkedSize, readSnapshotManifest, liveFileProblems, type SnapshotManifest } from './rocksdb/snapshot-files.js';

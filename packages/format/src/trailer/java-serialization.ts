@@ -115,12 +115,19 @@ export interface JavaEnum {
   offset?: number;
 }
 
+/** A `Class` object (TC_CLASS; only with {@link JavaStreamOptions.classes}). */
+export interface JavaClassRef {
+  kind: 'class';
+  classDesc: JavaClassDesc;
+  offset?: number;
+}
+
 /** What may stand where the protocol expects an object. */
-export type JavaContent = JavaObject | JavaEnum | JavaArray | string | null;
+export type JavaContent = JavaObject | JavaEnum | JavaArray | JavaClassRef | string | null;
 /** A field value: `Z` boolean, `B C S I F D` number, `J` bigint, `L [` content. */
 export type JavaFieldValue = boolean | number | bigint | JavaContent;
 /** An entry of the handle table. */
-export type JavaHandle = JavaClassDesc | JavaObject | JavaEnum | JavaArray | string;
+export type JavaHandle = JavaClassDesc | JavaObject | JavaEnum | JavaArray | JavaClassRef | string;
 
 /** Opt-ins beyond the trailer's subset. Defaults: all off, depth {@link MAX_DEPTH}. */
 export interface JavaStreamOptions {
@@ -128,6 +135,14 @@ export interface JavaStreamOptions {
   annotations?: boolean;
   /** Accept arrays. */
   arrays?: boolean;
+  /** Accept `Class` objects (TC_CLASS), e.g. a `Class<?>` field. */
+  classes?: boolean;
+  /**
+   * Classes that may be named by a `Class` object (TC_CLASS) although `allowClass` rejects them:
+   * naming a class is not holding an instance of it. An object, enum or array of such a class is
+   * still rejected with `ClassNotAllowed`.
+   */
+  allowClassObject?: (name: string) => boolean;
   /**
    * Called with the name of every new class descriptor before anything else of it is read;
    * `false` rejects the stream with `FormatError('ClassNotAllowed')`. Array classes are passed
@@ -183,6 +198,9 @@ class StreamReader {
   readonly handles: JavaHandle[] = [];
   readonly classDescs: JavaClassDesc[] = [];
   private readonly complete = new WeakSet<JavaClassDesc>();
+  /** Descriptors let in only as the class of a `Class` object. */
+  private readonly namedOnly = new WeakSet<JavaClassDesc>();
+  private inClassObject = false;
   private depth = 0;
   private readonly maxDepth: number;
 
@@ -244,6 +262,9 @@ class StreamReader {
       case TC.ARRAY:
         if (this.options.arrays) return this.nested(at, () => this.newArray(at));
         throw this.bad('unsupported TC_ARRAY where an object is expected', at);
+      case TC.CLASS:
+        if (this.options.classes) return this.nested(at, () => this.newClass(at));
+        throw this.bad('unsupported TC_CLASS where an object is expected', at);
       default:
         throw this.bad(`unsupported ${tcName(tc)} where an object is expected`, at);
     }
@@ -278,6 +299,7 @@ class StreamReader {
   private newObject(at: number): JavaObject {
     const desc = this.classDesc();
     if (desc === null) throw this.bad('TC_OBJECT without a class descriptor', at);
+    this.checkInstance(desc, at);
     if (desc.flags & SC_ENUM) throw this.bad(`enum class ${desc.name} read as an ordinary object`, at);
     if (!(desc.flags & SC_SERIALIZABLE)) throw this.bad(`class ${desc.name} is not serializable`, at);
     const obj: JavaObject = { kind: 'object', classDesc: desc, classData: [], offset: this.base + at };
@@ -339,6 +361,7 @@ class StreamReader {
   private newArray(at: number): JavaArray {
     const desc = this.classDesc();
     if (desc === null) throw this.bad('TC_ARRAY without a class descriptor', at);
+    this.checkInstance(desc, at);
     const code = desc.name.charAt(1);
     if (!desc.name.startsWith('[') || !FIELD_CODES.includes(code)) {
       throw this.bad(`array class name ${desc.name} is not an array type`, at);
@@ -362,9 +385,36 @@ class StreamReader {
     return arr;
   }
 
+  private notAllowed(name: string, at: number): FormatError {
+    return new FormatError('ClassNotAllowed', `class ${name} is not in the allow-list`, { offset: this.base + at, path: this.r.path });
+  }
+
+  /** Rejects an instance of a class that was let in only as the class of a `Class` object. */
+  private checkInstance(desc: JavaClassDesc, at: number): void {
+    for (let d: JavaClassDesc | null = desc; d !== null; d = d.superClass) {
+      if (this.namedOnly.has(d)) throw this.notAllowed(d.name, at);
+    }
+  }
+
+  private newClass(at: number): JavaClassRef {
+    const outer = this.inClassObject;
+    this.inClassObject = true;
+    let desc: JavaClassDesc | null;
+    try {
+      desc = this.classDesc();
+    } finally {
+      this.inClassObject = outer;
+    }
+    if (desc === null) throw this.bad('TC_CLASS without a class descriptor', at);
+    const ref: JavaClassRef = { kind: 'class', classDesc: desc, offset: this.base + at };
+    this.handles.push(ref);
+    return ref;
+  }
+
   private newEnum(at: number): JavaEnum {
     const desc = this.classDesc();
     if (desc === null) throw this.bad('TC_ENUM without a class descriptor', at);
+    this.checkInstance(desc, at);
     if (!(desc.flags & SC_ENUM)) throw this.bad(`TC_ENUM with non-enum class ${desc.name}`, at);
     const offset = this.base + at;
     const en: JavaEnum = { kind: 'enum', classDesc: desc, className: desc.name, constant: '', offset };
@@ -425,15 +475,17 @@ class StreamReader {
   private newClassDesc(at: number): JavaClassDesc {
     const r = this.r;
     const name = r.utf('class name');
+    let namedOnly = false;
     if (this.options.allowClass !== undefined && !this.options.allowClass(name)) {
-      const ctx = { offset: this.base + at, path: r.path };
-      throw new FormatError('ClassNotAllowed', `class ${name} is not in the allow-list`, ctx);
+      namedOnly = this.inClassObject && this.options.allowClassObject?.(name) === true;
+      if (!namedOnly) throw this.notAllowed(name, at);
     }
     const suid = r.i64('serialVersionUID');
     const offset = this.base + at;
     const desc: JavaClassDesc = { kind: 'classDesc', name, suid, flags: 0, fields: [], superClass: null, offset };
     this.handles.push(desc);
     this.classDescs.push(desc);
+    if (namedOnly) this.namedOnly.add(desc);
     const flagsAt = r.offset;
     desc.flags = r.u8('class flags');
     if (desc.flags & SC_SERIALIZABLE && desc.flags & SC_EXTERNALIZABLE) {
@@ -517,6 +569,32 @@ export function readJavaStream(
   path = '',
   options: JavaStreamOptions = {},
 ): JavaStream {
+  const { length, ...stream } = readStream(raw, baseOffset, path, options, false);
+  void length;
+  return stream;
+}
+
+/**
+ * Reads one Java serialization stream at the start of `raw` that may be followed by other data
+ * (e.g. several `ObjectOutputStream`s written back to back); `length` is how many bytes it took.
+ * Same errors as {@link readJavaStream}.
+ */
+export function readJavaStreamPrefix(
+  raw: Uint8Array,
+  baseOffset = 0,
+  path = '',
+  options: JavaStreamOptions = {},
+): JavaStream & { length: number } {
+  return readStream(raw, baseOffset, path, options, true);
+}
+
+function readStream(
+  raw: Uint8Array,
+  baseOffset: number,
+  path: string,
+  options: JavaStreamOptions,
+  trailing: boolean,
+): JavaStream & { length: number } {
   let reader: StreamReader | undefined;
   try {
     reader = new StreamReader(raw, baseOffset, options);
@@ -527,8 +605,8 @@ export function readJavaStream(
     const version = r.u16('stream version');
     if (version !== STREAM_VERSION) throw reader.bad(`stream version ${version} is not 5`, 2);
     const root = reader.content();
-    if (r.remaining > 0) throw reader.bad(`${r.remaining} trailing bytes after the serialized object`);
-    return { root, classDescs: reader.classDescs, handles: reader.handles };
+    if (r.remaining > 0 && !trailing) throw reader.bad(`${r.remaining} trailing bytes after the serialized object`);
+    return { root, classDescs: reader.classDescs, handles: reader.handles, length: r.offset };
   } catch (e) {
     throw relocate(e, baseOffset, reader?.r.offset ?? 0);
   }

@@ -61,9 +61,11 @@ export async function* operatorEntries(
  * any type) as `{map: [[key, value], …]}` in stored order, sets as `{set: […]}`.
  */
 export function stateJsonLine(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) => {
+  return JSON.stringify(v, function (this: Record<string, unknown>, k: string, x: unknown) {
     if (typeof x === 'bigint') return x.toString();
-    if (x instanceof Uint8Array) return { base64: bytesToBase64(x) };
+    // the holder's value: a Node Buffer has already been through its toJSON here
+    const own = k === '' ? v : this[k];
+    if (own instanceof Uint8Array) return { base64: bytesToBase64(own) };
     if (x instanceof Map) return { map: [...x.entries()] };
     if (x instanceof Set) return { set: [...x.values()] };
     return x;

@@ -4,6 +4,7 @@ import { codecFor } from '../serializers/codecs.js';
 import { StateError } from '../errors.js';
 import { CLS, SIMPLE, describeSnapshot, type SerializerSnapshot } from '../serializers/snapshot.js';
 import type { RowValue } from '../serializers/values.js';
+import { rowDataKeyHash } from './row-data-hash.js';
 
 /** Turns a decoded key value into the Java object whose `hashCode()` Flink hashes. */
 export type JavaKeyOf = (v: unknown) => JavaKey;
@@ -109,6 +110,8 @@ function int32(b: Uint8Array, p: number): number {
  * `UnsupportedKey` (naming the serializer) when the hash cannot be computed.
  */
 export function keyHasher(s: SerializerSnapshot): KeyHasher {
+  // SQL keys: BinaryRowData, whose hashCode is a hash of its bytes
+  if (s.config?.kind === 'rowData' || s.config?.kind === 'binaryRow') return rowDataKeyHash;
   const toJava = javaKeyOf(s);
   const simple = SIMPLE[s.className];
   if (simple === STRING) return stringValueHash;

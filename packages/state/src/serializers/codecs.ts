@@ -17,6 +17,7 @@ import { avroCodec } from './avro.js';
 import { kryoCodec } from './kryo.js';
 import { scalaCodec, type CodecKit } from './scala.js';
 import { pojoCodec, rowCodec } from './structured.js';
+import { tableCodec } from './table.js';
 import { ROW_KINDS, type EitherValue, type OpaqueValue, type TimerValue, type TimeWindowValue, type TtlValue } from './values.js';
 
 /**
@@ -131,6 +132,9 @@ const SIMPLE_CODECS: Record<string, (cls: string) => ValueCodec> = {
       w.i64(big(t?.start, 'TimeWindow.start'));
       w.i64(big(t?.end, 'TimeWindow.end'));
     }),
+  CountWindow: (c) => codec('CountWindow', c, 8, (r) => ({ kind: 'countWindow', id: r.i64('window id') }), (w, v) => w.i64(big((v as { id?: unknown } | null)?.id, 'CountWindow.id'))),
+  // a long with its sign bit flipped (sorts as unsigned bytes)
+  SortedLong: (c) => codec('Long', c, 8, (r) => BigInt.asIntN(64, r.i64('sorted long') ^ LONG_MIN), (w, v) => w.i64(BigInt.asIntN(64, big(v, 'Long') ^ LONG_MIN))),
   'Byte[]': (c) =>
     codec('Byte[]', c, -1, (r) => r.lengthPrefixed('byte[]'), (w, v) => {
       if (!(v instanceof Uint8Array)) throw bad('byte[]', v);
@@ -165,6 +169,10 @@ export function codecFor(s: SerializerSnapshot): ValueCodec {
   }
   const scala = scalaCodec(s, nested, type, KIT);
   if (scala) return scala;
+  // a SortedMapSerializer (retracting top-N) writes its entries as MapSerializer does
+  if (s.config?.kind === 'sortedMap') return mapCodec(type, s.className, nested[0]!, nested[1]!);
+  const table = tableCodec(s, nested, type, codec);
+  if (table) return table;
   const cfg = s.config;
   if (cfg?.kind === 'tuple') return tupleCodec(type, s.className, nested);
   if (cfg?.kind === 'row') return rowCodec(type, s.className, nested, cfg.supportsRowKind);

@@ -2,6 +2,8 @@ import { ByteReader } from '@ckpt/format';
 import { StateError } from '../errors.js';
 import { readStringValue } from './data.js';
 import { SCALA, describeScala, readScalaEnum, readScalaOuter, type ScalaConfig } from './scala.js';
+import { describeTable, readTablePayload, type TableConfig } from './table.js';
+import { ADAPTER_VERSION, readAdapterPayload, type LegacyKit } from './legacy.js';
 
 /**
  * A parsed `TypeSerializerSnapshot`: class, version, the nested snapshots of composite
@@ -22,6 +24,7 @@ export type SnapshotConfig =
   | { kind: 'kryo'; typeClass: string; registrations: string[]; defaultSerializers: string[]; defaultSerializerClasses: string[] }
   | { kind: 'avro'; runtimeClass: string | null; schema: string }
   | ScalaConfig
+  | TableConfig
   | { kind: 'outer'; bytes: Uint8Array };
 
 const COMPOSITE_MAGIC = 911108;
@@ -73,6 +76,10 @@ SIMPLE[`${P}runtime.state.JavaSerializer$JavaSerializerSnapshot`] = 'JavaSeriali
 SIMPLE[`${P}runtime.state.VoidNamespaceSerializer$VoidNamespaceSerializerSnapshot`] = 'VoidNamespace';
 SIMPLE[`${P}streaming.api.windowing.windows.TimeWindow$Serializer$TimeWindowSerializerSnapshot`] = 'TimeWindow';
 SIMPLE[`${P}streaming.api.windowing.windows.GlobalWindow$Serializer$GlobalWindowSerializerSnapshot`] = 'GlobalWindow';
+// Table runtime: windows of the (legacy) group-window operators, the upsert materializer's sorted longs
+SIMPLE[`${P}table.runtime.operators.window.TimeWindow$Serializer$TimeWindowSerializerSnapshot`] = 'TimeWindow';
+SIMPLE[`${P}table.runtime.operators.window.CountWindow$Serializer$CountWindowSerializerSnapshot`] = 'CountWindow';
+SIMPLE[`${P}table.runtime.operators.sink.SortedLongSerializer$SortedLongSerializerSnapshot`] = 'SortedLong';
 
 /**
  * The snapshot of one of Flink's basic serializers by type name (`String`, `Long`, `Int`, …,
@@ -107,11 +114,13 @@ export function readVersionedSnapshot(r: ByteReader): SerializerSnapshot {
 }
 
 function readPayload(r: ByteReader, className: string, version: number): SerializerSnapshot {
+  if (version === ADAPTER_VERSION) return readAdapterPayload(r, className, LEGACY);
   const snap: SerializerSnapshot = { className, version, nested: [] };
   if (SIMPLE[className] !== undefined) {
     if (version <= 2) r.utf('serializer class');
     return snap;
   }
+  if (readTablePayload(r, snap, { nestedBlock: readNestedBlock })) return snap;
   switch (className) {
     case CLS.pojo:
       snap.config = readPojo(r, className, version);
@@ -175,6 +184,14 @@ function readPayload(r: ByteReader, className: string, version: number): Seriali
     path: r.path,
   });
 }
+
+const LEGACY: LegacyKit = {
+  envelope: (r) => readSnapshotEnvelope(r),
+  payload: (r, className, version) => readPayload(r, className, version),
+  simple: SIMPLE,
+  tupleClass: CLS.tuple,
+  timerClass: CLS.timer,
+};
 
 function readOuter(r: ByteReader, className: string, outerVersion: number): SnapshotConfig | undefined {
   if (EMPTY_OUTER.has(className)) return undefined;
@@ -278,6 +295,8 @@ export function describeSnapshot(s: SerializerSnapshot): string {
   }
   const scala = describeScala(s, s.nested.map(describeSnapshot));
   if (scala !== undefined) return scala;
+  const table = describeTable(s, s.nested.map(describeSnapshot));
+  if (table !== undefined) return table;
   if (s.config?.kind === 'tuple') return `${s.config.tupleClass.slice(s.config.tupleClass.lastIndexOf('.') + 1)}<${inner}>`;
   if (s.config?.kind === 'row') return `Row<${inner}>`;
   if (s.config?.kind === 'pojo') return s.config.pojoClass;

@@ -169,6 +169,18 @@ public final class Generate {
                 .conf("state.changelog.storage", "filesystem")
                 .conf("state.changelog.periodic-materialize.enabled", "true")
                 .conf("state.changelog.periodic-materialize.interval", "1 s"));
+        l.add(new Scenario("sql-hashmap-savepoint",
+                "Flink SQL job (group/distinct aggregate, deduplicate, regular/interval/temporal join, top-N, window "
+                        + "aggregate), HashMap backend, canonical savepoint")
+                .job((env, s) -> SqlJobs.sqlJob(env)));
+        l.add(new Scenario("sql-ttl-hashmap-savepoint",
+                "Same SQL job with state TTL (table.exec.state.ttl = 10 days): every SQL state value TTL-wrapped")
+                .conf("table.exec.state.ttl", "10 d")
+                .job((env, s) -> SqlJobs.sqlJob(env)));
+        l.add(new Scenario("sql-rocksdb-incremental-checkpoint",
+                "Same SQL job, RocksDB backend, incremental retained checkpoint")
+                .backend("rocksdb").checkpoint().incremental()
+                .job((env, s) -> SqlJobs.sqlJob(env)));
         l.add(new Scenario("keyed-forst-incremental-checkpoint",
                 "Keyed job on the ForSt backend (Flink 2.x), incremental retained checkpoint")
                 .backend("forst").checkpoint().incremental().feature("forst"));

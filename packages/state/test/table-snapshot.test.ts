@@ -1,0 +1,45 @@
+import { describe, expect, test } from 'vitest';
+import { ByteReader, ByteWriter, type JavaClassDesc, type JavaObject } from '@ckpt/format';
+import { writeJavaStream } from '../../format/src/trailer/properties.js';
+import { readVersionedSnapshot } from '../src/index.js';
+
+const ROW_DATA = 'org.apache.flink.table.runtime.typeutils.RowDataSerializer$RowDataSerializerSnapshot';
+
+function objectOf(name: string): JavaObject {
+  const desc: JavaClassDesc = { kind: 'classDesc', name, suid: 1n, flags: 0x02, fields: [], superClass: null };
+  return { kind: 'object', classDesc: desc, classData: [{ classDesc: desc, values: [] }] };
+}
+
+/** A RowDataSerializer snapshot whose one field type is the Java-serialized `type`. */
+function rowDataSnapshot(type: JavaObject): Uint8Array {
+  const w = new ByteWriter(256);
+  w.utf(ROW_DATA);
+  w.i32(3);
+  w.i32(1);
+  w.raw(writeJavaStream(type));
+  w.i32(1333245); // nested serializers block: magic, version, none
+  w.i32(1);
+  w.i32(0);
+  return w.finish();
+}
+
+describe('RowDataSerializer snapshot: Java-serialized logical types behind an allow-list', () => {
+  test('a class outside Flink\'s type classes is refused, naming the class', () => {
+    const bytes = rowDataSnapshot(objectOf('com.example.Secret'));
+    expect(() => readVersionedSnapshot(new ByteReader(bytes))).toThrow(
+      expect.objectContaining({ code: 'UnknownSerializer', message: expect.stringContaining('com.example.Secret') }),
+    );
+  });
+
+  test('an allowed class that is not a logical type is a typed error, not a crash', () => {
+    const bytes = rowDataSnapshot(objectOf('org.apache.flink.table.types.logical.NotAType'));
+    expect(() => readVersionedSnapshot(new ByteReader(bytes))).toThrow(expect.objectContaining({ code: 'BadValue' }));
+  });
+
+  test('every truncation of the snapshot is refused with a typed error', () => {
+    const bytes = rowDataSnapshot(objectOf('com.example.Secret'));
+    for (let n = 0; n < bytes.length; n++) {
+      expect(() => readVersionedSnapshot(new ByteReader(bytes.subarray(0, n)))).toThrow(expect.objectContaining({ code: expect.any(String) }));
+    }
+  });
+});
