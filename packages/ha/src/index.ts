@@ -9,11 +9,13 @@ export { HA_CLASSES, HA_MAX_DEPTH, readHaPayload } from './java.js';
 export {
   readZooKeeperHandle,
   readKubernetesHandle,
+  writeZooKeeperHandle,
+  writeKubernetesHandle,
   type StoredHandle,
   type MarkedHandle,
 } from './handle.js';
 export { readCompletedCheckpoint, type StoredCompletedCheckpoint } from './completed-checkpoint.js';
-export { readZooKeeperCounter, readKubernetesCounter } from './counter.js';
+export { readZooKeeperCounter, readKubernetesCounter, writeZooKeeperCounter, writeKubernetesCounter } from './counter.js';
 export {
   INITIAL_CHECKPOINT_ID,
   latestEntry,
