@@ -7,16 +7,19 @@
  */
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { followStore, readZooKeeperStore, verifyStore } from '@ckpt/ha';
+import { followStore, readZooKeeperStore, verifyStore, type HaStore } from '@ckpt/ha';
 import { run, type Io } from '../src/index.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const localPath = (uri: string): string => fileURLToPath(uri.replace(/^file:(?!\/\/)/, 'file://'));
+const shape = (s: HaStore): [number | null, boolean][] => s.entries.map((e) => [e.id, e.markedForDeletion]);
+const backupOf = (out: string[]): string => /^backup: (.+)$/m.exec(out.join('\n'))![1]!;
 const LINES = ['1.20', '2.0', '2.3'];
 
 function capture(): Io & { stdout: string[]; stderr: string[] } {
@@ -39,6 +42,19 @@ interface Restored {
   restoredCheckpointId: number;
   restoredExternalPath: string;
 }
+interface FlinkStore {
+  checkpoints: { id: number; externalPointer: string }[];
+  latest?: number;
+  counter: number;
+}
+/** A failover that also tells whether the restored job runs (a checkpoint completes) or fails. */
+interface Checked extends Restored {
+  recovered: boolean;
+  checkpointId?: number;
+  checkpointPath?: string;
+  failure?: string;
+  flinkAfter: FlinkStore;
+}
 
 /** The running tool: JSON events from stdout, commands to stdin. */
 class HaTool {
@@ -50,10 +66,14 @@ class HaTool {
 
   constructor(line: string, work: string) {
     this.proc = spawn(join(root, 'conformance/run.sh'), [line, 'ha', '--work', work], { stdio: 'pipe' });
-    this.proc.stderr.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-4000)));
+    this.proc.stderr.on('data', (d: Buffer) => {
+      this.stderr = (this.stderr + d.toString()).slice(-4000);
+      if (process.env.CKPT_HA_DEBUG) process.stderr.write(d);
+    });
     createInterface({ input: this.proc.stdout }).on('line', (l) => {
       if (!l.startsWith('{')) return;
       const ev = JSON.parse(l) as unknown;
+      if (process.env.CKPT_HA_DEBUG) console.error(`[ha tool event] ${l.slice(0, 300)}`);
       if (this.waiting) {
         const w = this.waiting;
         this.waiting = undefined;
@@ -71,6 +91,7 @@ class HaTool {
   }
 
   send(s: string): void {
+    if (process.env.CKPT_HA_DEBUG) console.error(`[ha tool] ${s}`);
     this.proc.stdin.write(`${s}\n`);
   }
 
@@ -143,6 +164,27 @@ describe.each(LINES)('Flink %s with ZooKeeper HA', (line) => {
         expect(await run(['ha', 'latest', '--configmap', stored.configMap, '--json'], k8s)).toBe(0);
         expect(JSON.parse(k8s.stdout.join('\n'))).toMatchObject({ id: flink.latest, externalPointer: ckptLatest.externalPointer, counter: flink.counter });
         expect(await run(['ha', 'verify', '--configmap', stored.configMap], capture())).toBe(0);
+
+        // set-latest on the ConfigMap: the edited ConfigMap, read by flink-kubernetes' own store and counter
+        const oldestId = flink.checkpoints[0]!.id;
+        const edited = join(work, 'cm-oldest.json');
+        const setCm = capture();
+        expect(await run(['ha', 'set-latest', String(oldestId), '--configmap', stored.configMap, '--apply', '--output', edited, '--backup-dir', join(work, 'backups')], setCm)).toBe(0);
+        expect(setCm.stdout.join('\n')).toContain(`kubectl replace -f ${edited}`);
+        tool.send(`read-configmap ${edited}`);
+        const k8sRead = await tool.next<FlinkStore>();
+        expect(k8sRead.checkpoints.map((c) => c.id)).toEqual([oldestId]);
+        expect(k8sRead.latest).toBe(oldestId);
+        expect(k8sRead.counter).toBe(flink.counter);
+        // … and a checkpoint without entry, found by its directory in the HA storage directory: re-added as Flink adds one
+        const newest = flink.checkpoints.at(-1)!;
+        const readded = join(work, 'cm-readded.json');
+        expect(await run(['ha', 'set-latest', localPath(newest.externalPointer), '--configmap', edited, '--apply', '--output', readded, '--backup-dir', join(work, 'backups')], capture())).toBe(0);
+        tool.send(`read-configmap ${readded}`);
+        const k8sReadded = await tool.next<FlinkStore>();
+        expect(k8sReadded.checkpoints.map((c) => [c.id, c.externalPointer])).toEqual([[oldestId, flink.checkpoints[0]!.externalPointer], [newest.id, newest.externalPointer]]);
+        expect(k8sReadded.latest).toBe(newest.id);
+        expect(k8sReadded.counter).toBe(flink.counter);
       }
 
       // the failover: a new JobManager recovers the job from HA
@@ -163,6 +205,75 @@ describe.each(LINES)('Flink %s with ZooKeeper HA', (line) => {
       const restoredAgain = await tool.next<Restored>();
       expect(restoredAgain.restoredCheckpointId).toBe(ckptPrevious.id);
       expect(restoredAgain.restoredExternalPath).toBe(ckptPrevious.externalPointer);
+
+      // ---- set-latest: a failover restores exactly the oldest retained checkpoint
+      const readStore = (): Promise<HaStore> => readZooKeeperStore({ connect: stored.zookeeper, root: stored.root, clusterId: stored.clusterId });
+      const oldest0 = followed.entries[0]!;
+      const beforeSet = await readStore();
+      const dry = capture();
+      expect(await run(['ha', 'set-latest', localPath(oldest0.checkpoint!.externalPointer!), ...zk], dry)).toBe(0);
+      expect(dry.stdout.join('\n')).toMatch(/dry run: nothing was changed/);
+      expect(dry.stdout.filter((l) => l.trim().startsWith('remove')).length).toBe(beforeSet.entries.length - 1);
+      expect(shape(await readStore())).toEqual(shape(beforeSet));
+      const backups = join(work, 'backups');
+      const setLatest = capture();
+      expect(await run(['ha', 'set-latest', localPath(oldest0.checkpoint!.externalPointer!), ...zk, '--apply', '--backup-dir', backups], setLatest)).toBe(0);
+      const setBackup = backupOf(setLatest.stdout);
+      expect(JSON.parse(readFileSync(setBackup, 'utf8')).before.length).toBeGreaterThan(0);
+      const afterSet = await readStore();
+      expect(shape(afterSet)).toEqual([[oldest0.entry.id, false]]);
+      expect(afterSet.counter).toBe(beforeSet.counter); // already past the id: never lowered
+      tool.send('failover-check');
+      const fromOldest = await tool.next<Checked>();
+      expect(fromOldest.restoredCheckpointId).toBe(oldest0.entry.id);
+      expect(fromOldest.restoredExternalPath).toBe(oldest0.checkpoint!.externalPointer);
+      expect(fromOldest.recovered).toBe(true);
+      expect(fromOldest.checkpointId).toBe(afterSet.counter); // Flink's next id is the counter ckpt left
+      const afterRun = await readStore();
+      expect(afterRun.entries.map((e) => e.id)).toEqual(fromOldest.flinkAfter.checkpoints.map((c) => c.id));
+      expect(afterRun.counter).toBe(fromOldest.flinkAfter.counter);
+      expect(afterRun.counter).toBe(fromOldest.checkpointId! + 1);
+
+      // ---- repair: the latest checkpoint's files are gone, so Flink's recovery fails (control) …
+      const lostDir = localPath(fromOldest.checkpointPath!);
+      for (const f of readdirSync(lostDir)) rmSync(join(lostDir, f));
+      tool.send('failover-check');
+      const broken0 = await tool.next<Checked>();
+      expect(broken0.restoredCheckpointId).toBe(fromOldest.checkpointId);
+      expect(broken0.recovered).toBe(false);
+      // … `ha repair` removes that entry (dry run first), and the next failover recovers the previous checkpoint
+      const repairDry = capture();
+      expect(await run(['ha', 'repair', ...zk], repairDry)).toBe(0);
+      expect(repairDry.stdout.filter((l) => l.trim().startsWith('remove'))).toEqual([expect.stringContaining(`checkpoint ${fromOldest.checkpointId}:`)]);
+      expect(shape(await readStore())).toEqual(shape(afterRun));
+      const repaired = capture();
+      expect(await run(['ha', 'repair', ...zk, '--apply', '--backup-dir', backups], repaired)).toBe(0);
+      expect(shape(await readStore())).toEqual([[oldest0.entry.id, false]]);
+      tool.send('failover-check');
+      const recovered = await tool.next<Checked>();
+      expect(recovered.restoredCheckpointId).toBe(oldest0.entry.id);
+      expect(recovered.recovered).toBe(true);
+      expect(recovered.checkpointId).toBe(afterRun.counter);
+
+      // ---- set-latest of a checkpoint without entry: its completedCheckpoint file is found in the HA directory and re-added
+      const second = followed.entries[1]!;
+      const readd = capture();
+      expect(await run(['ha', 'set-latest', localPath(second.checkpoint!.externalPointer!), ...zk, '--apply', '--backup-dir', backups], readd)).toBe(0);
+      const readdBackup = backupOf(readd.stdout);
+      tool.send('read');
+      const flinkReadd = await tool.next<FlinkStore>();
+      expect(flinkReadd.checkpoints.map((c) => [c.id, c.externalPointer])).toEqual([
+        [oldest0.entry.id, oldest0.checkpoint!.externalPointer],
+        [second.entry.id, second.checkpoint!.externalPointer],
+      ]);
+      expect(flinkReadd.counter).toBe(recovered.flinkAfter.counter);
+
+      // ---- undo, newest change first: the store is as before set-latest, plus the checkpoint taken since
+      expect(await run(['ha', 'restore-backup', readdBackup, '--zookeeper', stored.zookeeper, '--apply'], capture())).toBe(0);
+      expect(await run(['ha', 'restore-backup', setBackup, '--zookeeper', stored.zookeeper, '--apply'], capture())).toBe(0);
+      const restoredStore = await readStore();
+      expect(shape(restoredStore)).toEqual([...shape(beforeSet), [recovered.checkpointId!, false]]);
+      expect(restoredStore.entries.map((e) => e.handle)).toEqual([...beforeSet.entries.map((e) => e.handle), restoredStore.entries.at(-1)!.handle]);
 
       // verify notices missing files: a state file of the oldest checkpoint, then an HA file
       const oldest = followed.entries[0]!.checkpoint!;

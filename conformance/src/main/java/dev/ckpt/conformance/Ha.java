@@ -46,7 +46,10 @@ import java.util.concurrent.TimeUnit;
  * own HA classes read from ZooKeeper (checkpoint ids in the store, external pointers, counter).
  * Then, for every line {@code failover} on stdin, it starts a new MiniCluster against the same
  * ZooKeeper (which recovers the job from HA) and reports which checkpoint the restore used.
- * ZooKeeper keeps running until stdin closes.
+ * ZooKeeper keeps running until stdin closes. {@code failover-check} also reports whether the
+ * restored job runs (a new checkpoint completes) or fails; {@code read} reports what Flink's HA classes
+ * read from ZooKeeper now; {@code read-configmap FILE} reads a
+ * ConfigMap export with flink-kubernetes' classes (2.3 line).
  *
  * <pre>
  *   ha --work DIR [--checkpoints N] [--retained K] [--backend hashmap|rocksdb|forst] [--incremental] [--fixtures DIR]
@@ -137,7 +140,12 @@ final class Ha {
             // running until stdin closes
             String line;
             while ((line = stdin.readLine()) != null) {
-                if (line.trim().equals("failover")) emit(failover(conf, retained));
+                String cmd = line.trim();
+                if (cmd.equals("failover")) emit(failover(conf, retained));
+                else if (cmd.equals("failover-check")) emit(failoverCheck(conf, retained));
+                else if (cmd.equals("read")) emit(readWithFlink(conf, retained).put("event", "read"));
+                else if (cmd.startsWith("read-configmap ")) emit(KubernetesConfigMap.read(Paths.get(cmd.substring(15)), conf, retained));
+                else if (!cmd.isEmpty()) throw new IllegalArgumentException("unknown command " + cmd);
             }
         }
     }
@@ -156,6 +164,47 @@ final class Ha {
         }
         restored.set("flinkAfter", readWithFlink(conf, retained));
         return restored;
+    }
+
+    /**
+     * A failover that also shows whether the job really runs again from the restored checkpoint:
+     * after the restore, either a task fails (missing or corrupt state: {@code recovered: false}
+     * with the failure) or a new checkpoint completes ({@code recovered: true}, its id).
+     */
+    static ObjectNode failoverCheck(Configuration conf, int retained) throws Exception {
+        ObjectNode out = Jobs.F.objectNode();
+        out.put("event", "checked");
+        MiniCluster mc = Generate.startCluster(conf);
+        try {
+            RestoredCheckpointStats r = waitForRestore(mc);
+            out.put("restoredCheckpointId", r.getCheckpointId());
+            out.put("restoredExternalPath", r.getExternalPath());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (System.nanoTime() < deadline) {
+                var eg = mc.getExecutionGraph(JOB_ID).get(10, TimeUnit.SECONDS);
+                boolean restarted = false;
+                for (var v : eg.getAllExecutionVertices()) restarted |= v.getCurrentExecutionAttempt().getAttemptNumber() > 0;
+                if (eg.getFailureInfo() != null || restarted) {
+                    out.put("recovered", false);
+                    out.put("failure", eg.getFailureInfo() == null ? "a task was restarted" : eg.getFailureInfo().getExceptionAsString());
+                    break;
+                }
+                try {
+                    String path = mc.triggerCheckpoint(JOB_ID).get(30, TimeUnit.SECONDS);
+                    out.put("recovered", true);
+                    out.put("checkpointPath", path);
+                    out.put("checkpointId", Long.parseLong(path.replaceAll(".*/chk-(\\d+)/?$", "$1")));
+                    break;
+                } catch (Exception e) {
+                    Thread.sleep(300); // tasks not running yet
+                }
+            }
+            if (!out.has("recovered")) throw new IllegalStateException("the job neither ran nor failed within 120 s");
+        } finally {
+            mc.closeAsyncWithoutCleaningHighAvailabilityData().get(120, TimeUnit.SECONDS);
+        }
+        out.set("flinkAfter", readWithFlink(conf, retained));
+        return out;
     }
 
     static Configuration config(String quorum, Path work, int retained) {
