@@ -11,7 +11,7 @@ export function registerHaWrite(ha: Command, common: (c: Command) => Command, io
       .option('--backup-dir <dir>', 'where the backup of every changed node/key is saved before writing (default: .)')
       .option('--output <file>', 'ConfigMap stores: where the edited ConfigMap goes (default <input>.edited.json|yaml; - for stdout)')
       .option('--format <json|yaml>', 'ConfigMap stores: format of the edited ConfigMap (default: that of the input)');
-  const exitOnRun = '\nExit codes: 0 done (or dry run), 2 bad input / store changed meanwhile, 6 refused: the job looks running.';
+  const exitOnRun = '\nExit codes: 0 done (or dry run), 2 bad input / store changed meanwhile, 7 refused: the job looks running.';
   write(ha.command('set-latest <checkpoint>'))
     .description('make a failover restore this checkpoint (an id in the store, its chk-<n> directory, or a completedCheckpoint file): removes the newer entries, re-adds it if needed, raises the counter to id+1')
     .option('--ha-dir <uri>', 'high-availability.storageDir/<cluster-id>, searched for the completedCheckpoint file of a checkpoint without entry (default: that of the store)')
@@ -36,6 +36,6 @@ export function registerHaWrite(ha: Command, common: (c: Command) => Command, io
     .option('--apply', 'write the restore (default: dry run)')
     .option('--output <file>', 'ConfigMap backups: write the original ConfigMap here instead of stdout')
     .action(async (file: string, opts: HaWriteOptions) => {
-      result.code = await (await import('./commands/ha-write.js')).haRestoreBackup(file, opts, io.out);
+      result.code = await (await import('./commands/ha-write.js')).haRestoreBackup(file, opts, io.out, io.err);
     });
 }

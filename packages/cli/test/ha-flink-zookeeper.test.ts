@@ -4,6 +4,15 @@
  * own HA classes read from ZooKeeper. While ZooKeeper keeps running, ckpt reads the same store
  * over the network; then the tool starts a new JobManager that recovers the job from HA and
  * reports which checkpoint the restore used — it must be the one `ckpt ha latest` named.
+ *
+ * The write side on the same ZooKeeper and cluster: `ckpt ha set-latest` is refused while a
+ * JobManager runs the job; applied, the next failover restores exactly the chosen older
+ * checkpoint and Flink's next checkpoint takes the id of the counter ckpt left. With the
+ * latest checkpoint's files deleted, Flink's recovery fails (control); after `ckpt ha repair`
+ * it recovers the previous checkpoint. A checkpoint without entry is re-added from its
+ * completedCheckpoint file, Flink's HA classes read it back, and `ckpt ha restore-backup`
+ * undoes both changes. On 2.3 the edited ConfigMaps are read by flink-kubernetes' own
+ * completed-checkpoint store and counter.
  */
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -216,6 +225,18 @@ describe.each(LINES)('Flink %s with ZooKeeper HA', (line) => {
       expect(dry.stdout.filter((l) => l.trim().startsWith('remove')).length).toBe(beforeSet.entries.length - 1);
       expect(shape(await readStore())).toEqual(shape(beforeSet));
       const backups = join(work, 'backups');
+      // … refused while a JobManager runs the job
+      const backupCount = (): number => (existsSync(backups) ? readdirSync(backups).length : 0);
+      const backupsBefore = backupCount();
+      tool.send('hold');
+      expect(await tool.next<{ event: string }>()).toMatchObject({ event: 'running' });
+      const refused = capture();
+      expect(await run(['ha', 'set-latest', String(oldest0.entry.id), ...zk, '--apply', '--backup-dir', backups], refused)).toBe(7);
+      expect(refused.stdout.join('\n')).toMatch(/refused: .*leader latch/s);
+      expect(backupCount()).toBe(backupsBefore); // refused before any backup or change
+      tool.send('release');
+      expect(await tool.next<{ event: string }>()).toMatchObject({ event: 'released' });
+      expect(shape(await readStore())).toEqual(shape(beforeSet));
       const setLatest = capture();
       expect(await run(['ha', 'set-latest', localPath(oldest0.checkpoint!.externalPointer!), ...zk, '--apply', '--backup-dir', backups], setLatest)).toBe(0);
       const setBackup = backupOf(setLatest.stdout);

@@ -103,7 +103,7 @@ export function planRepair(verified: FollowedStore, opts: { allowEmpty?: boolean
     throw new HaError(
       'NotFound',
       `every checkpoint in ${store.location} is broken; removing them all would make Flink start the job without state ` +
-        '(restore it from a retained checkpoint or savepoint instead, or allow an empty store explicitly)',
+        '(restore the job from a retained checkpoint or savepoint instead, or allow an empty store explicitly: --allow-empty)',
     );
   }
   return { action: 'repair', store, remove, latestAfter: after?.id ?? null, latestBefore: latestEntry(store)?.id ?? null };

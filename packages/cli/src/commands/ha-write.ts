@@ -23,6 +23,7 @@ import {
   writeBackup,
   writeFileAtomic,
   ZooKeeperSession,
+  zooKeeperActivity,
   type HaPlan,
   type HaStore,
   type ZOp,
@@ -41,7 +42,7 @@ export interface HaWriteOptions extends HaOptions {
 }
 
 /** Exit code when the job looks running and `--force` was not given. */
-export const EXIT_JOB_RUNNING = 6;
+export const EXIT_JOB_RUNNING = 7;
 
 type Out = (s: string) => void;
 
@@ -116,6 +117,7 @@ async function change(opts: HaWriteOptions, out: Out, err: Out, makePlan: (store
     printPlan(plan, out);
     if (isEmptyPlan(plan)) return 0;
     if (!opts.apply) {
+      for (const a of await zooKeeperActivity(session, store)) out(`running: ${a}`);
       out('dry run: nothing was changed; --apply writes it (after saving a backup of every node it touches)');
       return 0;
     }
@@ -152,9 +154,9 @@ export async function haRepair(opts: HaWriteOptions, out: Out, err: Out): Promis
 }
 
 /** `ckpt ha restore-backup <file>`: undo a change from its backup. */
-export async function haRestoreBackup(file: string, opts: HaWriteOptions, out: Out): Promise<number> {
+export async function haRestoreBackup(file: string, opts: HaWriteOptions, out: Out, err: Out): Promise<number> {
   const backup = await readBackup(file);
-  out(`backup of ${backup.action} on ${backup.kind} store ${backup.location} (job ${backup.jobId}) at ${backup.createdAt}`);
+  (backup.kind === 'kubernetes' && (opts.output === undefined || opts.output === '-') ? err : out)(`backup of ${backup.action} on ${backup.kind} store ${backup.location} (job ${backup.jobId}) at ${backup.createdAt}`);
   if (backup.kind === 'kubernetes') {
     const cm = structuredClone(backup.configMap) as { metadata?: Record<string, unknown> } | undefined;
     if (cm === undefined) throw new HaError('BadBackup', 'the backup holds no ConfigMap', { file });

@@ -47,7 +47,8 @@ import java.util.concurrent.TimeUnit;
  * Then, for every line {@code failover} on stdin, it starts a new MiniCluster against the same
  * ZooKeeper (which recovers the job from HA) and reports which checkpoint the restore used.
  * ZooKeeper keeps running until stdin closes. {@code failover-check} also reports whether the
- * restored job runs (a new checkpoint completes) or fails; {@code read} reports what Flink's HA classes
+ * restored job runs (a new checkpoint completes) or fails; {@code hold} keeps a recovered job running until {@code release};
+ * {@code read} reports what Flink's HA classes
  * read from ZooKeeper now; {@code read-configmap FILE} reads a
  * ConfigMap export with flink-kubernetes' classes (2.3 line).
  *
@@ -144,6 +145,7 @@ final class Ha {
                 if (cmd.equals("failover")) emit(failover(conf, retained));
                 else if (cmd.equals("failover-check")) emit(failoverCheck(conf, retained));
                 else if (cmd.equals("read")) emit(readWithFlink(conf, retained).put("event", "read"));
+                else if (cmd.equals("hold")) hold(conf, stdin);
                 else if (cmd.startsWith("read-configmap ")) emit(KubernetesConfigMap.read(Paths.get(cmd.substring(15)), conf, retained));
                 else if (!cmd.isEmpty()) throw new IllegalArgumentException("unknown command " + cmd);
             }
@@ -205,6 +207,25 @@ final class Ha {
         }
         out.set("flinkAfter", readWithFlink(conf, retained));
         return out;
+    }
+
+    /** A JobManager that recovers the job and keeps running it until the line {@code release}. */
+    static void hold(Configuration conf, BufferedReader stdin) throws Exception {
+        MiniCluster mc = Generate.startCluster(conf);
+        try {
+            RestoredCheckpointStats r = waitForRestore(mc);
+            ObjectNode running = Jobs.F.objectNode();
+            running.put("event", "running");
+            running.put("restoredCheckpointId", r.getCheckpointId());
+            emit(running);
+            String l;
+            while ((l = stdin.readLine()) != null && !l.trim().equals("release")) {
+                // keep running
+            }
+        } finally {
+            mc.closeAsyncWithoutCleaningHighAvailabilityData().get(120, TimeUnit.SECONDS);
+        }
+        emit(Jobs.F.objectNode().put("event", "released"));
     }
 
     static Configuration config(String quorum, Path work, int retained) {
