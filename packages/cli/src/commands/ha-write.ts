@@ -90,7 +90,7 @@ async function change(opts: HaWriteOptions, out: Out, err: Out, makePlan: (store
     for (const a of activity) info(`running: ${a}`);
     if (!opts.apply) {
       info('dry run: nothing was written; --apply writes the edited ConfigMap (and a backup of the original)');
-      return activity.length > 0 && !opts.force ? EXIT_JOB_RUNNING : 0;
+      return 0;
     }
     if (activity.length > 0 && !opts.force) {
       info('refused: a JobManager holds the leader lease; stop the job (or give --force)');
