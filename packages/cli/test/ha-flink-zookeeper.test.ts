@@ -22,7 +22,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { followStore, readZooKeeperStore, verifyStore, type HaStore } from '@ckpt/ha';
+import { followStore, readZooKeeperStore, verifyStore, writeZooKeeperHandle, type HaStore } from '@ckpt/ha';
 import { run, type Io } from '../src/index.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -110,14 +110,21 @@ class HaTool {
   }
 }
 
-/** Deletes one (childless) znode with a plain ZooKeeper client, as an operator or a JobManager would. */
-async function removeZnode(connect: string, path: string): Promise<void> {
-  const zk = createRequire(import.meta.url)('node-zookeeper-client') as typeof import('node-zookeeper-client');
-  const client = zk.createClient(connect);
+const zooKeeper = createRequire(import.meta.url)('node-zookeeper-client') as typeof import('node-zookeeper-client');
+
+/** A plain ZooKeeper client, as an operator or a JobManager would use. */
+async function connectZk(connect: string): Promise<import('node-zookeeper-client').Client> {
+  const client = zooKeeper.createClient(connect);
   await new Promise<void>((res) => {
     client.once('connected', res);
     client.connect();
   });
+  return client;
+}
+
+/** Deletes one (childless) znode. */
+async function removeZnode(connect: string, path: string): Promise<void> {
+  const client = await connectZk(connect);
   try {
     await new Promise<void>((res, rej) => client.remove(path, (e) => (e ? rej(e) : res())));
   } finally {
@@ -309,6 +316,42 @@ describe.each(LINES)('Flink %s with ZooKeeper HA', (line) => {
       const report = await verifyStore(await readZooKeeperStore({ connect: stored.zookeeper, root: stored.root, clusterId: stored.clusterId }));
       expect(report.ok).toBe(false);
       expect(report.entries.map((f) => f.problems.map((p) => p.kind)[0] ?? 'ok')).toEqual(['FileMissing', 'HaFileMissing', ...report.entries.slice(2).map(() => 'ok')]);
+
+      // ---- the pre-1.14 layout on the same ZooKeeper: `<ns>/checkpoints/<job>/<%019d>`, a
+      // JobManager's lock is an ephemeral child of the entry itself, no `locks` node, no deletion mark
+      const legacyNs = `${stored.root}/legacy`;
+      const legacyDir = `${legacyNs}/checkpoints/${stored.jobId}`;
+      const lzk = ['--zookeeper', stored.zookeeper, '--root', stored.root, '--cluster-id', 'legacy'];
+      const client = await connectZk(stored.zookeeper);
+      const call = (f: (cb: (e: unknown) => void) => void): Promise<void> => new Promise((res, rej) => f((e) => (e ? rej(e) : res())));
+      try {
+        const current = await readStore();
+        await call((cb) => client.mkdirp(legacyDir, cb));
+        for (const e of current.entries) {
+          await call((cb) => client.create(`${legacyDir}/${e.name}`, Buffer.from(writeZooKeeperHandle(e.handle!)), zooKeeper.CreateMode.PERSISTENT, cb));
+        }
+        const legacy = await readZooKeeperStore({ connect: stored.zookeeper, root: stored.root, clusterId: 'legacy' });
+        expect(legacy.location).toBe(legacyDir);
+        expect(shape(legacy)).toEqual(current.entries.map((e) => [e.id, false]));
+        expect(legacy.counter).toBeNull();
+        const first = current.entries[0]!;
+        const lock = `${legacyDir}/${first.name}/${'0f'.repeat(16)}`;
+        await call((cb) => client.create(lock, Buffer.alloc(0), zooKeeper.CreateMode.EPHEMERAL, cb));
+        const locked = capture();
+        expect(await run(['ha', 'set-latest', String(first.id), ...lzk, '--apply', '--backup-dir', backups], locked)).toBe(7);
+        expect(locked.stdout.join('\n')).toContain(`${legacyDir}/${first.name} is locked by 1 JobManager(s)`);
+        await call((cb) => client.remove(lock, -1, cb));
+        const legacySet = capture();
+        expect(await run(['ha', 'set-latest', String(first.id), ...lzk, '--apply', '--backup-dir', backups], legacySet), legacySet.stderr.join('\n')).toBe(0);
+        const legacyAfter = await readZooKeeperStore({ connect: stored.zookeeper, root: stored.root, clusterId: 'legacy' });
+        expect(shape(legacyAfter)).toEqual([[first.id, false]]);
+        expect(legacyAfter.counter).toBe(first.id! + 1); // created, as Flink's counter starts: 4 bytes at <ns>/checkpoint-counter/<job>
+        expect(legacyAfter.counterSource).toBe(`${legacyNs}/checkpoint-counter/${stored.jobId}`);
+        const children = await new Promise<string[]>((res, rej) => client.getChildren(`${legacyDir}/${first.name}`, (e, c) => (e ? rej(e) : res(c))));
+        expect(children).toEqual([]); // no `locks` node in this layout
+      } finally {
+        client.close();
+      }
       expect(await tool.close()).toBe(0);
     } finally {
       await tool.close();

@@ -40,6 +40,16 @@ async function subtree(session: ZooKeeperSession, path: string, depth = 0): Prom
   return out;
 }
 
+/** Ancestors of `path` that do not exist, outermost first. */
+async function missingParents(session: ZooKeeperSession, path: string): Promise<string[]> {
+  const out: string[] = [];
+  for (let p = path.slice(0, path.lastIndexOf('/')); p !== ''; p = p.slice(0, p.lastIndexOf('/'))) {
+    if ((await session.node(p)) !== null) break;
+    out.unshift(p);
+  }
+  return out;
+}
+
 /**
  * Signs that a JobManager is running the job: the leader latch of the cluster (≥ 1.15
  * `<ns>/leader/latch`, before: `<ns>/leaderlatch/<job>`), the job's leader node, and ephemeral
@@ -58,14 +68,7 @@ export async function zooKeeperActivity(session: ZooKeeperSession, store: HaStor
     if (n !== null && n.ephemeral) found.push(`${leader} is held by a live session: the job has a leader`);
   }
   for (const e of store.entries) {
-    const locks = hasLockNodes(store) ? (e.locks ?? []) : [];
-    if (locks.length > 0) found.push(`${e.source} is locked by ${locks.length} JobManager(s)`);
-  }
-  if (!hasLockNodes(store)) {
-    for (const e of store.entries) {
-      const n = await session.node(e.source);
-      if (n !== null && n.children.length > 0) found.push(`${e.source} is locked by ${n.children.length} JobManager(s)`);
-    }
+    if ((e.locks ?? []).length > 0) found.push(`${e.source} is locked by ${e.locks!.length} JobManager(s)`);
   }
   return found;
 }
@@ -110,6 +113,7 @@ export async function applyZooKeeperPlan(session: ZooKeeperSession, plan: HaPlan
     for (const n of [...nodes].reverse()) ops.push({ op: 'remove', path: n.path, version: n.version });
   }
   if (plan.unmark !== undefined) {
+    if (!hasLockNodes(store)) throw new HaError('BadPayload', `${plan.unmark.source}: the pre-1.14 layout has no deletion mark to clear`);
     const n = await session.node(plan.unmark.source);
     if (n === null || n.children.length > 0) throw new HaError('Conflict', `${plan.unmark.source} changed since it was read, nothing was written`);
     ops.push({ op: 'check', path: n.path, version: n.version });
@@ -130,8 +134,14 @@ export async function applyZooKeeperPlan(session: ZooKeeperSession, plan: HaPlan
   if (plan.counter !== undefined) {
     const data = writeZooKeeperCounter(plan.counter.after, store.counterSource);
     const n = await session.node(store.counterSource);
-    if (n === null) ops.push({ op: 'create', path: store.counterSource, data });
-    else {
+    if (n === null) {
+      // as Curator creates a counter: with its missing parents
+      for (const parent of await missingParents(session, store.counterSource)) {
+        ops.push({ op: 'create', path: parent, data: new Uint8Array(0) });
+        after.push({ path: parent, data: '' });
+      }
+      ops.push({ op: 'create', path: store.counterSource, data });
+    } else {
       before.push({ path: n.path, data: b64(n.data) });
       ops.push({ op: 'set', path: n.path, data, version: n.version });
     }

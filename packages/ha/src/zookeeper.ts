@@ -175,20 +175,24 @@ export async function readZooKeeperStoreFrom(session: ZooKeeperSession, opts: Om
     if (jobs.length > 1) throw new HaError('Ambiguous', `several jobs under ${ns}, pick one with --job: ${jobs.join(', ')}`, { file: session.connect });
     jobId = jobs[0]!;
   }
-  for (const layout of zooKeeperLayouts(ns, jobId)) {
+  for (const [i, layout] of zooKeeperLayouts(ns, jobId).entries()) {
+    const current = i === 0;
     const names = await session.children(layout.checkpoints);
     if (names === null) continue;
     const entries: HaEntry[] = [];
     for (const name of names) {
       const source = `${layout.checkpoints}/${name}`;
       const entry: HaEntry = { name, id: parseCheckpointName(name), source, markedForDeletion: false };
-      // Flink's ZooKeeperStateHandleStore: an entry without any child (its `locks` node was
-      // deleted) is marked for deletion
+      // Flink ≥ 1.14's ZooKeeperStateHandleStore: an entry without any child (its `locks` node
+      // was deleted) is marked for deletion. Before 1.14 there is no such mark: the children are
+      // the JobManagers' ephemeral locks themselves, and an entry without any is just unlocked.
       const children = await session.children(source);
       const data = await session.data(source);
       if (children === null || data === null) continue; // removed while we listed
-      entry.markedForDeletion = children.length === 0;
-      if (children.includes('locks')) entry.locks = (await session.children(`${source}/locks`)) ?? [];
+      if (current) {
+        entry.markedForDeletion = children.length === 0;
+        if (children.includes('locks')) entry.locks = (await session.children(`${source}/locks`)) ?? [];
+      } else entry.locks = children;
       try {
         entry.handle = readZooKeeperHandle(data, source);
       } catch (e) {
