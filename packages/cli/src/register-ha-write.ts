@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { HaWriteOptions } from './commands/ha-write.js';
 import type { Io } from './context.js';
 
@@ -10,7 +10,7 @@ export function registerHaWrite(ha: Command, common: (c: Command) => Command, io
       .option('--force', 'change the store even though a JobManager holds the leader lock / entry locks')
       .option('--backup-dir <dir>', 'where the backup of every changed node/key is saved before writing (default: .)')
       .option('--output <file>', 'ConfigMap stores: where the edited ConfigMap goes (default <input>.edited.json|yaml; - for stdout)')
-      .option('--format <json|yaml>', 'ConfigMap stores: format of the edited ConfigMap (default: that of the input)');
+      .addOption(new Option('--format <format>', 'ConfigMap stores: format of the edited ConfigMap (default: that of the input)').choices(['json', 'yaml']));
   const exitOnRun = '\nExit codes: 0 done (or dry run), 2 bad input / store changed meanwhile, 7 refused: the job looks running.';
   write(ha.command('set-latest <checkpoint>'))
     .description('make a failover restore this checkpoint (an id in the store, its chk-<n> directory, or a completedCheckpoint file): removes the newer entries, re-adds it if needed, raises the counter to id+1')

@@ -3,6 +3,7 @@
  * (matched against the external pointers of the stored checkpoints, then against the
  * `completedCheckpoint` files left in the HA storage directory), or a `completedCheckpoint` file.
  */
+import { resolve } from 'node:path';
 import { Storages, withStorages, type StorageOptions } from '@ckpt/storage';
 import { readCompletedCheckpoint, type StoredCompletedCheckpoint } from './completed-checkpoint.js';
 import { HaError } from './errors.js';
@@ -28,9 +29,9 @@ export interface ResolveOptions extends StorageOptions {
 
 const HA_FILE = /(^|\/)completedCheckpoint[0-9a-f]+$/;
 
-/** A URI as Flink's `Path` writes a local absolute path (`file:/…`); others unchanged. */
+/** A URI as Flink's `Path` writes a local path (`file:/…`, made absolute); other URIs unchanged. */
 export function flinkUri(p: string): string {
-  if (p.startsWith('/')) return `file:${p}`;
+  if (!/^[a-z][a-z0-9+.-]*:/i.test(p)) return `file:${resolve(p)}`;
   return p.replace(/^file:\/\/(?=\/)/, 'file:');
 }
 

@@ -74,64 +74,119 @@ function opText(op: ZOp): string {
   return op.op === 'check' ? `check   ${op.path} (version ${op.version})` : `${op.op.padEnd(7)} ${op.path}`;
 }
 
+/** The `--json` form of a change. */
+interface ChangeReport {
+  kind: HaStore['kind'];
+  jobId: string;
+  location: string;
+  latestBefore: number | null;
+  latestAfter: number | null;
+  remove: { id: number | null; name: string; source: string; reason: string }[];
+  add: { id: number; name: string; haFile: string; haFileSize: number } | null;
+  unmark: string | null;
+  counter: { before: number | null; after: number } | null;
+  running: string[];
+  applied: boolean;
+  refused: boolean;
+  backupFile: string | null;
+  /** ConfigMap stores: where the edited ConfigMap was written. */
+  output: string | null;
+}
+
+function reportOf(plan: HaPlan): ChangeReport {
+  const s = plan.store;
+  return {
+    kind: s.kind,
+    jobId: s.jobId,
+    location: s.location,
+    latestBefore: plan.latestBefore,
+    latestAfter: plan.latestAfter,
+    remove: plan.remove.map((r) => ({ id: r.entry.id, name: r.entry.name, source: r.entry.source, reason: r.reason })),
+    add: plan.add === undefined ? null : { id: plan.add.id, name: plan.add.name, haFile: plan.add.handle.file, haFileSize: plan.add.handle.size },
+    unmark: plan.unmark?.source ?? null,
+    counter: plan.counter ?? null,
+    running: [],
+    applied: false,
+    refused: false,
+    backupFile: null,
+    output: null,
+  };
+}
+
 /** Runs a planned change on the store the options name (dry run unless --apply). */
 async function change(opts: HaWriteOptions, out: Out, err: Out, makePlan: (store: HaStore) => Promise<HaPlan>): Promise<number> {
   storeOptions(opts);
+  if (opts.json && opts.output === '-') throw new HaError('NotFound', '--json and --output - both want stdout: give --output a file');
   const backupDir = opts.backupDir ?? '.';
+  // human lines go to stderr when stdout carries JSON or the ConfigMap
+  const info = opts.json || opts.output === '-' ? err : out;
+  let report: ChangeReport | undefined;
+  const finish = (code: number): number => {
+    if (opts.json && report !== undefined) out(JSON.stringify(report, null, 2));
+    return code;
+  };
   if (opts.configmap !== undefined) {
     const text = await readFile(opts.configmap, 'utf8');
     const store = readConfigMapStore(text, { jobId: opts.job, clusterId: opts.clusterId, file: opts.configmap });
     const plan = await makePlan(store);
-    const toStdout = opts.output === '-';
-    const info = toStdout ? err : out;
+    report = reportOf(plan);
     printPlan(plan, info);
-    if (isEmptyPlan(plan)) return 0;
-    const activity = configMapActivity(text, new Date(), { file: opts.configmap });
-    for (const a of activity) info(`running: ${a}`);
+    if (isEmptyPlan(plan)) return finish(0);
+    report.running = configMapActivity(text, new Date(), { file: opts.configmap });
+    for (const a of report.running) info(`running: ${a}`);
     if (!opts.apply) {
       info('dry run: nothing was written; --apply writes the edited ConfigMap (and a backup of the original)');
-      return 0;
+      return finish(0);
     }
-    if (activity.length > 0 && !opts.force) {
+    if (report.running.length > 0 && !opts.force) {
       info('refused: a JobManager holds the leader lease; stop the job (or give --force)');
-      return EXIT_JOB_RUNNING;
+      report.refused = true;
+      return finish(EXIT_JOB_RUNNING);
     }
     const format = opts.format === 'yaml' || (opts.format === undefined && /\.ya?ml$/i.test(opts.configmap)) ? 'yaml' : 'json';
     const edit = editConfigMap(text, plan, { jobId: opts.job, clusterId: opts.clusterId, file: opts.configmap, format });
-    const backupFile = await writeBackup(backupDir, edit.backup);
-    info(`backup: ${backupFile}`);
-    if (toStdout) out(edit.text.trimEnd());
+    report.backupFile = await writeBackup(backupDir, edit.backup);
+    info(`backup: ${report.backupFile}`);
+    if (opts.output === '-') out(edit.text.trimEnd());
     else {
       const target = opts.output ?? `${basename(opts.configmap, extname(opts.configmap))}.edited.${format}`;
       await writeFileAtomic(target, edit.text);
+      report.output = target;
       info(`edited ConfigMap: ${target}`);
       info(`apply it with: kubectl replace -f ${target}   (fails if the ConfigMap changed since the export; kubectl apply would not remove keys)`);
     }
-    info(`undo: ckpt ha restore-backup ${backupFile} --output original.json && kubectl replace -f original.json`);
-    return 0;
+    report.applied = true;
+    info(`undo: ckpt ha restore-backup ${report.backupFile} --output original.json && kubectl replace -f original.json`);
+    return finish(0);
   }
   const session = await ZooKeeperSession.open(opts.zookeeper!, timeoutOf(opts));
   try {
     const store = await readZooKeeperStoreFrom(session, { root: opts.root, clusterId: opts.clusterId, jobId: opts.job });
     const plan = await makePlan(store);
-    printPlan(plan, out);
-    if (isEmptyPlan(plan)) return 0;
+    report = reportOf(plan);
+    printPlan(plan, info);
+    if (isEmptyPlan(plan)) return finish(0);
     if (!opts.apply) {
-      for (const a of await zooKeeperActivity(session, store)) out(`running: ${a}`);
-      out('dry run: nothing was changed; --apply writes it (after saving a backup of every node it touches)');
-      return 0;
+      report.running = await zooKeeperActivity(session, store);
+      for (const a of report.running) info(`running: ${a}`);
+      info('dry run: nothing was changed; --apply writes it (after saving a backup of every node it touches)');
+      return finish(0);
     }
     try {
       const r = await applyZooKeeperPlan(session, plan, { backupDir, force: opts.force, connect: opts.zookeeper });
-      out(`backup: ${r.backupFile}`);
-      for (const op of r.operations) out(`  done  ${opText(op)}`);
-      out(`applied: ${r.operations.length} operations in one transaction`);
-      out(`undo: ckpt ha restore-backup ${r.backupFile} --zookeeper ${opts.zookeeper} --apply`);
-      return 0;
+      report.backupFile = r.backupFile;
+      report.applied = true;
+      info(`backup: ${r.backupFile}`);
+      for (const op of r.operations) info(`  done  ${opText(op)}`);
+      info(`applied: ${r.operations.length} operations in one transaction`);
+      info(`undo: ckpt ha restore-backup ${r.backupFile} --zookeeper ${opts.zookeeper} --apply`);
+      return finish(0);
     } catch (e) {
       if (e instanceof HaError && e.code === 'JobRunning') {
-        out(`refused: ${e.detail}`);
-        return EXIT_JOB_RUNNING;
+        info(`refused: ${e.detail}`);
+        report.refused = true;
+        report.running = e.detail.split('\n').slice(1).map((l) => l.trim()).filter((l) => l !== '');
+        return finish(EXIT_JOB_RUNNING);
       }
       throw e;
     }
