@@ -22,7 +22,16 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { followStore, readZooKeeperStore, verifyStore, writeZooKeeperHandle, type HaStore } from '@ckpt/ha';
+import {
+  applyZooKeeperPlan,
+  followStore,
+  planSetLatest,
+  readZooKeeperStore,
+  verifyStore,
+  writeZooKeeperHandle,
+  ZooKeeperSession,
+  type HaStore,
+} from '@ckpt/ha';
 import { run, type Io } from '../src/index.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -341,6 +350,19 @@ describe.each(LINES)('Flink %s with ZooKeeper HA', (line) => {
         expect(await run(['ha', 'set-latest', String(first.id), ...lzk, '--apply', '--backup-dir', backups], locked)).toBe(7);
         expect(locked.stdout.join('\n')).toContain(`${legacyDir}/${first.name} is locked by 1 JobManager(s)`);
         await call((cb) => client.remove(lock, -1, cb));
+        // a plan whose entry vanished before it was applied: Conflict, nothing written
+        const session = await ZooKeeperSession.open(stored.zookeeper);
+        try {
+          const plan = planSetLatest(legacy, first.id!);
+          const vanished = plan.remove.at(-1)!.entry;
+          await call((cb) => client.remove(vanished.source, -1, cb));
+          await expect(applyZooKeeperPlan(session, plan, { backupDir: join(work, 'conflict') })).rejects.toMatchObject({ code: 'Conflict' });
+          expect(existsSync(join(work, 'conflict'))).toBe(false);
+          const untouched = await readZooKeeperStore({ connect: stored.zookeeper, root: stored.root, clusterId: 'legacy' });
+          expect(shape(untouched)).toEqual(shape(legacy).filter(([id]) => id !== vanished.id));
+        } finally {
+          session.close();
+        }
         const legacySet = capture();
         expect(await run(['ha', 'set-latest', String(first.id), ...lzk, '--apply', '--backup-dir', backups], legacySet), legacySet.stderr.join('\n')).toBe(0);
         const legacyAfter = await readZooKeeperStore({ connect: stored.zookeeper, root: stored.root, clusterId: 'legacy' });
