@@ -152,18 +152,33 @@ final class Ha {
         }
     }
 
-    /** Starts a new MiniCluster (JobManager) that recovers the job from HA; reports what it restored. */
-    static ObjectNode failover(Configuration conf, int retained) throws Exception {
-        ObjectNode restored = Jobs.F.objectNode();
-        restored.put("event", "restored");
+    /** What to do with a JobManager that has recovered the job, before it is lost again. */
+    interface WhileRunning {
+        void run(MiniCluster mc, ObjectNode out) throws Exception;
+    }
+
+    /**
+     * Starts a new MiniCluster (JobManager) that recovers the job from HA, puts what it restored
+     * into an {@code event} object, runs {@code then}, and loses the JobManager again (HA data kept).
+     */
+    static ObjectNode recover(Configuration conf, String event, WhileRunning then) throws Exception {
+        ObjectNode out = Jobs.F.objectNode();
+        out.put("event", event);
         MiniCluster mc = Generate.startCluster(conf);
         try {
             RestoredCheckpointStats r = waitForRestore(mc);
-            restored.put("restoredCheckpointId", r.getCheckpointId());
-            restored.put("restoredExternalPath", r.getExternalPath());
+            out.put("restoredCheckpointId", r.getCheckpointId());
+            out.put("restoredExternalPath", r.getExternalPath());
+            then.run(mc, out);
         } finally {
             mc.closeAsyncWithoutCleaningHighAvailabilityData().get(120, TimeUnit.SECONDS);
         }
+        return out;
+    }
+
+    /** A failover: reports what the new JobManager restored, then what Flink's HA classes read. */
+    static ObjectNode failover(Configuration conf, int retained) throws Exception {
+        ObjectNode restored = recover(conf, "restored", (mc, out) -> {});
         restored.set("flinkAfter", readWithFlink(conf, retained));
         return restored;
     }
@@ -174,13 +189,7 @@ final class Ha {
      * with the failure) or a new checkpoint completes ({@code recovered: true}, its id).
      */
     static ObjectNode failoverCheck(Configuration conf, int retained) throws Exception {
-        ObjectNode out = Jobs.F.objectNode();
-        out.put("event", "checked");
-        MiniCluster mc = Generate.startCluster(conf);
-        try {
-            RestoredCheckpointStats r = waitForRestore(mc);
-            out.put("restoredCheckpointId", r.getCheckpointId());
-            out.put("restoredExternalPath", r.getExternalPath());
+        ObjectNode checked = recover(conf, "checked", (mc, out) -> {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (System.nanoTime() < deadline) {
                 var eg = mc.getExecutionGraph(JOB_ID).get(10, TimeUnit.SECONDS);
@@ -189,42 +198,33 @@ final class Ha {
                 if (eg.getFailureInfo() != null || restarted) {
                     out.put("recovered", false);
                     out.put("failure", eg.getFailureInfo() == null ? "a task was restarted" : eg.getFailureInfo().getExceptionAsString());
-                    break;
+                    return;
                 }
                 try {
                     String path = mc.triggerCheckpoint(JOB_ID).get(30, TimeUnit.SECONDS);
                     out.put("recovered", true);
                     out.put("checkpointPath", path);
                     out.put("checkpointId", Long.parseLong(path.replaceAll(".*/chk-(\\d+)/?$", "$1")));
-                    break;
+                    return;
                 } catch (Exception e) {
                     Thread.sleep(300); // tasks not running yet
                 }
             }
-            if (!out.has("recovered")) throw new IllegalStateException("the job neither ran nor failed within 120 s");
-        } finally {
-            mc.closeAsyncWithoutCleaningHighAvailabilityData().get(120, TimeUnit.SECONDS);
-        }
-        out.set("flinkAfter", readWithFlink(conf, retained));
-        return out;
+            throw new IllegalStateException("the job neither ran nor failed within 120 s");
+        });
+        checked.set("flinkAfter", readWithFlink(conf, retained));
+        return checked;
     }
 
     /** A JobManager that recovers the job and keeps running it until the line {@code release}. */
     static void hold(Configuration conf, BufferedReader stdin) throws Exception {
-        MiniCluster mc = Generate.startCluster(conf);
-        try {
-            RestoredCheckpointStats r = waitForRestore(mc);
-            ObjectNode running = Jobs.F.objectNode();
-            running.put("event", "running");
-            running.put("restoredCheckpointId", r.getCheckpointId());
-            emit(running);
+        recover(conf, "running", (mc, out) -> {
+            emit(out);
             String l;
             while ((l = stdin.readLine()) != null && !l.trim().equals("release")) {
                 // keep running
             }
-        } finally {
-            mc.closeAsyncWithoutCleaningHighAvailabilityData().get(120, TimeUnit.SECONDS);
-        }
+        });
         emit(Jobs.F.objectNode().put("event", "released"));
     }
 
