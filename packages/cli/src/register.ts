@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { CommandContext, Io } from './context.js';
 import type { HaOptions } from './commands/ha.js';
+import { registerHaWrite } from './register-ha-write.js';
 import type { RekeyCliOptions } from './commands/rekey.js';
 import type { ReportOptions } from './commands/report.js';
 import type { SstPropsOptions, SstScanOptions, SstVerifyOptions } from './commands/sst.js';
@@ -130,6 +131,7 @@ export function registerHa(program: Command, io: Io, result: { code: number }): 
     .action(async (opts: HaOptions) => {
       result.code = await (await import('./commands/ha.js')).haVerify(opts, io.out);
     });
+  registerHaWrite(ha, common, io, result);
 }
 
 function entryCount(v: string): number {

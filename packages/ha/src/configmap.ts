@@ -4,10 +4,12 @@
  * `checkpointID-<%019d>` keys (Base64 Java-serialized handles with a delete marker) and the
  * `counter` key of the `<cluster-id>-<job-id>-config-map`.
  */
-import { parse as parseYaml } from 'yaml';
-import { readKubernetesCounter } from './counter.js';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import type { HaBackup } from './backup.js';
+import { readKubernetesCounter, writeKubernetesCounter } from './counter.js';
 import { HaError } from './errors.js';
-import { readKubernetesHandle } from './handle.js';
+import { readKubernetesHandle, writeKubernetesHandle } from './handle.js';
+import type { HaPlan } from './plan.js';
 import { parseCheckpointName, sortEntries, type HaEntry, type HaStore } from './store.js';
 
 export const CHECKPOINT_ID_KEY_PREFIX = 'checkpointID-';
@@ -25,6 +27,8 @@ export interface ConfigMapOptions {
 interface ConfigMapDoc {
   name: string;
   data: Record<string, string>;
+  /** The ConfigMap object as read (metadata, annotations, resourceVersion …). */
+  raw: Record<string, unknown>;
 }
 
 const JOB_CONFIG_MAP = /-([0-9a-f]{32})-config-map$/;
@@ -43,7 +47,7 @@ function configMaps(doc: unknown, file: string | undefined): ConfigMapDoc[] {
     if (typeof v !== 'string') throw bad(`data.${k} is not a string`);
     out[k] = v;
   }
-  return [{ name: typeof meta.name === 'string' ? meta.name : '', data: out }];
+  return [{ name: typeof meta.name === 'string' ? meta.name : '', data: out, raw: o }];
 }
 
 /** Parses JSON, else YAML. */
@@ -59,11 +63,8 @@ function parseDocument(text: string, file: string | undefined): unknown {
   }
 }
 
-/**
- * Reads the store from the text of a ConfigMap export.
- * @throws HaError `BadConfigMap`, `NotFound`, `Ambiguous`, `BadCounter`
- */
-export function readConfigMapStore(text: string, opts: ConfigMapOptions = {}): HaStore {
+/** The job ConfigMap the options pick from a document, and every ConfigMap in it. */
+function selectConfigMap(text: string, opts: ConfigMapOptions): { cm: ConfigMapDoc; maps: ConfigMapDoc[]; jobId: string | undefined } {
   const maps = configMaps(parseDocument(text, opts.file), opts.file);
   const jobId = opts.jobId?.toLowerCase();
   const isStore = (m: ConfigMapDoc): boolean =>
@@ -79,7 +80,15 @@ export function readConfigMapStore(text: string, opts: ConfigMapOptions = {}): H
   if (candidates.length > 1) {
     throw new HaError('Ambiguous', `several job ConfigMaps, pick one with --job: ${candidates.map((m) => m.name).join(', ')}`, { file: opts.file });
   }
-  const cm = candidates[0]!;
+  return { cm: candidates[0]!, maps, jobId };
+}
+
+/**
+ * Reads the store from the text of a ConfigMap export.
+ * @throws HaError `BadConfigMap`, `NotFound`, `Ambiguous`, `BadCounter`
+ */
+export function readConfigMapStore(text: string, opts: ConfigMapOptions = {}): HaStore {
+  const { cm, jobId } = selectConfigMap(text, opts);
   const entries: HaEntry[] = [];
   for (const [key, value] of Object.entries(cm.data)) {
     if (!key.startsWith(CHECKPOINT_ID_KEY_PREFIX)) continue;
@@ -105,4 +114,91 @@ export function readConfigMapStore(text: string, opts: ConfigMapOptions = {}): H
     counter: counter === undefined ? null : readKubernetesCounter(counter, counterSource),
     counterSource,
   };
+}
+
+/** The annotation Flink's Kubernetes leader election (fabric8) keeps its lease in. */
+export const LEADER_ANNOTATION = 'control-plane.alpha.kubernetes.io/leader';
+
+/** Seconds of a lease duration written as a number of seconds or an ISO-8601 `PT…S` duration. */
+function leaseSeconds(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  const m = typeof v === 'string' ? /^PT(?:(\d+)M)?(?:([\d.]+)S)?$/.exec(v) : null;
+  return m === null ? undefined : Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0);
+}
+
+/**
+ * Leader leases in the document's ConfigMaps that are still valid at `now` (renewTime +
+ * leaseDuration in the future): a JobManager is running. Empty when none is.
+ */
+export function configMapActivity(text: string, now: Date, opts: ConfigMapOptions = {}): string[] {
+  const found: string[] = [];
+  for (const m of configMaps(parseDocument(text, opts.file), opts.file)) {
+    const meta = (m.raw.metadata ?? {}) as { annotations?: Record<string, unknown> };
+    const lease = meta.annotations?.[LEADER_ANNOTATION];
+    if (typeof lease !== 'string') continue;
+    let rec: { holderIdentity?: unknown; renewTime?: unknown; leaseDuration?: unknown };
+    try {
+      rec = JSON.parse(lease) as typeof rec;
+    } catch {
+      continue;
+    }
+    if (typeof rec.holderIdentity !== 'string' || rec.holderIdentity === '') continue;
+    const renewed = typeof rec.renewTime === 'string' ? Date.parse(rec.renewTime) : NaN;
+    const seconds = leaseSeconds(rec.leaseDuration) ?? 15;
+    if (Number.isNaN(renewed) || renewed + seconds * 1000 > now.getTime()) {
+      found.push(`${m.name}: leader ${rec.holderIdentity} renewed its lease at ${String(rec.renewTime)} (${seconds} s lease)`);
+    }
+  }
+  return found;
+}
+
+/** The edited ConfigMap and the backup of the original. */
+export interface ConfigMapEdit {
+  /** The edited ConfigMap (original metadata kept: `resourceVersion` makes `kubectl replace` fail if it changed meanwhile). */
+  configMap: Record<string, unknown>;
+  /** JSON or YAML text of {@link configMap}. */
+  text: string;
+  backup: HaBackup;
+}
+
+/**
+ * Applies a plan to the ConfigMap of a `kubectl get configmap` export: removed keys go, an added
+ * or un-marked entry is written as flink-kubernetes writes it, the counter is set. Everything
+ * else of the ConfigMap is kept as it was.
+ * @throws HaError like {@link readConfigMapStore}
+ */
+export function editConfigMap(text: string, plan: HaPlan, opts: ConfigMapOptions & { format?: 'json' | 'yaml'; now?: Date } = {}): ConfigMapEdit {
+  const { cm } = selectConfigMap(text, { ...opts, jobId: plan.store.jobId || opts.jobId });
+  if (cm.name !== plan.store.location) throw new HaError('NotFound', `the plan is for ${plan.store.location}, not ${cm.name}`, { file: opts.file });
+  const data = { ...cm.data };
+  const before: HaBackup['before'] = [];
+  const after: HaBackup['after'] = [];
+  const set = (key: string, value: string): void => {
+    if (data[key] !== undefined) before.push({ path: key, data: data[key] });
+    data[key] = value;
+    after.push({ path: key, data: value });
+  };
+  for (const r of plan.remove) {
+    before.push({ path: r.entry.name, data: data[r.entry.name] ?? '' });
+    delete data[r.entry.name];
+  }
+  if (plan.unmark?.handle !== undefined) set(plan.unmark.name, writeKubernetesHandle({ ...plan.unmark.handle, markedForDeletion: false }));
+  if (plan.add !== undefined) set(plan.add.name, writeKubernetesHandle({ ...plan.add.handle, markedForDeletion: false }));
+  if (plan.counter !== undefined) set(CHECKPOINT_COUNTER_KEY, writeKubernetesCounter(plan.counter.after));
+  const sorted = Object.fromEntries(Object.entries(data).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const configMap = { ...cm.raw, data: sorted };
+  const out = opts.format === 'yaml' ? stringifyYaml(configMap) : `${JSON.stringify(configMap, null, 2)}\n`;
+  const backup: HaBackup = {
+    format: 'ckpt-ha-backup',
+    version: 1,
+    kind: 'kubernetes',
+    action: plan.action,
+    createdAt: (opts.now ?? new Date()).toISOString(),
+    jobId: plan.store.jobId,
+    location: cm.name,
+    before,
+    after,
+    configMap: cm.raw,
+  };
+  return { configMap, text: out, backup };
 }

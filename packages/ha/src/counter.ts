@@ -22,3 +22,21 @@ export function readKubernetesCounter(value: string, source: string): number {
   }
   return Number(v);
 }
+
+/**
+ * ZooKeeper counter data for `next` (the inverse of {@link readZooKeeperCounter}).
+ * @throws HaError `BadCounter` when `next` is not an int
+ */
+export function writeZooKeeperCounter(next: number, source = 'counter'): Uint8Array {
+  if (!Number.isInteger(next) || next < -0x80000000 || next > 0x7fffffff) {
+    throw new HaError('BadCounter', `counter ${next} does not fit the 4-byte ZooKeeper counter`, { file: source });
+  }
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setInt32(0, next);
+  return b;
+}
+
+/** Kubernetes `counter` value for `next` (the inverse of {@link readKubernetesCounter}). */
+export function writeKubernetesCounter(next: number): string {
+  return String(next);
+}

@@ -19,7 +19,13 @@ export type HaErrorCode =
   /** Several jobs match and none was chosen. */
   | 'Ambiguous'
   /** ZooKeeper could not be reached or answered with an error. */
-  | 'ZooKeeper';
+  | 'ZooKeeper'
+  /** The store changed between reading and writing (nothing was written). */
+  | 'Conflict'
+  /** A JobManager is running the job (its leader lock or entry locks are held). */
+  | 'JobRunning'
+  /** A backup file is not one ckpt wrote, or does not belong to this store. */
+  | 'BadBackup';
 
 /** Every error raised by `@ckpt/ha`. `file` names the znode, ConfigMap key or HA file. */
 export class HaError extends CkptError {

@@ -9,11 +9,13 @@ export { HA_CLASSES, HA_MAX_DEPTH, readHaPayload } from './java.js';
 export {
   readZooKeeperHandle,
   readKubernetesHandle,
+  writeZooKeeperHandle,
+  writeKubernetesHandle,
   type StoredHandle,
   type MarkedHandle,
 } from './handle.js';
 export { readCompletedCheckpoint, type StoredCompletedCheckpoint } from './completed-checkpoint.js';
-export { readZooKeeperCounter, readKubernetesCounter } from './counter.js';
+export { readZooKeeperCounter, readKubernetesCounter, writeZooKeeperCounter, writeKubernetesCounter } from './counter.js';
 export {
   INITIAL_CHECKPOINT_ID,
   latestEntry,
@@ -28,9 +30,31 @@ export {
   listZooKeeperJobs,
   readZooKeeperStore,
   readZooKeeperStoreFrom,
+  type ZNode,
+  type ZOp,
   zooKeeperLayouts,
   zooKeeperNamespace,
   type ZooKeeperStoreOptions,
 } from './zookeeper.js';
-export { readConfigMapStore, CHECKPOINT_COUNTER_KEY, CHECKPOINT_ID_KEY_PREFIX, type ConfigMapOptions } from './configmap.js';
+export {
+  readConfigMapStore,
+  editConfigMap,
+  configMapActivity,
+  LEADER_ANNOTATION,
+  CHECKPOINT_COUNTER_KEY,
+  CHECKPOINT_ID_KEY_PREFIX,
+  type ConfigMapOptions,
+  type ConfigMapEdit,
+} from './configmap.js';
 export { followStore, verifyStore, type FollowOptions, type FollowedEntry, type FollowedStore, type EntryProblem } from './follow.js';
+export { planSetLatest, planRepair, describePlan, isEmptyPlan, entryName, type HaPlan, type PlannedRemoval } from './plan.js';
+export { resolveTarget, flinkUri, type ResolvedTarget, type ResolveOptions } from './target.js';
+export { BACKUP_FORMAT, readBackup, writeBackup, writeFileAtomic, type HaBackup, type BackupNode } from './backup.js';
+export {
+  applyZooKeeperPlan,
+  planZooKeeperRestore,
+  zooKeeperActivity,
+  type ApplyResult,
+  type RestorePlan,
+  type ZooKeeperApplyOptions,
+} from './zookeeper-write.js';

@@ -19,11 +19,12 @@ export interface HaEntry {
   /** Why the data could not be decoded (Flink skips such entries). */
   error?: HaError;
   /**
-   * Marked for deletion: ZooKeeper — the entry has no child (its `locks` node is gone); Kubernetes — the
-   * delete marker is set. Flink's recovery ignores such entries.
+   * Marked for deletion: ZooKeeper (Flink ≥ 1.14 layout) — the entry has no child (its `locks` node
+   * is gone); Kubernetes — the delete marker is set. Flink's recovery ignores such entries. The
+   * pre-1.14 ZooKeeper layout has no such mark.
    */
   markedForDeletion: boolean;
-  /** ZooKeeper only: the lock children (one per JobManager currently holding the entry). */
+  /** ZooKeeper only: the locks (one per JobManager currently holding the entry; before 1.14 the entry's children). */
   locks?: string[];
 }
 

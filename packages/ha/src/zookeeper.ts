@@ -1,6 +1,7 @@
 /**
  * Reads a job's completed-checkpoint store and checkpoint ID counter from ZooKeeper
- * (node-zookeeper-client, read-only: no node is created, changed or locked).
+ * (node-zookeeper-client). Reading creates, changes and locks nothing; `commit` runs the
+ * transactions of `zookeeper-write.ts`.
  *
  * Layout (namespace = `<root>/<cluster-id>`, both slash-trimmed and joined like Flink's
  * `ZooKeeperUtils.generateZookeeperPath`):
@@ -46,7 +47,7 @@ export function zooKeeperLayouts(ns: string, jobId: string): { checkpoints: stri
 
 const JOB_ID = /^[0-9a-f]{32}$/;
 
-/** A connected read-only session. */
+/** A connected session. */
 export class ZooKeeperSession {
   private constructor(
     private readonly client: Zk.Client,
@@ -91,10 +92,68 @@ export class ZooKeeperSession {
     return d === null ? null : new Uint8Array(d ?? []);
   }
 
+  /** A znode with its data, version, children and whether it is ephemeral; null if it does not exist. */
+  async node(path: string): Promise<ZNode | null> {
+    const got = await this.call<{ data: Buffer | undefined; stat: Zk.Stat }>(path, (cb) =>
+      this.client.getData(path, (err, data, stat) => cb(err, { data, stat })),
+    );
+    if (got === null) return null;
+    const children = await this.children(path);
+    if (children === null) return null;
+    const owner = got.stat.ephemeralOwner as unknown as Buffer;
+    return { path, data: new Uint8Array(got.data ?? []), version: got.stat.version, ephemeral: owner.some((b) => b !== 0), children };
+  }
+
+  /**
+   * Runs the operations as one ZooKeeper transaction (all or nothing); versions make each
+   * delete / set a compare-and-set.
+   * @throws HaError `Conflict` when a node changed (or appeared / vanished) since it was read
+   */
+  async commit(ops: ZOp[]): Promise<void> {
+    if (ops.length === 0) return;
+    const tx = this.client.transaction();
+    for (const op of ops) {
+      if (op.op === 'create') tx.create(op.path, Buffer.from(op.data), zk.CreateMode.PERSISTENT);
+      else if (op.op === 'set') tx.setData(op.path, Buffer.from(op.data), op.version);
+      else if (op.op === 'check') tx.check(op.path, op.version);
+      else tx.remove(op.path, op.version);
+    }
+    await new Promise<void>((resolve, reject) => {
+      tx.commit((err) => {
+        if (err === null || err === undefined) return resolve();
+        const code = 'code' in err ? err.code : undefined;
+        const conflict = code === zk.Exception.BAD_VERSION || code === zk.Exception.NO_NODE || code === zk.Exception.NODE_EXISTS || code === zk.Exception.NOT_EMPTY;
+        reject(
+          new HaError(conflict ? 'Conflict' : 'ZooKeeper', `${conflict ? 'ZooKeeper changed since it was read, nothing was written' : 'transaction failed'}: ${String(err)}`, {
+            file: this.connect,
+            cause: err,
+          }),
+        );
+      });
+    });
+  }
+
   close(): void {
     this.client.close();
   }
 }
+
+/** A znode as read for a change. */
+export interface ZNode {
+  path: string;
+  data: Uint8Array;
+  version: number;
+  /** Owned by a client session (a JobManager's lock). */
+  ephemeral: boolean;
+  children: string[];
+}
+
+/** One operation of a transaction. */
+export type ZOp =
+  | { op: 'create'; path: string; data: Uint8Array }
+  | { op: 'set'; path: string; data: Uint8Array; version: number }
+  | { op: 'remove'; path: string; version: number }
+  | { op: 'check'; path: string; version: number };
 
 /** Jobs with a checkpoint store in the namespace (either layout). */
 export async function listZooKeeperJobs(session: ZooKeeperSession, ns: string): Promise<string[]> {
@@ -116,20 +175,24 @@ export async function readZooKeeperStoreFrom(session: ZooKeeperSession, opts: Om
     if (jobs.length > 1) throw new HaError('Ambiguous', `several jobs under ${ns}, pick one with --job: ${jobs.join(', ')}`, { file: session.connect });
     jobId = jobs[0]!;
   }
-  for (const layout of zooKeeperLayouts(ns, jobId)) {
+  for (const [i, layout] of zooKeeperLayouts(ns, jobId).entries()) {
+    const current = i === 0;
     const names = await session.children(layout.checkpoints);
     if (names === null) continue;
     const entries: HaEntry[] = [];
     for (const name of names) {
       const source = `${layout.checkpoints}/${name}`;
       const entry: HaEntry = { name, id: parseCheckpointName(name), source, markedForDeletion: false };
-      // Flink's ZooKeeperStateHandleStore: an entry without any child (its `locks` node was
-      // deleted) is marked for deletion
+      // Flink ≥ 1.14's ZooKeeperStateHandleStore: an entry without any child (its `locks` node
+      // was deleted) is marked for deletion. Before 1.14 there is no such mark: the children are
+      // the JobManagers' ephemeral locks themselves, and an entry without any is just unlocked.
       const children = await session.children(source);
       const data = await session.data(source);
       if (children === null || data === null) continue; // removed while we listed
-      entry.markedForDeletion = children.length === 0;
-      if (children.includes('locks')) entry.locks = (await session.children(`${source}/locks`)) ?? [];
+      if (current) {
+        entry.markedForDeletion = children.length === 0;
+        if (children.includes('locks')) entry.locks = (await session.children(`${source}/locks`)) ?? [];
+      } else entry.locks = children;
       try {
         entry.handle = readZooKeeperHandle(data, source);
       } catch (e) {

@@ -46,7 +46,11 @@ import java.util.concurrent.TimeUnit;
  * own HA classes read from ZooKeeper (checkpoint ids in the store, external pointers, counter).
  * Then, for every line {@code failover} on stdin, it starts a new MiniCluster against the same
  * ZooKeeper (which recovers the job from HA) and reports which checkpoint the restore used.
- * ZooKeeper keeps running until stdin closes.
+ * ZooKeeper keeps running until stdin closes. {@code failover-check} also reports whether the
+ * restored job runs (a new checkpoint completes) or fails; {@code hold} keeps a recovered job running until {@code release};
+ * {@code read} reports what Flink's HA classes
+ * read from ZooKeeper now; {@code read-configmap FILE} reads a
+ * ConfigMap export with flink-kubernetes' classes (2.3 line).
  *
  * <pre>
  *   ha --work DIR [--checkpoints N] [--retained K] [--backend hashmap|rocksdb|forst] [--incremental] [--fixtures DIR]
@@ -137,25 +141,91 @@ final class Ha {
             // running until stdin closes
             String line;
             while ((line = stdin.readLine()) != null) {
-                if (line.trim().equals("failover")) emit(failover(conf, retained));
+                String cmd = line.trim();
+                if (cmd.equals("failover")) emit(failover(conf, retained));
+                else if (cmd.equals("failover-check")) emit(failoverCheck(conf, retained));
+                else if (cmd.equals("read")) emit(readWithFlink(conf, retained).put("event", "read"));
+                else if (cmd.equals("hold")) hold(conf, stdin);
+                else if (cmd.startsWith("read-configmap ")) emit(KubernetesConfigMap.read(Paths.get(cmd.substring(15)), conf, retained));
+                else if (!cmd.isEmpty()) throw new IllegalArgumentException("unknown command " + cmd);
             }
         }
     }
 
-    /** Starts a new MiniCluster (JobManager) that recovers the job from HA; reports what it restored. */
-    static ObjectNode failover(Configuration conf, int retained) throws Exception {
-        ObjectNode restored = Jobs.F.objectNode();
-        restored.put("event", "restored");
+    /** What to do with a JobManager that has recovered the job, before it is lost again. */
+    interface WhileRunning {
+        void run(MiniCluster mc, ObjectNode out) throws Exception;
+    }
+
+    /**
+     * Starts a new MiniCluster (JobManager) that recovers the job from HA, puts what it restored
+     * into an {@code event} object, runs {@code then}, and loses the JobManager again (HA data kept).
+     */
+    static ObjectNode recover(Configuration conf, String event, WhileRunning then) throws Exception {
+        ObjectNode out = Jobs.F.objectNode();
+        out.put("event", event);
         MiniCluster mc = Generate.startCluster(conf);
         try {
             RestoredCheckpointStats r = waitForRestore(mc);
-            restored.put("restoredCheckpointId", r.getCheckpointId());
-            restored.put("restoredExternalPath", r.getExternalPath());
+            out.put("restoredCheckpointId", r.getCheckpointId());
+            out.put("restoredExternalPath", r.getExternalPath());
+            then.run(mc, out);
         } finally {
             mc.closeAsyncWithoutCleaningHighAvailabilityData().get(120, TimeUnit.SECONDS);
         }
+        return out;
+    }
+
+    /** A failover: reports what the new JobManager restored, then what Flink's HA classes read. */
+    static ObjectNode failover(Configuration conf, int retained) throws Exception {
+        ObjectNode restored = recover(conf, "restored", (mc, out) -> {});
         restored.set("flinkAfter", readWithFlink(conf, retained));
         return restored;
+    }
+
+    /**
+     * A failover that also shows whether the job really runs again from the restored checkpoint:
+     * after the restore, either a task fails (missing or corrupt state: {@code recovered: false}
+     * with the failure) or a new checkpoint completes ({@code recovered: true}, its id).
+     */
+    static ObjectNode failoverCheck(Configuration conf, int retained) throws Exception {
+        ObjectNode checked = recover(conf, "checked", (mc, out) -> {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (System.nanoTime() < deadline) {
+                var eg = mc.getExecutionGraph(JOB_ID).get(10, TimeUnit.SECONDS);
+                boolean restarted = false;
+                for (var v : eg.getAllExecutionVertices()) restarted |= v.getCurrentExecutionAttempt().getAttemptNumber() > 0;
+                if (eg.getFailureInfo() != null || restarted) {
+                    out.put("recovered", false);
+                    out.put("failure", eg.getFailureInfo() == null ? "a task was restarted" : eg.getFailureInfo().getExceptionAsString());
+                    return;
+                }
+                try {
+                    String path = mc.triggerCheckpoint(JOB_ID).get(30, TimeUnit.SECONDS);
+                    out.put("recovered", true);
+                    out.put("checkpointPath", path);
+                    out.put("checkpointId", Long.parseLong(path.replaceAll(".*/chk-(\\d+)/?$", "$1")));
+                    return;
+                } catch (Exception e) {
+                    Thread.sleep(300); // tasks not running yet
+                }
+            }
+            throw new IllegalStateException("the job neither ran nor failed within 120 s");
+        });
+        checked.set("flinkAfter", readWithFlink(conf, retained));
+        return checked;
+    }
+
+    /** A JobManager that recovers the job and keeps running it until the line {@code release}. */
+    static void hold(Configuration conf, BufferedReader stdin) throws Exception {
+        recover(conf, "running", (mc, out) -> {
+            emit(out);
+            String l;
+            while ((l = stdin.readLine()) != null && !l.trim().equals("release")) {
+                // keep running
+            }
+        });
+        emit(Jobs.F.objectNode().put("event", "released"));
     }
 
     static Configuration config(String quorum, Path work, int retained) {

@@ -7,10 +7,25 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.runtime.state.RetrievableStateHandle;
 import org.apache.flink.util.InstantiationUtil;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.checkpoint.CheckpointIDCounter;
+import org.apache.flink.runtime.checkpoint.CompletedCheckpoint;
+import org.apache.flink.runtime.checkpoint.CompletedCheckpointStore;
+import org.apache.flink.runtime.state.SharedStateRegistry;
+
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -75,5 +90,71 @@ final class KubernetesConfigMap {
             }
         }
         return cm.toPrettyString() + "\n";
+    }
+
+    /**
+     * Reads a ConfigMap export the way a recovering JobManager reads its Kubernetes HA store:
+     * flink-kubernetes' {@code KubernetesUtils.createCompletedCheckpointStore} (its
+     * {@code KubernetesStateHandleStore} and Flink's checkpoint retrieval, which reads every
+     * completedCheckpoint file) and its {@code KubernetesCheckpointIDCounter}. The ConfigMap is
+     * handed to them through a {@code FlinkKubeClient} that serves the exported object for reads
+     * and refuses every write. Reports the recovered checkpoints, the latest and the counter.
+     */
+    static ObjectNode read(Path file, Configuration conf, int retained) throws Exception {
+        ObjectNode out = Jobs.F.objectNode();
+        out.put("event", "configmap");
+        Class<?> kubeClient;
+        try {
+            kubeClient = Class.forName(K8S + "kubeclient.FlinkKubeClient");
+        } catch (ClassNotFoundException e) {
+            out.put("error", "flink-kubernetes is not on this line's class path");
+            return out;
+        }
+        JsonNode doc = new ObjectMapper().readTree(Files.readString(file));
+        String name = doc.get("metadata").get("name").asText();
+        Map<String, String> data = new LinkedHashMap<>();
+        doc.get("data").fields().forEachRemaining(e -> data.put(e.getKey(), e.getValue().asText()));
+        String model = K8S + "shaded.io.fabric8.kubernetes.api.model.";
+        Object meta = Class.forName(model + "ObjectMeta").getConstructor().newInstance();
+        meta.getClass().getMethod("setName", String.class).invoke(meta, name);
+        JsonNode rv = doc.get("metadata").get("resourceVersion");
+        meta.getClass().getMethod("setResourceVersion", String.class).invoke(meta, rv == null ? "1" : rv.asText());
+        Object cm = Class.forName(model + "ConfigMap").getConstructor().newInstance();
+        cm.getClass().getMethod("setMetadata", meta.getClass()).invoke(cm, meta);
+        cm.getClass().getMethod("setData", Map.class).invoke(cm, data);
+        Object wrapped = Class.forName(K8S + "kubeclient.resources.KubernetesConfigMap").getConstructor(cm.getClass()).newInstance(cm);
+        Object client = Proxy.newProxyInstance(Ha.class.getClassLoader(), new Class<?>[] {kubeClient}, (p, m, args) -> {
+            if (m.getName().equals("getConfigMap")) return name.equals(args[0]) ? Optional.of(wrapped) : Optional.empty();
+            if (m.getName().equals("close")) return null;
+            throw new UnsupportedOperationException("read-only ConfigMap export: " + m.getName());
+        });
+        ExecutorService io = Executors.newSingleThreadExecutor();
+        try {
+            CompletedCheckpointStore store = null;
+            for (Method m : Class.forName(K8S + "utils.KubernetesUtils").getMethods()) {
+                if (!m.getName().equals("createCompletedCheckpointStore")) continue;
+                Class<?>[] p = m.getParameterTypes();
+                @SuppressWarnings({"unchecked", "rawtypes"})
+                Object mode = Enum.valueOf((Class<Enum>) p[p.length - 1], "NO_CLAIM");
+                store = (CompletedCheckpointStore) m.invoke(null, conf, client, io, name, null, retained,
+                        (org.apache.flink.runtime.state.SharedStateRegistryFactory) SharedStateRegistry.DEFAULT_FACTORY, io, mode);
+            }
+            if (store == null) throw new IllegalStateException("no KubernetesUtils.createCompletedCheckpointStore");
+            ArrayNode cps = out.putArray("checkpoints");
+            for (CompletedCheckpoint cp : store.getAllCheckpoints()) {
+                ObjectNode o = cps.addObject();
+                o.put("id", cp.getCheckpointID());
+                o.put("externalPointer", cp.getExternalPointer());
+            }
+            CompletedCheckpoint latest = store.getLatestCheckpoint();
+            if (latest != null) out.put("latest", latest.getCheckpointID());
+            CheckpointIDCounter counter = (CheckpointIDCounter) Class.forName(K8S + "highavailability.KubernetesCheckpointIDCounter")
+                    .getConstructor(kubeClient, String.class, String.class).newInstance(client, name, null);
+            counter.start();
+            out.put("counter", counter.get());
+        } finally {
+            io.shutdownNow();
+        }
+        return out;
     }
 }
