@@ -1,7 +1,7 @@
 import { UsageError } from '@ckpt/format';
 import type { OperatorFacts, SerializerUse, SnapshotFacts, StateFacts } from './facts.js';
 import { unknownHandleMessage } from './handles.js';
-import { compareMinor, LATEST, release, TARGETS, type Release } from './releases.js';
+import { BACKENDS, compareMinor, LATEST, RELEASES, release, TARGETS, type Backend, type Release } from './releases.js';
 import { inferWriters, rangeLabel, type Writers } from './writers.js';
 
 /** How bad a finding is, worst first. */
@@ -92,6 +92,7 @@ function list(xs: readonly number[]): string {
 
 const TABLE_RUNTIME = 'org.apache.flink.table.';
 const TTL_SNAPSHOT = 'org.apache.flink.runtime.state.ttl.TtlStateFactory$TtlSerializerSnapshot';
+const TTL_SERIALIZER = 'org.apache.flink.runtime.state.ttl.TtlStateFactory$TtlSerializer';
 const KRYO_SNAPSHOT = 'org.apache.flink.api.java.typeutils.runtime.kryo.KryoSerializerSnapshot';
 const ADAPTER_VERSION = 0x7a53c4f0;
 /** Declared types 2.x gives Flink's own nullable collection serializers (FLINK-35555, FLIP-398). */
@@ -290,10 +291,81 @@ function checkSerializers(o: OperatorFacts, w: Writers, t: Release, out: Finding
   }
 }
 
+/** What ckpt knows about the job that will restore the snapshot (nothing by default). */
+export interface UpgradeCheckOptions {
+  /**
+   * The new job turns TTL off for the keyed states that have it and on for those without it:
+   * `true` = every keyed state, or the names of the states it toggles.
+   */
+  ttlToggle?: boolean | readonly string[];
+  /** State backend of the new job; default: RocksDB for native (SST) state, else not known. */
+  backend?: Backend;
+}
+
+function checkOptions(f: SnapshotFacts, opts: UpgradeCheckOptions): void {
+  if (opts.backend !== undefined && !BACKENDS.includes(opts.backend)) {
+    throw new UsageError('BadArgument', `unknown state backend "${String(opts.backend)}"; one of ${BACKENDS.join(', ')}`);
+  }
+  if (!Array.isArray(opts.ttlToggle)) return;
+  const keyed = new Set(f.operators.flatMap((o) => o.states.filter((s) => s.kind === 'keyed').map((s) => s.name)));
+  const unknown = opts.ttlToggle.filter((n) => !keyed.has(n));
+  if (unknown.length) throw new UsageError('BadArgument', `--ttl-toggle: no keyed state named ${unknown.map((n) => `"${n}"`).join(', ')} in the snapshot`);
+}
+
+/** `hashmap since 2.2, rocksdb since 2.1, never forst`, from the release table. */
+function ttlToggleSince(): string {
+  return BACKENDS.map((b) => {
+    const first = RELEASES.find((r) => r.ttlToggle[b]);
+    return first ? `${b} since ${first.minor}` : `never ${b}`;
+  }).join(', ');
+}
+
+function checkTtl(o: OperatorFacts, s: StateFacts, t: Release, opts: UpgradeCheckOptions, out: Findings): void {
+  const operator = opRef(o);
+  const ttl = s.serializers.find((u) => u.className === TTL_SNAPSHOT);
+  const toggled = opts.ttlToggle === true || (Array.isArray(opts.ttlToggle) && opts.ttlToggle.includes(s.name));
+  const where = `state "${s.name}" of ${operatorLabel(operator)}`;
+  if (!toggled) {
+    if (ttl && (!t.ttlToggle.hashmap || !t.ttlToggle.rocksdb)) {
+      out.add({
+        severity: 'warning',
+        rule: 'ttl-toggle',
+        message: `${where} has TTL; Flink ${t.minor} restores it as long as TTL stays on — switching TTL off (or on for a state without it) is allowed on ${ttlToggleSince()}; otherwise a StateMigrationException`,
+        operator,
+        state: s.name,
+        serializer: ttl.className,
+        action: 'Keep the TTL setting of this state for the upgrade; change it in a later step on a release that allows it (or on the same release with a new uid and --allowNonRestoredState).',
+      });
+    }
+    return;
+  }
+  const backend = opts.backend ?? (s.sst ? 'rocksdb' : undefined);
+  const allowed = backend ? t.ttlToggle[backend] : t.ttlToggle.hashmap && t.ttlToggle.rocksdb;
+  const turn = ttl ? 'off' : 'on';
+  const on = backend ? `the ${backend} backend` : 'every backend';
+  out.add({
+    severity: allowed ? 'warning' : 'fails-while-restoring',
+    rule: 'ttl-toggle',
+    message: allowed
+      ? `the new job turns TTL ${turn} for ${where}: Flink ${t.minor} migrates the state on restore (${on})`
+      : `the new job turns TTL ${turn} for ${where}: Flink ${t.minor} fails with a StateMigrationException on ${backend ? on : 'a backend that does not allow it'} (TTL on/off is allowed on ${ttlToggleSince()})`,
+    // Flink names the new serializer first; ckpt knows it only when TTL is turned on
+    ...(allowed || ttl || !backend
+      ? {}
+      : { flinkMessage: `${backend === 'hashmap' ? 'For heap backends, the new' : 'The new'} state serializer (${TTL_SERIALIZER}@…) must not be incompatible with the old state serializer (…).` }),
+    operator,
+    state: s.name,
+    ...(ttl ? { serializer: ttl.className } : {}),
+    action: allowed
+      ? 'Test the restore; the state is rewritten with the new TTL setting.'
+      : 'Keep the TTL setting for this upgrade and toggle it on a release and backend that allow it, or give the operator a new uid and restore with --allowNonRestoredState (the state is lost).',
+  });
+}
+
 const REWRITE =
   'rewrite this state on 1.x into types with Flink serializers (POJOs, Avro, Flink types; State Processor API, or change the types and take a new savepoint on 1.x), or drop it: give the operator a new uid and restore with --allowNonRestoredState';
 
-function checkStates(o: OperatorFacts, w: Writers, t: Release, out: Findings): void {
+function checkStates(o: OperatorFacts, w: Writers, t: Release, opts: UpgradeCheckOptions, out: Findings): void {
   const operator = opRef(o);
   for (const s of o.states) {
     if (s.kind === 'operator' || s.kind === 'broadcast') {
@@ -310,19 +382,7 @@ function checkStates(o: OperatorFacts, w: Writers, t: Release, out: Findings): v
         });
       }
     }
-    const ttl = s.serializers.find((u) => u.className === TTL_SNAPSHOT);
-    if (ttl && (!t.ttlToggle.heap || !t.ttlToggle.rocksdb)) {
-      const allowed = t.ttlToggle.rocksdb ? 'RocksDB state only' : 'neither heap nor RocksDB state';
-      out.add({
-        severity: 'warning',
-        rule: 'ttl-toggle',
-        message: `state "${s.name}" of ${operatorLabel(operator)} has TTL; Flink ${t.minor} restores it as long as TTL stays on — switching TTL off (or on for a state without it) is allowed on ${allowed} (heap since 2.2, RocksDB since 2.1, never ForSt); otherwise a StateMigrationException`,
-        operator,
-        state: s.name,
-        serializer: ttl.className,
-        action: 'Keep the TTL setting of this state for the upgrade; change it in a later step on a release that allows it (or on the same release with a new uid and --allowNonRestoredState).',
-      });
-    }
+    if (s.kind === 'keyed') checkTtl(o, s, t, opts, out);
   }
   const sql = uses(o).find(({ use }) => use.className.startsWith(TABLE_RUNTIME));
   if (sql && !w.releases.every((r) => r.minor === t.minor)) {
@@ -372,8 +432,9 @@ function checkSnapshotKind(f: SnapshotFacts, w: Writers, t: Release, byId: Map<s
 }
 
 /** Flink's answer, predicted from the files, to restoring the snapshot on `target` (e.g. `2.3`, `2.x`). */
-export function upgradeCheck(f: SnapshotFacts, target: string): UpgradeReport {
+export function upgradeCheck(f: SnapshotFacts, target: string, opts: UpgradeCheckOptions = {}): UpgradeReport {
   const minor = resolveTarget(target);
+  checkOptions(f, opts);
   const t = release(minor)!;
   const w = inferWriters(f);
   const out = new Findings();
@@ -381,7 +442,7 @@ export function upgradeCheck(f: SnapshotFacts, target: string): UpgradeReport {
   if (checkMetadata(f, w, t, out)) {
     for (const o of f.operators) checkHeaders(o, t, out);
     for (const o of f.operators) checkSerializers(o, w, t, out);
-    for (const o of f.operators) checkStates(o, w, t, out);
+    for (const o of f.operators) checkStates(o, w, t, opts, out);
     checkSnapshotKind(f, w, t, byId, out);
   }
   const findings = out.list.sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));

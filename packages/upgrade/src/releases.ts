@@ -48,11 +48,15 @@ export interface Release {
   collections: 'kryo' | 'nullable';
   /** RocksDB (FRocksDB) version of the RocksDB state backend. */
   rocksdb: string;
-  /** Turning TTL on/off for an existing state restores (no StateMigrationException). */
-  ttlToggle: { heap: boolean; rocksdb: boolean };
+  /** Per state backend of the new job: turning TTL on/off for an existing keyed state restores (no StateMigrationException). */
+  ttlToggle: Record<Backend, boolean>;
   missingClasses: readonly MissingClass[];
   unreadOperatorStates: readonly UnreadOperatorState[];
 }
+
+/** Keyed state backends, as `state.backend.type` names them. */
+export const BACKENDS = ['hashmap', 'rocksdb', 'forst'] as const;
+export type Backend = (typeof BACKENDS)[number];
 
 const range = (a: number, b: number): number[] => Array.from({ length: b - a + 1 }, (_, i) => a + i);
 
@@ -125,7 +129,7 @@ const V1_16: Release = {
   kryo: 2,
   collections: 'kryo',
   rocksdb: '6.20.3',
-  ttlToggle: { heap: false, rocksdb: false },
+  ttlToggle: { hashmap: false, rocksdb: false, forst: false },
   missingClasses: [],
   unreadOperatorStates: [],
 };
@@ -159,9 +163,9 @@ const V2_0: Release = {
   unreadOperatorStates: UNREAD_IN_2_0,
 };
 /** 2.1: metadata V6; TTL may be switched on/off for RocksDB state (FLINK-32955). */
-const V2_1: Release = { ...V2_0, minor: '2.1', metadata: { writes: 6, reads: range(1, 6), refuses: [1] }, ttlToggle: { heap: false, rocksdb: true } };
+const V2_1: Release = { ...V2_0, minor: '2.1', metadata: { writes: 6, reads: range(1, 6), refuses: [1] }, ttlToggle: { hashmap: false, rocksdb: true, forst: false } };
 /** 2.2: TTL may be switched on/off for heap state too (FLINK-36521). */
-const V2_2: Release = { ...V2_1, minor: '2.2', ttlToggle: { heap: true, rocksdb: true } };
+const V2_2: Release = { ...V2_1, minor: '2.2', ttlToggle: { hashmap: true, rocksdb: true, forst: false } };
 const V2_3: Release = { ...V2_2, minor: '2.3' };
 
 /**

@@ -56,6 +56,12 @@ final class Jobs {
      * parallelism of the stateful operators.
      */
     static volatile boolean restoreMode = false;
+    /**
+     * Restore mode: the restored job's keyed states with (TRUE) or without (FALSE) TTL whatever the
+     * scenario wrote; null = as the scenario. {@link #ttlOverrideApplied} says whether the job used it.
+     */
+    static volatile Boolean ttlOverride = null;
+    static volatile boolean ttlOverrideApplied = false;
     static volatile int rescale = 0;
     static final java.util.concurrent.ConcurrentLinkedQueue<Report> REPORTS = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -113,8 +119,13 @@ final class Jobs {
     /** source -> filter -> keyBy -> keyed-state (Value/List/Map/Reducing) -> sink. */
     static Built keyedJob(StreamExecutionEnvironment env, int parallelism, int maxParallelism, boolean ttl) {
         var keyedStream = numbers(env, "source", KEYED_N, 2000).keyBy(Jobs::keyOf, Types.STRING);
+        boolean restoreTtl = ttl;
+        if (restoreMode && ttlOverride != null) {
+            restoreTtl = ttlOverride;
+            ttlOverrideApplied = true;
+        }
         DataStream<Long> out = restoreMode
-                ? keyedStream.transform("keyed-state", Types.LONG, new KeyedCheck<String>("keyed", ttl))
+                ? keyedStream.transform("keyed-state", Types.LONG, new KeyedCheck<String>("keyed", restoreTtl))
                 : keyedStream.process(new KeyedStates(ttl));
         ((org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator<Long>) out)
                 .uid("keyed").name("keyed-state")

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.jobmaster.JobResult;
@@ -36,6 +37,12 @@ import java.util.concurrent.TimeUnit;
  *   restore --jsonl NEW_PARALLELISM DIR...   one verdict per line (one JVM); exit 0 only if all are ok
  *   --max-parallelism N (anywhere)           build the job with max parallelism N on every job vertex
  *                                            (for snapshots re-keyed to N key groups, e.g. by ckpt rekey)
+ *   --ttl on|off|keep                        the restored job's keyed states with / without StateTtlConfig,
+ *                                            whatever the scenario wrote (TTL toggled across the restore);
+ *                                            only for scenarios built on the keyed job; keep = as written
+ *   --backend hashmap|rocksdb|forst|keep     restore into this state backend instead of the scenario's
+ *                                            (canonical savepoints switch backends; native ones do not)
+ *   --ttl and --backend apply to the DIRs after them (so one JVM can restore with different settings)
  * </pre>
  *
  * Sources get new uids in restore mode (their state is skipped with allowNonRestoredState), so the
@@ -47,30 +54,52 @@ public final class Restore {
 
     /** Max parallelism of every job vertex of the restored job; 0 = as the scenario's job sets it. */
     static int maxParallelism = 0;
+    /** State backend of the restored job; null = the scenario's. */
+    static String backend = null;
+
+    /** A positional argument with the --ttl / --backend in force where it stands. */
+    record Arg(String value, Boolean ttl, String backend) {}
 
     public static void main(String[] argv) throws Exception {
-        List<String> rest = new ArrayList<>();
+        List<Arg> rest = new ArrayList<>();
+        Boolean ttl = null;
+        String be = null;
         for (int i = 0; i < argv.length; i++) {
             if (argv[i].equals("--max-parallelism") && i + 1 < argv.length) maxParallelism = Integer.parseInt(argv[++i]);
-            else rest.add(argv[i]);
+            else if (argv[i].equals("--backend") && i + 1 < argv.length) {
+                be = argv[++i].equals("keep") ? null : argv[i];
+            } else if (argv[i].equals("--ttl") && i + 1 < argv.length) {
+                String t = argv[++i];
+                if (!t.equals("on") && !t.equals("off") && !t.equals("keep")) {
+                    System.err.println("restore: --ttl takes on, off or keep, not " + t);
+                    System.exit(2);
+                }
+                ttl = t.equals("keep") ? null : t.equals("on");
+            } else rest.add(new Arg(argv[i], ttl, be));
         }
-        String[] args = rest.toArray(new String[0]);
-        if (args.length >= 2 && args[0].equals("--jsonl")) {
-            int p = Integer.parseInt(args[1]);
+        if (rest.size() >= 2 && rest.get(0).value().equals("--jsonl")) {
+            int p = Integer.parseInt(rest.get(1).value());
             PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
             int failed = 0;
-            for (int i = 2; i < args.length; i++) {
-                ObjectNode verdict = run(Paths.get(args[i]).toAbsolutePath().normalize(), p);
-                verdict.put("path", args[i]);
+            for (Arg a : rest.subList(2, rest.size())) {
+                Jobs.ttlOverride = a.ttl();
+                backend = a.backend();
+                ObjectNode verdict = run(Paths.get(a.value()).toAbsolutePath().normalize(), p);
+                verdict.put("path", a.value());
                 if (!verdict.get("ok").asBoolean()) failed++;
                 out.println(MAPPER.writeValueAsString(verdict));
                 out.flush();
             }
-            System.err.println("restore: " + (args.length - 2 - failed) + " ok, " + failed + " failed");
+            System.err.println("restore: " + (rest.size() - 2 - failed) + " ok, " + failed + " failed");
             System.exit(failed == 0 ? 0 : 1);
         }
+        String[] args = rest.stream().map(Arg::value).toArray(String[]::new);
+        if (!rest.isEmpty()) {
+            Jobs.ttlOverride = rest.get(0).ttl();
+            backend = rest.get(0).backend();
+        }
         if (args.length != 2) {
-            System.err.println("usage: restore [--max-parallelism N] SCENARIO_DIR NEW_PARALLELISM");
+            System.err.println("usage: restore [--max-parallelism N] [--ttl on|off] [--backend NAME] SCENARIO_DIR NEW_PARALLELISM");
             System.exit(2);
         }
         Path dir = Paths.get(args[0]).toAbsolutePath().normalize();
@@ -91,6 +120,8 @@ public final class Restore {
         v.put("flinkVersion", EnvironmentInformation.getVersion());
         v.put("newParallelism", parallelism);
         if (maxParallelism > 0) v.put("newMaxParallelism", maxParallelism);
+        if (Jobs.ttlOverride != null) v.put("ttl", Jobs.ttlOverride ? "on" : "off");
+        if (backend != null) v.put("backend", backend);
         Generate.Scenario scenario = null;
         for (Generate.Scenario s : Generate.scenarios()) if (s.name.equals(name)) scenario = s;
         if (scenario == null) {
@@ -107,10 +138,15 @@ public final class Restore {
             Jobs.rescale = parallelism;
             Jobs.REPORTS.clear();
             Jobs.TICKS.set(0);
+            Jobs.ttlOverrideApplied = false;
             JobID jobId = new JobID();
             Configuration conf = Generate.jobConfig(scenario, work, jobId);
+            if (backend != null) conf.set(StateBackendOptions.STATE_BACKEND, backend);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
             Jobs.Built built = scenario.job.apply(env, scenario);
+            if (Jobs.ttlOverride != null && !Jobs.ttlOverrideApplied) {
+                throw new NotApplicable("--ttl: scenario " + name + " has no keyed-job states whose TTL could be set");
+            }
             JobGraph jg = env.getStreamGraph().getJobGraph(Restore.class.getClassLoader(), jobId);
             if (maxParallelism > 0) MaxParallelism.apply(jg, maxParallelism);
             jg.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(pointer, true));
@@ -162,13 +198,21 @@ public final class Restore {
             v.put("ok", false);
             ObjectNode err = Dump.errorJson(e);
             v.set("error", err);
-            v.put("outcome", outcome(err.path("chain").asText("")));
+            // a restore the tool cannot set up is no Flink outcome
+            if (!(e instanceof NotApplicable)) v.put("outcome", outcome(err.path("chain").asText("")));
         } finally {
             Jobs.restoreMode = false;
             Jobs.rescale = 0;
             Generate.deleteTree(work);
         }
         return v;
+    }
+
+    /** The requested restore does not fit the scenario's job (the tool's limit, not Flink's). */
+    static final class NotApplicable extends RuntimeException {
+        NotApplicable(String message) {
+            super(message);
+        }
     }
 
     /**
