@@ -48,6 +48,24 @@ describe('ckpt upgrade-check', () => {
     expect((JSON.parse(ttl.stdout.join('\n')) as Json).verdict).toBe('warnings');
   });
 
+  it('--ttl-toggle / --backend: the new job switching TTL fails before the release that allows it for its backend', async () => {
+    const ttlFixture = fixture('1.20.3/ttl-state-savepoint');
+    const heap21 = capture();
+    expect(await run(['upgrade-check', ttlFixture, '--to', '2.1', '--ttl-toggle', '--backend', 'hashmap', '--json'], heap21)).toBe(3);
+    const r = JSON.parse(heap21.stdout.join('\n')) as Json;
+    expect(r.findings.filter((f) => f.rule === 'ttl-toggle').map((f) => [f.severity, f.state]).sort()).toEqual(
+      ['byValue', 'max', 'sum', 'values'].map((s) => ['fails-while-restoring', s]),
+    );
+    expect(await run(['upgrade-check', ttlFixture, '--to', '2.1', '--ttl-toggle', '--backend', 'rocksdb'], capture())).toBe(0);
+    expect(await run(['upgrade-check', ttlFixture, '--to', '2.2', '--ttl-toggle', 'sum,max', '--backend', 'hashmap'], capture())).toBe(0);
+    const text = capture();
+    expect(await run(['upgrade-check', fixture('1.20.3/keyed-hashmap-savepoint'), '--to', '2.0', '--ttl-toggle', 'sum', '--backend', 'hashmap'], text)).toBe(3);
+    expect(text.stdout.join('\n')).toMatch(/Flink: For heap backends, the new state serializer \(org\.apache\.flink\.runtime\.state\.ttl\.TtlStateFactory\$TtlSerializer@…\)/);
+    const bad = capture();
+    expect(await run(['upgrade-check', ttlFixture, '--to', '2.3', '--ttl-toggle', 'nope'], bad)).toBe(1);
+    expect(bad.stderr.join('\n')).toMatch(/no keyed state named "nope"/);
+  });
+
   it('refuses a rollback with Flink\'s message, takes --latest, and rejects unknown targets with exit 1', async () => {
     const io = capture();
     expect(await run(['upgrade-check', fixture('2.3.0/keyed-hashmap-savepoint'), '--to', '1.20'], io)).toBe(3);

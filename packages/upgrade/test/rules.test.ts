@@ -1,11 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '@ckpt/format';
-import { RELEASES, SEVERITIES, TARGETS, release, resolveTarget, upgradeCheck, type OperatorFacts, type SerializerUse, type SnapshotFacts, type StateFacts } from '../src/index.js';
+import { BACKENDS, RELEASES, SEVERITIES, TARGETS, release, resolveTarget, upgradeCheck, type OperatorFacts, type SerializerUse, type SnapshotFacts, type StateFacts } from '../src/index.js';
 
 const KRYO = 'org.apache.flink.api.java.typeutils.runtime.kryo.KryoSerializerSnapshot';
 const SCALA_CASE = 'org.apache.flink.api.scala.typeutils.ScalaCaseClassSerializerSnapshot';
 const LONG = 'org.apache.flink.api.common.typeutils.base.LongSerializer$LongSerializerSnapshot';
+const TTL = 'org.apache.flink.runtime.state.ttl.TtlStateFactory$TtlSerializerSnapshot';
 const STRING = 'org.apache.flink.api.common.typeutils.base.StringSerializer$StringSerializerSnapshot';
 
 function op(states: StateFacts[], o: Partial<OperatorFacts> = {}): OperatorFacts {
@@ -112,6 +113,33 @@ describe('rules', () => {
     expect(v7.findings[0]).toMatchObject({ severity: 'refuses', flinkMessage: 'Unrecognized checkpoint version number: 7' });
   });
 
+  it('TTL switched on/off by the new job: blocks where the release table does not allow it for the backend', () => {
+    const ttlState: StateFacts = { name: 'sum', kind: 'keyed', sst: false, serializers: [use('value', TTL), use('value[0]', LONG)] };
+    const plain: StateFacts = { name: 'count', kind: 'keyed', sst: false, serializers: [use('value', LONG)] };
+    const timers: StateFacts = { name: '_timer_state/event_user-timers', kind: 'timers', sst: false, serializers: [use('value', LONG)] };
+    const f = snapshot([op([ttlState, plain, timers])], { metadataVersion: 5 });
+    const ttlRule = (t: string, o: Parameters<typeof upgradeCheck>[2]) =>
+      upgradeCheck(f, t, o).findings.filter((x) => x.rule === 'ttl-toggle').map((x) => `${x.state} ${x.severity}`);
+    // not told: only the TTL state is named, as a warning before 2.2
+    expect(ttlRule('2.0', {})).toEqual(['sum warning']);
+    expect(ttlRule('2.2', {})).toEqual([]);
+    // told: every keyed state (not timers), per backend
+    expect(ttlRule('2.0', { ttlToggle: true, backend: 'rocksdb' })).toEqual(['sum fails-while-restoring', 'count fails-while-restoring']);
+    expect(ttlRule('2.1', { ttlToggle: true, backend: 'rocksdb' })).toEqual(['sum warning', 'count warning']);
+    expect(ttlRule('2.1', { ttlToggle: true, backend: 'hashmap' })).toEqual(['sum fails-while-restoring', 'count fails-while-restoring']);
+    expect(ttlRule('2.2', { ttlToggle: true, backend: 'hashmap' })).toEqual(['sum warning', 'count warning']);
+    expect(ttlRule('2.3', { ttlToggle: true, backend: 'forst' })).toEqual(['sum fails-while-restoring', 'count fails-while-restoring']);
+    // backend not known on 2.1 (allowed on one only): blocking, without a Flink message ckpt cannot know
+    const unknown = upgradeCheck(f, '2.1', { ttlToggle: ['count'] }).findings.filter((x) => x.rule === 'ttl-toggle' && x.state === 'count');
+    expect(unknown.map((x) => [x.state, x.severity, x.flinkMessage])).toEqual([['count', 'fails-while-restoring', undefined]]);
+    // Flink's message is quoted where ckpt knows the new serializer: TTL turned on
+    const on = upgradeCheck(f, '2.0', { ttlToggle: ['count'], backend: 'hashmap' }).findings.find((x) => x.state === 'count')!;
+    expect(on.flinkMessage).toMatch(/^For heap backends, the new state serializer \(org\.apache\.flink\.runtime\.state\.ttl\.TtlStateFactory\$TtlSerializer@…\)/);
+    expect(on.message).toContain('hashmap since 2.2, rocksdb since 2.1, never forst');
+    expect(() => upgradeCheck(f, '2.3', { ttlToggle: ['nope'] })).toThrow(UsageError);
+    expect(() => upgradeCheck(f, '2.3', { ttlToggle: true, backend: 'memory' as never })).toThrow(/unknown state backend/);
+  });
+
   it('targets', () => {
     expect(resolveTarget('2.x')).toBe('2.3');
     expect(resolveTarget('2.x latest')).toBe('2.3');
@@ -156,6 +184,21 @@ describe('properties', () => {
         const rep = upgradeCheck(facts, r.minor);
         expect(rep.writers.releases).toContain(r.minor);
         expect(rep.blocking).toBe(false);
+      }),
+    );
+  });
+
+  it('a TTL toggle by the new job blocks exactly where the release table says it is not allowed for its backend', () => {
+    fc.assert(
+      fc.property(written, fc.constantFrom(...TARGETS), fc.constantFrom(...BACKENDS), ({ facts }, t, backend) => {
+        const keyed = facts.operators.flatMap((o) => o.states.filter((x) => x.kind === 'keyed'));
+        const rep = upgradeCheck(facts, t, { ttlToggle: true, backend });
+        // a refused snapshot is not restored at all: no state is looked at
+        if (rep.verdict === 'refuses') return;
+        const ttl = rep.findings.filter((x) => x.rule === 'ttl-toggle');
+        expect(ttl).toHaveLength(keyed.length);
+        const want = release(t)!.ttlToggle[backend] ? 'warning' : 'fails-while-restoring';
+        for (const x of ttl) expect(x.severity).toBe(want);
       }),
     );
   });
