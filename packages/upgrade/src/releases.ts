@@ -162,9 +162,9 @@ const V2_0: Release = {
   missingClasses: REMOVED_IN_2_0,
   unreadOperatorStates: UNREAD_IN_2_0,
 };
-/** 2.1: metadata V6; TTL may be switched on/off for RocksDB state (FLINK-32955). */
+/** 2.1: metadata V6; TTL may be switched on/off for RocksDB state (FLINK-35780 under FLINK-32955; docs state_migration.md; 2.0 fails it in real Flink). */
 const V2_1: Release = { ...V2_0, minor: '2.1', metadata: { writes: 6, reads: range(1, 6), refuses: [1] }, ttlToggle: { hashmap: false, rocksdb: true, forst: false } };
-/** 2.2: TTL may be switched on/off for heap state too (FLINK-36521). */
+/** 2.2: TTL may be switched on/off for heap state too (FLINK-37294; FLINK-36521 is 2.0's TtlAwareSerializer). ForSt: no migration known (untested: 2.3's ForSt does not restore canonical savepoints). */
 const V2_2: Release = { ...V2_1, minor: '2.2', ttlToggle: { hashmap: true, rocksdb: true, forst: false } };
 const V2_3: Release = { ...V2_2, minor: '2.3' };
 
