@@ -145,7 +145,7 @@ export function parseJobInput(input: string | object, options: JobInputOptions =
 
 /**
  * The stored job unchanged but for parallelism: one vertex per stored operator (named by its uid,
- * else its name, else its id), at `parallelismOf(op)` (default: the stored parallelism); the max
+ * else its name, else its id; a name several operators share gets the operator id added), at `parallelismOf(op)` (default: the stored parallelism); the max
  * parallelism is adopted from the state.
  */
 export function jobFromCheckpoint<Op extends { operatorId: string; uid?: string; name?: string; parallelism: number }>(
@@ -153,8 +153,12 @@ export function jobFromCheckpoint<Op extends { operatorId: string; uid?: string;
   parallelismOf: (op: Op) => number | undefined = () => undefined,
   options: JobInputOptions = {},
 ): JobDescription {
+  const label = (op: Op) => op.uid ?? op.name ?? op.operatorId;
+  // names need not be unique (SQL jobs repeat them): a repeated one carries the operator id too
+  const uses = new Map<string, number>();
+  for (const op of operators) uses.set(label(op), (uses.get(label(op)) ?? 0) + 1);
   const vertices = operators.map((op) => ({
-    name: op.uid ?? op.name ?? op.operatorId,
+    name: uses.get(label(op))! > 1 ? `${label(op)} (${op.operatorId})` : label(op),
     parallelism: parallelismOf(op) ?? op.parallelism,
     operators: [op.operatorId],
   }));

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeMetadata, operatorIdFromUid } from '@ckpt/format';
 import { describe, expect, it } from 'vitest';
-import { assignStates, normalizeJob, parseJobInput, restorePlan, RestoreError } from '../src/index.js';
+import { assignStates, jobFromCheckpoint, normalizeJob, parseJobInput, restorePlan, RestoreError } from '../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -21,6 +21,20 @@ describe('job description', () => {
     expect(() => normalizeJob({ vertices: [{ parallelism: 0, operators: [{ uid: 'a' }] }] })).toThrow(/parallelism must be in 1..32768/);
     expect(() => normalizeJob({ vertices: [{ parallelism: 1, operators: [{ uid: 'a', id: '0123456789abcdef0123456789abcdef' }] }] })).toThrow(/is not the id of uid/);
   });
+  it('the stored job of a checkpoint whose operators share names (SQL jobs): one vertex each, names kept unique', () => {
+    const ops = [
+      { operatorId: 'a'.repeat(32), name: 'TableToDataSteam', parallelism: 2 },
+      { operatorId: 'b'.repeat(32), name: 'TableToDataSteam', parallelism: 2 },
+      { operatorId: 'c'.repeat(32), uid: 'sink', name: 'Writer', parallelism: 1 },
+    ];
+    const j = normalizeJob(jobFromCheckpoint(ops, (op) => (op.uid ? undefined : 3)));
+    expect(j.vertices.map((v) => [v.name, v.id, v.parallelism])).toEqual([
+      [`TableToDataSteam (${'a'.repeat(32)})`, 'a'.repeat(32), 3],
+      [`TableToDataSteam (${'b'.repeat(32)})`, 'b'.repeat(32), 3],
+      ['sink', 'c'.repeat(32), 1],
+    ]);
+  });
+
   it('parses uid=parallelism pairs', () => {
     const d = parseJobInput('source=1\nkeyed=3/128, sink=2 # comment');
     const j = normalizeJob(d);

@@ -22,6 +22,8 @@ const CASES = [
   { version: '1.20.3', scenario: 'keyed-hashmap-savepoint', p: 2 },
   { version: '2.0.1', scenario: 'operator-state-savepoint', p: 4 },
   { version: '2.3.0', scenario: 'keyed-rocksdb-native-savepoint', p: 3 },
+  // a Flink SQL job: RowData keys and values
+  { version: '2.0.1', scenario: 'sql-hashmap-savepoint', p: 2 },
   // the job's checkpoint folder (chk-2/_metadata, shared/ SSTs named by absolute paths of where Flink wrote them)
   { version: '2.3.0', scenario: 'keyed-rocksdb-incremental-checkpoint/50f1e3a226ab147eddba3c295c08c81e', p: 2 },
 ];
