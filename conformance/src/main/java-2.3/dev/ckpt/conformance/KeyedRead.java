@@ -89,13 +89,13 @@ public final class KeyedRead {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    /** Emits every entry of the job's states as a JSON line. */
-    static final class Entries extends KeyedStateReaderFunction<String, String> {
-        private transient ValueState<Long> sum;
-        private transient ListState<Long> values;
-        private transient MapState<Long, String> byValue;
-        private transient ReducingState<Long> max;
-        private transient ValueState<Long> count;
+    /** The keyed job's states (Jobs.Descriptors without TTL), opened for a reader function. */
+    abstract static class JobStates<OUT> extends KeyedStateReaderFunction<String, OUT> {
+        transient ValueState<Long> sum;
+        transient ListState<Long> values;
+        transient MapState<Long, String> byValue;
+        transient ReducingState<Long> max;
+        transient ValueState<Long> count;
 
         @Override
         public void open(OpenContext ctx) {
@@ -106,6 +106,10 @@ public final class KeyedRead {
             max = getRuntimeContext().getReducingState(d.max);
             count = getRuntimeContext().getState(d.count);
         }
+    }
+
+    /** Emits every entry of the job's states as a JSON line. */
+    static final class Entries extends JobStates<String> {
 
         private static ObjectNode entry(String state, String key) {
             ObjectNode o = MAPPER.createObjectNode();
@@ -134,20 +138,7 @@ public final class KeyedRead {
     }
 
     /** Emits, per key, how many entries its states hold. */
-    static final class Counter extends KeyedStateReaderFunction<String, Long> {
-        private transient ValueState<Long> sum;
-        private transient ListState<Long> values;
-        private transient MapState<Long, String> byValue;
-        private transient ReducingState<Long> max;
-
-        @Override
-        public void open(OpenContext ctx) {
-            Jobs.Descriptors d = new Jobs.Descriptors(false);
-            sum = getRuntimeContext().getState(d.sum);
-            values = getRuntimeContext().getListState(d.values);
-            byValue = getRuntimeContext().getMapState(d.byValue);
-            max = getRuntimeContext().getReducingState(d.max);
-        }
+    static final class Counter extends JobStates<Long> {
 
         @Override
         public void readKey(String key, Context ctx, Collector<Long> out) throws Exception {
