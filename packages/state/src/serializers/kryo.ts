@@ -1,6 +1,7 @@
-import type { ByteReader, ByteWriter } from '@ckpt/format';
+import { FormatError, type ByteReader, type ByteWriter } from '@ckpt/format';
 import { StateError } from '../errors.js';
 import type { ValueCodec } from './codecs.js';
+import { readJavaSerializedThrowable, type ThrowableValue } from './kryo-java.js';
 
 /**
  * A Kryo-serialized value ckpt cannot decode (its layout is the job's class, read by Kryo): the
@@ -13,6 +14,8 @@ export interface KryoValue {
   declared: string;
   class: string | null;
   bytes: Uint8Array;
+  /** A `Throwable` (Flink has Kryo Java-serialize these): its class, message and causes. */
+  exception?: ThrowableValue;
 }
 
 /** Kryo's default registrations (ids 0–9, the same in Kryo 2.24 and 5). */
@@ -103,7 +106,8 @@ function readKryoString(r: ByteReader): string | null {
 
 /**
  * A `writeClassAndObject` value whose class is one of Kryo's default registrations (ids 0–9, the
- * same in Kryo 2.24 and 5): these have a known layout, so the value can be read inside a stream.
+ * same in Kryo 2.24 and 5): these have a known layout, so the value can be read inside a stream;
+ * so can a `Throwable`, which Flink's Kryo writes with Java serialization (self-delimiting).
  * Any other class (a registered or named class of the job) is refused, naming what the tag says.
  */
 function readKryoDefault(r: ByteReader, declared: string, className: string): unknown {
@@ -133,7 +137,14 @@ function readKryoDefault(r: ByteReader, declared: string, className: string): un
       return be(2).getInt16(0);
   }
   const bytes = r.bytes.subarray(at, Math.min(r.bytes.length, at + 64));
-  throw new StateError('UnknownSerializer', `Kryo values of ${declared} cannot be delimited inside another value: this one is ${kryoClassTag(bytes) ?? 'null'}, a class of the job (${className})`, {
+  const cls = kryoClassTag(bytes);
+  if (tag === 1) {
+    readVarLong(r, false, 5); // name id: a value's first class is always a new name
+    readKryoString(r);
+  }
+  const exception = readJavaSerializedThrowable(r);
+  if (exception) return { kind: 'kryo', declared, class: cls, bytes: r.bytes.slice(at, r.offset), exception } satisfies KryoValue;
+  throw new StateError('UnknownSerializer', `Kryo values of ${declared} cannot be delimited inside another value: this one is ${cls ?? 'null'}, a class of the job (${className})`, {
     offset: r.base + at,
     path: r.path,
   });
@@ -154,6 +165,14 @@ export function kryoCodec(type: string, className: string, declared: string): Va
       return readKryoDefault(r, declared, className);
     },
     readWhole(r: ByteReader): KryoValue {
+      const at = r.offset;
+      try {
+        const v = readKryoDefault(r, declared, className);
+        if (r.remaining === 0 && (v as Partial<KryoValue> | null)?.kind === 'kryo') return v as KryoValue;
+      } catch (e) {
+        if (!(e instanceof StateError || e instanceof FormatError)) throw e;
+      }
+      r.offset = at;
       const bytes = r.raw(r.remaining, 'kryo value').slice();
       return { kind: 'kryo', declared, class: kryoClassTag(bytes), bytes };
     },

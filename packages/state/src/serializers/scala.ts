@@ -45,7 +45,7 @@ export type OptionValue = { kind: 'none' } | { kind: 'some'; value: unknown };
 
 /**
  * `Try`: `{kind: 'success', value}` or `{kind: 'failure', throwable}` — the `Throwable` is Kryo
- * data ({@link KryoValue}), readable only when the `Try` is the whole value.
+ * data ({@link KryoValue}) holding a Java-serialized exception (class, message, causes).
  */
 export type TryValue = { kind: 'success'; value: unknown } | { kind: 'failure'; throwable: unknown };
 
@@ -147,14 +147,11 @@ export function scalaCodec(s: SerializerSnapshot, nested: ValueCodec[], type: st
     case SCALA.try: {
       const [el, throwable] = [nested[0]!, nested[1]!];
       const read = (r: ByteReader, whole: boolean): TryValue => {
-        const at = r.offset;
         if (readBool(r, 'try is success')) return { kind: 'success', value: el.read(r) };
+        // inside another value the Throwable must delimit itself: Flink's Kryo Java-serializes
+        // Throwables, so it does; a class Kryo writes otherwise is refused by the Kryo codec
         if (whole && throwable.readWhole) return { kind: 'failure', throwable: throwable.readWhole(r) };
-        // Kryo writes no length: inside another value, where the Throwable ends is unknown
-        throw new StateError('UnknownSerializer', `a scala.util.Failure inside another value: its Throwable is Kryo data (${throwable.type}) that cannot be delimited`, {
-          offset: r.base + at,
-          path: r.path,
-        });
+        return { kind: 'failure', throwable: throwable.read(r) };
       };
       const c = kit.opaqueIfAny(type, cls, [el]) ?? kit.codec(type, cls, -1, (r) => read(r, false), (w, v) => {
         const t = v as Partial<{ kind: string; value: unknown; throwable: unknown }> | null;
