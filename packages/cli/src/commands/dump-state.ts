@@ -54,7 +54,10 @@ export async function dumpState(pointer: string, opts: DumpStateOptions, out: (s
     const { resolved, metadata, resolver } = await loadCheckpointState(pointer, { storages });
     const op = requireOperator(metadata.operators, opts.operator, resolved.metadataUri);
     const summary = async () => {
-      for (const row of await summarizeOperatorState(op, resolver)) out(stateJsonLine(row));
+      const rows = await summarizeOperatorState(op, resolver);
+      for (const row of rows) out(stateJsonLine(row));
+      // e.g. only the placeholders a file-merging checkpoint keeps for operators without state
+      if (rows.length === 0) note(`note: operator ${op.uid ?? op.operatorId} holds no keyed or operator state (its state handles name no states)`);
     };
     if (opts.summary) {
       await summary();

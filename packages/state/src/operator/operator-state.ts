@@ -26,6 +26,9 @@ export interface OpenOperatorStateOptions {
   framing?: SnappyFraming;
 }
 
+/** The header of a handle that holds no operator state (version 0: nothing was written). */
+const NO_HEADER: OperatorStateHeader = { version: 0, compressed: false, operatorStates: [], broadcastStates: [], length: 0 };
+
 /** An operator state file opened through its handle: header parsed, elements read on demand. */
 export class OperatorStateFile {
   private constructor(
@@ -38,6 +41,10 @@ export class OperatorStateFile {
 
   static async open(handle: OperatorStateHandle, source: ByteSource, opts: OpenOperatorStateOptions = {}) {
     const size = await source.size();
+    // No states and no bytes: an operator without operator state. File-merging checkpoints (1.20+)
+    // record one per subtask (Flink's EmptyFileMergingOperatorStreamStateHandle over an empty
+    // segment) only to keep the merged files' directories alive; there is no header to read.
+    if (size === 0 && handle.states.length === 0) return new OperatorStateFile(source, NO_HEADER, [], 0, undefined);
     const all = handle.states.flatMap((s) => s.offsets.map(Number));
     const headerEnd = all.length ? Math.min(...all) : size;
     if (headerEnd > size) {
