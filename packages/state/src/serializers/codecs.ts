@@ -14,6 +14,7 @@ import {
 } from './data.js';
 import { CLS, SIMPLE, describeSnapshot, type SerializerSnapshot } from './snapshot.js';
 import { avroCodec } from './avro.js';
+import { cepCodec } from './cep.js';
 import { kryoCodec } from './kryo.js';
 import { scalaCodec, type CodecKit } from './scala.js';
 import { pojoCodec, rowCodec } from './structured.js';
@@ -150,7 +151,7 @@ export function codecFor(s: SerializerSnapshot): ValueCodec {
   const simple = SIMPLE[s.className];
   if (simple !== undefined) {
     const make = SIMPLE_CODECS[simple];
-    return make ? make(s.className) : opaqueCodec(s.className, simple);
+    return make ? make(s.className) : (cepCodec(s, [], simple, codec) ?? opaqueCodec(s.className, simple));
   }
   const nested = s.nested.map(codecFor);
   const type = describeSnapshot(s);
@@ -169,6 +170,8 @@ export function codecFor(s: SerializerSnapshot): ValueCodec {
   }
   const scala = scalaCodec(s, nested, type, KIT);
   if (scala) return scala;
+  const cep = cepCodec(s, nested, type, codec);
+  if (cep) return anyOpaque(type, s.className, nested) ?? cep;
   // a SortedMapSerializer (retracting top-N) writes its entries as MapSerializer does
   if (s.config?.kind === 'sortedMap') return mapCodec(type, s.className, nested[0]!, nested[1]!);
   const table = tableCodec(s, nested, type, codec);

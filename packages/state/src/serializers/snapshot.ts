@@ -4,6 +4,7 @@ import { readStringValue } from './data.js';
 import { SCALA, describeScala, readScalaEnum, readScalaOuter, type ScalaConfig } from './scala.js';
 import { describeTable, readTablePayload, type TableConfig } from './table.js';
 import { ADAPTER_VERSION, readAdapterPayload, type LegacyKit } from './legacy.js';
+import { CEP, CEP_NESTED_ARITY, CEP_SIMPLE, describeCep, readCepOuter, type CepConfig } from './cep.js';
 
 /**
  * A parsed `TypeSerializerSnapshot`: class, version, the nested snapshots of composite
@@ -25,6 +26,7 @@ export type SnapshotConfig =
   | { kind: 'avro'; runtimeClass: string | null; schema: string }
   | ScalaConfig
   | TableConfig
+  | CepConfig
   | { kind: 'outer'; bytes: Uint8Array };
 
 const COMPOSITE_MAGIC = 911108;
@@ -59,8 +61,11 @@ const NESTED_ARITY = new Map<string, number>([
   [SCALA.either, 2],
   [SCALA.try, 2],
   [SCALA.traversable, 1],
+  ...CEP_NESTED_ARITY,
 ]);
-const EMPTY_OUTER = new Set<string>([...NESTED_ARITY.keys()].filter((c) => c !== SCALA.traversable));
+/** Composite snapshots whose outer snapshot is read by a module of their own. */
+const OWN_OUTER = new Set<string>([SCALA.traversable, CEP.nfaState]);
+const EMPTY_OUTER = new Set<string>([...NESTED_ARITY.keys()].filter((c) => !OWN_OUTER.has(c)));
 
 /** Simple (configuration-free) snapshots by class; payload empty (v3+) or one `utf` (v2). */
 export const SIMPLE: Record<string, string> = {};
@@ -72,6 +77,7 @@ for (const t of ['Byte', 'Int', 'Long', 'Short', 'Boolean', 'Char', 'Float', 'Do
     `${t}[]`;
 }
 SIMPLE[SCALA.unit] = 'Unit';
+for (const [cls, name] of CEP_SIMPLE) SIMPLE[cls] = name;
 SIMPLE[`${P}runtime.state.JavaSerializer$JavaSerializerSnapshot`] = 'JavaSerialized';
 SIMPLE[`${P}runtime.state.VoidNamespaceSerializer$VoidNamespaceSerializerSnapshot`] = 'VoidNamespace';
 SIMPLE[`${P}streaming.api.windowing.windows.TimeWindow$Serializer$TimeWindowSerializerSnapshot`] = 'TimeWindow';
@@ -197,6 +203,8 @@ function readOuter(r: ByteReader, className: string, outerVersion: number): Snap
   if (EMPTY_OUTER.has(className)) return undefined;
   const scala = readScalaOuter(r, className);
   if (scala) return scala;
+  const cep = readCepOuter(r, className, outerVersion);
+  if (cep) return cep;
   if (className === CLS.tuple) return { kind: 'tuple', tupleClass: r.utf('tuple class') };
   if (className === CLS.row) {
     const supportsRowKind = outerVersion < 3 ? false : outerVersion === 3 ? true : r.u8('row kind flag') !== 0;
@@ -295,6 +303,8 @@ export function describeSnapshot(s: SerializerSnapshot): string {
   }
   const scala = describeScala(s, s.nested.map(describeSnapshot));
   if (scala !== undefined) return scala;
+  const cep = describeCep(s, s.nested.map(describeSnapshot));
+  if (cep !== undefined) return cep;
   const table = describeTable(s, s.nested.map(describeSnapshot));
   if (table !== undefined) return table;
   if (s.config?.kind === 'tuple') return `${s.config.tupleClass.slice(s.config.tupleClass.lastIndexOf('.') + 1)}<${inner}>`;

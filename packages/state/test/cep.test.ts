@@ -1,0 +1,163 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { ByteReader, ByteWriter, decodeMetadata, type KeyedStateHandle } from '@ckpt/format';
+import { codecFor, describeSnapshot, encodeValue, KeyedStateFile, readVersionedSnapshot, serializer, VALUE_SERIALIZER, type KeyedStateEntry } from '../src/index.js';
+import { storageResolver } from '../src/node/index.js';
+
+// Flink SQL MATCH_RECOGNIZE savepoints (CEP operator state: NFA states and the shared buffer),
+// from the shared real-file corpus, read in place.
+const CORPUS = '/work/shared/fixtures/flink-corpus';
+const CEP_SP = [`${CORPUS}/0150/_metadata`, `${CORPUS}/0153/_metadata`].filter((p) => existsSync(p));
+const NFA = 'org.apache.flink.cep.nfa.';
+
+async function cepState(path: string): Promise<{ entries: KeyedStateEntry[]; files: KeyedStateFile[] }> {
+  const metadata = decodeMetadata(new Uint8Array(readFileSync(path)));
+  const resolver = storageResolver(dirname(path));
+  const entries: KeyedStateEntry[] = [];
+  const files: KeyedStateFile[] = [];
+  for (const op of metadata.operators) {
+    for (const s of op.subtasks) {
+      const h = s.managedKeyedState as Extract<KeyedStateHandle, { delegate: unknown }> | null;
+      if (!h) continue;
+      const file = await KeyedStateFile.open(h, resolver.resolve(h.delegate), { maxParallelism: op.maxParallelism });
+      if (!file.header.states.some((m) => m.name === 'nfaStateName')) continue;
+      files.push(file);
+      for await (const e of file.entries()) entries.push(e);
+    }
+  }
+  return { entries, files };
+}
+
+const idOf = (e: unknown) => JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? String(v) : v));
+
+describe.skipIf(CEP_SP.length === 0)('CEP state of real MATCH_RECOGNIZE savepoints', () => {
+  test.each(CEP_SP)('%s: serializers named, entries decoded, and the shared buffer is consistent with the NFA states', async (path) => {
+    const { entries, files } = await cepState(path);
+    const types = Object.fromEntries(files[0]!.header.states.map((m) => [m.name, describeSnapshot(serializer(m, VALUE_SERIALIZER)!)]));
+    expect(types).toMatchObject({
+      nfaStateName: 'NFAState',
+      'sharedBuffer-events': expect.stringMatching(/^Map<EventId, Lockable<RowData<.*>>>$/),
+      'sharedBuffer-entries-with-lockable-edges': 'Map<NodeId, Lockable<SharedBufferNode>>',
+      'sharedBuffer-events-count': 'Map<Long, Int>',
+    });
+    const by = (state: string) => entries.filter((e) => e.state === state);
+    const nfa = by('nfaStateName');
+    expect(nfa.length).toBeGreaterThan(0);
+    const nodes = new Map(by('sharedBuffer-entries-with-lockable-edges').map((e) => [idOf([e.key, e.userKey]), e.value as any]));
+    const events = new Set(by('sharedBuffer-events').map((e) => idOf([e.key, e.userKey])));
+    expect(nodes.size).toBeGreaterThan(0);
+    let linked = 0;
+    for (const e of nfa) {
+      const v = e.value as any;
+      expect(v.kind).toBe('nfaState');
+      for (const cs of [...v.partialMatches, ...v.completedMatches]) {
+        expect(cs.version).toMatch(/^\d+(\.\d+)*$/);
+        if (cs.previousBufferEntry === null) continue;
+        // a partial match points at a shared buffer node of the same key, whose event is stored
+        const node = nodes.get(idOf([e.key, cs.previousBufferEntry]));
+        expect(node).toMatchObject({ kind: 'lockable', element: { kind: 'sharedBufferNode' } });
+        expect(node.refCounter).toBeGreaterThan(0);
+        expect(events.has(idOf([e.key, cs.previousBufferEntry.eventId]))).toBe(true);
+        linked++;
+      }
+    }
+    expect(linked).toBeGreaterThan(0);
+    // every node's event is in the events state, and the per-timestamp counters cover them
+    for (const [id] of nodes) {
+      const [key, nodeId] = JSON.parse(id);
+      expect(events.has(JSON.stringify([key, nodeId.eventId]))).toBe(true);
+    }
+    for (const e of by('sharedBuffer-events')) expect(e.value).toMatchObject({ kind: 'lockable', refCounter: expect.any(Number) });
+    // the NFA values encode back to what was read
+    const nfaCodec = codecFor(serializer(files[0]!.header.states.find((m) => m.name === 'nfaStateName')!, VALUE_SERIALIZER)!);
+    for (const e of nfa) expect(nfaCodec.read(new ByteReader(encodeValue(nfaCodec, e.value)))).toEqual(e.value);
+  });
+});
+
+// ---- constructed snapshots ----
+
+function simple(w: ByteWriter, cls: string): void {
+  w.utf(cls);
+  w.i32(3);
+}
+function composite(w: ByteWriter, cls: string, outerVersion: number, outer: (w: ByteWriter) => void, nested: ((w: ByteWriter) => void)[]): void {
+  w.utf(cls);
+  w.i32(3);
+  (w.i32(911108), w.i32(outerVersion));
+  outer(w);
+  (w.i32(1333245), w.i32(1), w.i32(nested.length));
+  for (const n of nested) n(w);
+}
+const none = () => undefined;
+const eventId = (w: ByteWriter) => simple(w, `${NFA}sharedbuffer.EventId$EventIdSerializer$EventIdSerializerSnapshot`);
+const dewey = (w: ByteWriter) => simple(w, `${NFA}DeweyNumber$DeweyNumberSerializer$DeweyNumberSerializerSnapshot`);
+const nodeId = (w: ByteWriter) => composite(w, `${NFA}sharedbuffer.NodeId$NodeIdSerializer$NodeIdSerializerSnapshot`, 1, none, [eventId]);
+const edge = (w: ByteWriter) => composite(w, `${NFA}sharedbuffer.SharedBufferEdge$SharedBufferEdgeSerializer$SharedBufferEdgeSerializerSnapshot`, 1, none, [nodeId, dewey]);
+const node = (w: ByteWriter) => composite(w, `${NFA}sharedbuffer.SharedBufferNodeSerializerSnapshotV2`, 1, none, [edge]);
+const lockableNode = (w: ByteWriter) => composite(w, `${NFA}sharedbuffer.LockableTypeSerializerSnapshot`, 1, none, [node]);
+const nfaState = (outerVersion: number, prev: boolean) => (w: ByteWriter) =>
+  composite(w, `${NFA}NFAStateSerializerSnapshot`, outerVersion, (x) => (outerVersion >= 2 ? x.u8(prev ? 1 : 0) : undefined), [dewey, nodeId, eventId]);
+
+function snap(write: (w: ByteWriter) => void) {
+  const w = new ByteWriter(256);
+  write(w);
+  const r = new ByteReader(w.finish());
+  const s = readVersionedSnapshot(r);
+  expect(r.remaining).toBe(0);
+  return s;
+}
+
+const long = fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n });
+const eventIdArb = fc.record({ kind: fc.constant('eventId' as const), id: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), timestamp: long });
+const nodeIdArb = fc.option(fc.record({ kind: fc.constant('nodeId' as const), eventId: eventIdArb, pageName: fc.option(fc.string(), { nil: null }) }), { nil: null });
+const deweyArb = fc.array(fc.nat({ max: 1000 }), { maxLength: 5 }).map((d) => d.join('.'));
+
+describe('CEP codecs from constructed snapshots', () => {
+  test.each([[1, false], [2, false], [2, true]] as const)('property: NFAState (outer v%i, previousTimestamp %s) reads back what it encodes, to the last byte', (outerVersion, prev) => {
+    const codec = codecFor(snap(nfaState(outerVersion, prev)));
+    const withPrev = prev && outerVersion >= 2;
+    const cs = fc.record({
+      currentStateName: fc.option(fc.string(), { nil: null }),
+      previousBufferEntry: nodeIdArb,
+      version: deweyArb,
+      startTimestamp: long,
+      ...(withPrev ? { previousTimestamp: long } : {}),
+      startEventId: fc.option(eventIdArb, { nil: null }),
+    });
+    fc.assert(fc.property(fc.array(cs, { maxLength: 3 }), fc.array(cs, { maxLength: 3 }), (partialMatches, completedMatches) => {
+      const v = { kind: 'nfaState', partialMatches, completedMatches };
+      const bytes = encodeValue(codec, v);
+      const r = new ByteReader(bytes);
+      expect(codec.read(r)).toEqual(v);
+      expect(r.remaining).toBe(0);
+    }));
+  });
+
+  test('property: Lockable<SharedBufferNode> round-trips, and a cut value is an error, never a shorter value', () => {
+    const codec = codecFor(snap(lockableNode));
+    expect(codec.type).toBe('Lockable<SharedBufferNode>');
+    const edgeArb = fc.record({ refCounter: fc.integer({ min: 0, max: 2 ** 31 - 1 }), edge: fc.record({ kind: fc.constant('sharedBufferEdge'), target: nodeIdArb, deweyNumber: deweyArb }) });
+    fc.assert(fc.property(fc.integer({ min: 0, max: 9 }), fc.array(edgeArb, { maxLength: 4 }), (refCounter, edges) => {
+      const v = { kind: 'lockable', refCounter, element: { kind: 'sharedBufferNode', edges } };
+      const bytes = encodeValue(codec, v);
+      expect(codec.read(new ByteReader(bytes))).toEqual(v);
+      expect(() => codec.read(new ByteReader(bytes.subarray(0, bytes.length - 1)))).toThrow();
+    }));
+  });
+
+  test('a NodeId is null or an event and page; a DeweyNumber is its digits; EventId is 12 bytes', () => {
+    const n = codecFor(snap(nodeId));
+    expect(n.read(new ByteReader(Uint8Array.of(0)))).toBeNull();
+    expect(n.read(new ByteReader(Uint8Array.of(1, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0, 9, 2, 0x41)))).toEqual({
+      kind: 'nodeId',
+      eventId: { kind: 'eventId', id: 7, timestamp: 9n },
+      pageName: 'A',
+    });
+    const d = codecFor(snap(dewey));
+    expect(d.read(new ByteReader(Uint8Array.of(0, 0, 0, 2, 0, 0, 0, 8, 0, 0, 0, 0)))).toBe('8.0');
+    expect(() => encodeValue(d, '8.x')).toThrow(expect.objectContaining({ code: 'BadValue' }));
+    expect(codecFor(snap(eventId)).fixedLength).toBe(12);
+  });
+});
