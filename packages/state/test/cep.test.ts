@@ -147,6 +147,23 @@ describe('CEP codecs from constructed snapshots', () => {
     }));
   });
 
+  test('the older SharedBufferNode serializer (state sharedBuffer-entries): a list of edges without ref counters', () => {
+    const list = (w: ByteWriter) => composite(w, 'org.apache.flink.api.common.typeutils.base.ListSerializerSnapshot', 1, none, [edge]);
+    const codec = codecFor(snap((w) => composite(w, `${NFA}sharedbuffer.SharedBufferNode$SharedBufferNodeSerializer$SharedBufferNodeSerializerSnapshot`, 1, none, [list])));
+    expect(codec.type).toBe('SharedBufferNode');
+    // two edges: (null target, "1.2"), (node e#3@5 "p", "")
+    const bytes = Uint8Array.of(0, 0, 0, 2, 0, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 2, 1, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 5, 2, 0x70, 0, 0, 0, 0);
+    const v = codec.read(new ByteReader(bytes));
+    expect(v).toEqual({
+      kind: 'sharedBufferNode',
+      edges: [
+        { edge: { kind: 'sharedBufferEdge', target: null, deweyNumber: '1.2' } },
+        { edge: { kind: 'sharedBufferEdge', target: { kind: 'nodeId', eventId: { kind: 'eventId', id: 3, timestamp: 5n }, pageName: 'p' }, deweyNumber: '' } },
+      ],
+    });
+    expect(encodeValue(codec, v)).toEqual(bytes);
+  });
+
   test('a NodeId is null or an event and page; a DeweyNumber is its digits; EventId is 12 bytes', () => {
     const n = codecFor(snap(nodeId));
     expect(n.read(new ByteReader(Uint8Array.of(0)))).toBeNull();

@@ -12,7 +12,8 @@ import type { SerializerSnapshot } from './snapshot.js';
  * - `NodeId`: `byte 0` (null) or `byte 1`, EventId, `StringValue pageName`;
  * - `Lockable<E>`: `int refCounter`, then E;
  * - `SharedBufferEdge`: NodeId target, DeweyNumber;
- * - `SharedBufferNode` (the V2 serializer): `int n`, n × (`int refCounter`, SharedBufferEdge);
+ * - `SharedBufferNode` (the V2 serializer): `int n`, n × (`int refCounter`, SharedBufferEdge); the
+ *   older serializer: a `List<SharedBufferEdge>` (`int n`, n × SharedBufferEdge);
  * - `NFAState`: partial matches then completed matches, each `int n`, n × ComputationState =
  *   `StringValue currentStateName`, NodeId previousBufferEntry, DeweyNumber version, `long
  *   startTimestamp`, `long previousTimestamp` (only when the snapshot says the serializer writes
@@ -26,6 +27,8 @@ export const CEP = {
   lockable: `${C}sharedbuffer.LockableTypeSerializerSnapshot`,
   edge: `${C}sharedbuffer.SharedBufferEdge$SharedBufferEdgeSerializer$SharedBufferEdgeSerializerSnapshot`,
   node: `${C}sharedbuffer.SharedBufferNodeSerializerSnapshotV2`,
+  /** The older node serializer (state `sharedBuffer-entries`, read only by Flink now): a node is a `List<SharedBufferEdge>`, edges without ref counters. */
+  legacyNode: `${C}sharedbuffer.SharedBufferNode$SharedBufferNodeSerializer$SharedBufferNodeSerializerSnapshot`,
   nfaState: `${C}NFAStateSerializerSnapshot`,
 } as const;
 
@@ -35,6 +38,7 @@ export const CEP_NESTED_ARITY: [string, number][] = [
   [CEP.lockable, 1],
   [CEP.edge, 2],
   [CEP.node, 1],
+  [CEP.legacyNode, 1],
   [CEP.nfaState, 3],
 ];
 
@@ -61,6 +65,7 @@ export function describeCep(s: SerializerSnapshot, parts: string[]): string | un
     case CEP.edge:
       return 'SharedBufferEdge';
     case CEP.node:
+    case CEP.legacyNode:
       return 'SharedBufferNode';
     case CEP.nfaState:
       return 'NFAState';
@@ -174,6 +179,12 @@ export function cepCodec(s: SerializerSnapshot, nested: ValueCodec[], type: stri
           w.i32(field<number>(e, 'refCounter', type, isInt));
           edge.write(w, e.edge);
         }
+      });
+    }
+    case CEP.legacyNode: {
+      const list = nested[0]!;
+      return make(type, cls, -1, (r) => ({ kind: 'sharedBufferNode', edges: (list.read(r) as unknown[]).map((edge) => ({ edge })) }), (w, v) => {
+        list.write(w, field<{ edge: unknown }[]>(v, 'edges', type, isArr).map((e) => e.edge));
       });
     }
     case CEP.nfaState: {
