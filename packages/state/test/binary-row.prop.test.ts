@@ -59,7 +59,8 @@ function nonNull(t: LogicalType): fc.Arbitrary<unknown> {
     case 'DOUBLE': return fc.double({ noNaN: true });
     case 'DECIMAL': return big(t.precision!).map((u) => formatDecimal(u, t.scale!));
     case 'CHAR': case 'VARCHAR': return fc.string({ unit: 'grapheme', maxLength: 12 });
-    case 'BINARY': case 'VARBINARY': case 'RAW': return fc.uint8Array({ maxLength: 20 });
+    case 'BINARY': case 'VARBINARY': return fc.uint8Array({ maxLength: 20 });
+    case 'RAW': return fc.uint8Array({ maxLength: 20 }).map((bytes) => ({ kind: 'raw', class: t.className ?? null, bytes }));
     case 'DATE': return fc.integer({ min: DAY_MIN, max: DAY_MAX }).map((d) => toTemporal(t, BigInt(d), 0));
     case 'TIME_WITHOUT_TIME_ZONE': return fc.integer({ min: 0, max: 86_399_999 }).map((ms) => toTemporal(t, BigInt(ms), 0));
     case 'TIMESTAMP_WITHOUT_TIME_ZONE':

@@ -316,7 +316,7 @@ export function writeCheckpointProperties(
  * assignment order; class descriptors and objects written once, then referenced (by JS identity);
  * enum constants referenced by class and name; strings treated as interned (an equal earlier
  * string becomes a TC_REFERENCE, except enum constant names, which are always written anew);
- * TC_LONGSTRING above 65535 encoded bytes. Fields go in the order of each descriptor's `fields`
+ * TC_LONGSTRING above 65535 encoded bytes; `Class` objects as TC_CLASS. Fields go in the order of each descriptor's `fields`
  * (see `javaFieldOrder`).
  *
  * @throws FormatError `InvalidModel` when the tree cannot be written
@@ -456,6 +456,15 @@ export function writeJavaStream(root: JavaContent): Uint8Array {
         classDesc(v.classDesc);
         enums.set(key, next++);
         string(v.constant, false);
+      });
+    }
+    if (kind === 'class' && v.kind === 'class') {
+      const known = identities.get(v);
+      if (known !== undefined) return ref(known);
+      return nested(() => {
+        w.u8(TC.CLASS);
+        classDesc(v.classDesc);
+        identities.set(v, next++);
       });
     }
     if (kind !== 'object' || v.kind !== 'object') {

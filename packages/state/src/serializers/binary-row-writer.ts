@@ -2,6 +2,7 @@ import { StateError } from '../errors.js';
 import { bigToBytes, columnNames, elementSize, nullBitsBytes, parseDecimal, ROW_KIND_KEY, ROW_KIND_NAMES } from './binary-row.js';
 import { fromTemporal } from './table-temporal.js';
 import type { LogicalType } from './table-types.js';
+import { rawBytes } from './values.js';
 
 /**
  * Encodes JavaScript values (the shapes `binary-row.ts` decodes) into `BinaryRowData`,
@@ -106,7 +107,7 @@ function writeValue(o: Out, t: LogicalType, p: number, v: unknown): void {
     case 'BINARY':
     case 'VARBINARY':
     case 'RAW': {
-      const bytes = typeof v === 'string' && (t.root === 'CHAR' || t.root === 'VARCHAR') ? utf8.encode(v) : v;
+      const bytes = typeof v === 'string' && (t.root === 'CHAR' || t.root === 'VARCHAR') ? utf8.encode(v) : t.root === 'RAW' ? rawBytes(v) : v;
       if (!(bytes instanceof Uint8Array)) throw fail(t, v);
       if (bytes.length <= 7 && t.root !== 'RAW') {
         o.b.set(bytes, p);

@@ -1,6 +1,7 @@
 import { StateError } from '../errors.js';
 import type { LogicalType } from './table-types.js';
 import { toTemporal } from './table-temporal.js';
+import type { RawValue } from './values.js';
 
 /**
  * Flink's binary formats of SQL data (`flink-table-common` `data.binary`), native byte order
@@ -13,7 +14,8 @@ import { toTemporal } from './table-temporal.js';
  *   fixed part rounded to 8 bytes, then the variable part (offsets from the array start).
  * - `BinaryMapData`: `int keyArrayBytes`, the key array, the value array.
  * Values as JavaScript: numbers, `bigint` for BIGINT and DAY-TIME intervals, DECIMAL as a string,
- * dates/times/timestamps as ISO strings of their precision, bytes (BINARY, RAW) as `Uint8Array`,
+ * dates/times/timestamps as ISO strings of their precision, BINARY as `Uint8Array`, RAW as its bytes
+ * and the class the type names ({@link RawValue}),
  * ARRAY as an array, MAP and MULTISET as `Map`, ROW as `{ column: value }` (plus `$rowKind` when the
  * row is not an INSERT).
  */
@@ -130,7 +132,7 @@ function readValue(v: View, t: LogicalType, base: number, end: number, p: number
     case 'VARBINARY':
       return Uint8Array.from(v.varBytes(base, p, end, true, what));
     case 'RAW':
-      return Uint8Array.from(v.varBytes(base, p, end, true, what));
+      return { kind: 'raw', class: t.className ?? null, bytes: Uint8Array.from(v.varBytes(base, p, end, true, what)) } satisfies RawValue;
     case 'ARRAY':
       return readBinaryArray(v.varBytes(base, p, end, false, what), t.element!);
     case 'MAP':

@@ -1,8 +1,9 @@
 import {
-  FormatError,
   getField,
   readJavaStreamPrefix,
   type ByteReader,
+  type JavaAnnotationItem,
+  type JavaClassDesc,
   type JavaContent,
   type JavaFieldValue,
   type JavaObject,
@@ -81,32 +82,60 @@ export function allowTableClass(name: string): boolean {
 /**
  * Reads one Java serialization stream at `r`'s position (written by `InstantiationUtil.serializeObject`,
  * no length prefix) and advances past it. A class outside {@link allowTableClass} is an
- * `UnknownSerializer` error naming it.
+ * `UnknownSerializer` error naming it — except inside the serializer a RAW type carries: that is
+ * the job's serializer of the job's class, read structurally (nothing is instantiated) and unused.
  */
 export function readJavaObject(r: ByteReader, what: string): JavaContent {
   const at = r.offset;
-  try {
-    const s = readJavaStreamPrefix(r.bytes.subarray(r.offset), r.base + r.offset, r.path, {
-      annotations: true,
-      arrays: true,
-      classes: true,
-      allowClass: allowTableClass,
-      // a DataType's conversion class or a RAW type's class is only named, never held
-      allowClassObject: () => true,
-      maxDepth: 64,
+  const s = readJavaStreamPrefix(r.bytes.subarray(r.offset), r.base + r.offset, r.path, {
+    annotations: true,
+    arrays: true,
+    // a DataType's conversion class or a RAW type's class is only named, never held
+    classes: true,
+    maxDepth: 64,
+  });
+  const outside = classOutsideRaw(s.root);
+  if (outside) {
+    throw new StateError('UnknownSerializer', `${what}: class ${outside.name} is not in the allow-list; ckpt reads only Flink's own type classes`, {
+      offset: outside.offset ?? r.base + at,
+      path: r.path,
     });
-    r.offset += s.length;
-    return s.root;
-  } catch (e) {
-    if (e instanceof FormatError && e.code === 'ClassNotAllowed') {
-      throw new StateError('UnknownSerializer', `${what}: ${e.detail}; ckpt reads only Flink's own type classes`, {
-        offset: e.offset ?? r.base + at,
-        path: r.path,
-        cause: e,
-      });
-    }
-    throw e;
   }
+  r.offset += s.length;
+  return s.root;
+}
+
+const RAW_TYPE = `${T}logical.RawType`;
+
+/**
+ * The first object, enum or array (or one of its superclasses) outside the allow-list that is not
+ * inside a RAW type's `serializer` field. Iterative, each node visited once per context.
+ */
+function classOutsideRaw(root: JavaContent): { name: string; offset?: number } | undefined {
+  const seen = [new Set<object>(), new Set<object>()];
+  const todo: [JavaFieldValue | JavaAnnotationItem, boolean][] = [[root, false]];
+  while (todo.length > 0) {
+    const [v, inRaw] = todo.pop()!;
+    if (typeof v !== 'object' || v === null || v instanceof Uint8Array || v.kind === 'class') continue;
+    const visited = seen[inRaw ? 1 : 0]!;
+    if (visited.has(v)) continue;
+    visited.add(v);
+    if (!inRaw) {
+      for (let d: JavaClassDesc | null = v.classDesc; d !== null; d = d.superClass) {
+        if (!allowTableClass(d.name)) return { name: d.name, ...(v.offset === undefined ? {} : { offset: v.offset }) };
+      }
+    }
+    if (v.kind === 'array') {
+      if (Array.isArray(v.elements)) for (const e of v.elements) todo.push([e, inRaw]);
+    } else if (v.kind === 'object') {
+      const raw = v.classDesc.name === RAW_TYPE;
+      for (const cd of v.classData) {
+        cd.values.forEach((x, i) => todo.push([x, inRaw || (raw && cd.classDesc.fields[i]?.name === 'serializer')]));
+        for (const a of cd.annotation ?? []) todo.push([a, inRaw]);
+      }
+    }
+  }
+  return undefined;
 }
 
 function bad(detail: string): StateError {

@@ -6,6 +6,7 @@ import type { ValueCodec } from './codecs.js';
 import { fromTemporal, toTemporal } from './table-temporal.js';
 import { describeLogicalType, readJavaObject, toLogicalType, type LogicalType } from './table-types.js';
 import type { SerializerSnapshot } from './snapshot.js';
+import { rawBytes, type RawValue } from './values.js';
 
 /**
  * Serializers of Flink's Table runtime (`org.apache.flink.table.runtime.typeutils`), the state of
@@ -235,10 +236,14 @@ export function tableCodec(s: SerializerSnapshot, nested: ValueCodec[], type: st
     });
   }
   if (cls === TABLE.rawValue) {
-    // RAW values: the inner serializer's bytes, shown as bytes (the type says which serializer)
-    return make(type, cls, -1, (r) => Uint8Array.from(lengthPrefixed(r, 'raw value')), (w, v) => {
-      if (!(v instanceof Uint8Array)) throw bad(v);
-      w.lengthPrefixed(v);
+    // RAW values: the inner serializer's bytes (the type says which serializer), and the class
+    // when the inner snapshot names it (Kryo, POJO, Avro)
+    const inner = s.nested[0]?.config;
+    const klass = inner?.kind === 'kryo' ? inner.typeClass : inner?.kind === 'pojo' ? inner.pojoClass : inner?.kind === 'avro' ? inner.runtimeClass : null;
+    return make(type, cls, -1, (r): RawValue => ({ kind: 'raw', class: klass, bytes: Uint8Array.from(lengthPrefixed(r, 'raw value')) }), (w, v) => {
+      const bytes = rawBytes(v);
+      if (!bytes) throw bad(v);
+      w.lengthPrefixed(bytes);
     });
   }
   return undefined;

@@ -7,6 +7,23 @@ export interface OpaqueValue {
   bytes: Uint8Array;
 }
 
+/**
+ * A SQL `RAW` value: the bytes its own serializer wrote (the job's, for a class of the job) and the
+ * Java class of the values when the type names it.
+ */
+export interface RawValue {
+  kind: 'raw';
+  class: string | null;
+  bytes: Uint8Array;
+}
+
+/** The bytes of a RAW value to write: a {@link RawValue}, or plain bytes. */
+export function rawBytes(v: unknown): Uint8Array | undefined {
+  if (v instanceof Uint8Array) return v;
+  const o = v as Partial<RawValue> | null;
+  return o?.kind === 'raw' && o.bytes instanceof Uint8Array ? o.bytes : undefined;
+}
+
 /** A value of a TTL-enabled state: the user value and its last access time (epoch ms). */
 export interface TtlValue {
   kind: 'ttl';
