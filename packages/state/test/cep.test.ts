@@ -1,10 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { ByteReader, ByteWriter, decodeMetadata, type KeyedStateHandle } from '@ckpt/format';
-import { codecFor, describeSnapshot, encodeValue, KeyedStateFile, readVersionedSnapshot, serializer, VALUE_SERIALIZER, type KeyedStateEntry } from '../src/index.js';
-import { storageResolver } from '../src/node/index.js';
+import { ByteReader, ByteWriter } from '@ckpt/format';
+import { codecFor, describeSnapshot, encodeValue, readVersionedSnapshot, serializer, VALUE_SERIALIZER } from '../src/index.js';
+import { corpusKeyedState } from './support.js';
 
 // Flink SQL MATCH_RECOGNIZE savepoints (CEP operator state: NFA states and the shared buffer),
 // from the shared real-file corpus, read in place.
@@ -12,23 +11,7 @@ const CORPUS = '/work/shared/fixtures/flink-corpus';
 const CEP_SP = [`${CORPUS}/0150/_metadata`, `${CORPUS}/0153/_metadata`].filter((p) => existsSync(p));
 const NFA = 'org.apache.flink.cep.nfa.';
 
-async function cepState(path: string): Promise<{ entries: KeyedStateEntry[]; files: KeyedStateFile[] }> {
-  const metadata = decodeMetadata(new Uint8Array(readFileSync(path)));
-  const resolver = storageResolver(dirname(path));
-  const entries: KeyedStateEntry[] = [];
-  const files: KeyedStateFile[] = [];
-  for (const op of metadata.operators) {
-    for (const s of op.subtasks) {
-      const h = s.managedKeyedState as Extract<KeyedStateHandle, { delegate: unknown }> | null;
-      if (!h) continue;
-      const file = await KeyedStateFile.open(h, resolver.resolve(h.delegate), { maxParallelism: op.maxParallelism });
-      if (!file.header.states.some((m) => m.name === 'nfaStateName')) continue;
-      files.push(file);
-      for await (const e of file.entries()) entries.push(e);
-    }
-  }
-  return { entries, files };
-}
+const cepState = (path: string) => corpusKeyedState(path, 'nfaStateName');
 
 const idOf = (e: unknown) => JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? String(v) : v));
 

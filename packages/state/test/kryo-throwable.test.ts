@@ -1,41 +1,24 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import {
   ByteReader,
   ByteWriter,
-  decodeMetadata,
   SC_SERIALIZABLE,
   SC_WRITE_METHOD,
   writeJavaStream,
   type JavaClassDesc,
   type JavaObject,
-  type KeyedStateHandle,
 } from '@ckpt/format';
-import { codecFor, encodeValue, KeyedStateFile, readVersionedSnapshot, type KeyedStateEntry } from '../src/index.js';
-import { storageResolver } from '../src/node/index.js';
+import { codecFor, encodeValue, readVersionedSnapshot } from '../src/index.js';
+import { corpusKeyedState } from './support.js';
 
 // Flink's own Scala migration savepoints (flink-tests, StatefulJobSavepointMigrationITCase, heap backend):
 // a `Try` state whose Failure holds a RuntimeException, read in place from the shared corpus.
 const CORPUS = '/work/shared/fixtures/flink-corpus';
 const HEAP_SP = [`${CORPUS}/0562/_metadata`, `${CORPUS}/0620/_metadata`].filter((p) => existsSync(p));
 
-async function entriesOf(path: string): Promise<KeyedStateEntry[]> {
-  const metadata = decodeMetadata(new Uint8Array(readFileSync(path)));
-  const resolver = storageResolver(dirname(path));
-  const out: KeyedStateEntry[] = [];
-  for (const op of metadata.operators) {
-    for (const s of op.subtasks) {
-      const h = s.managedKeyedState as Extract<KeyedStateHandle, { delegate: unknown }> | null;
-      if (!h) continue;
-      const file = await KeyedStateFile.open(h, resolver.resolve(h.delegate), { maxParallelism: op.maxParallelism });
-      if (!file.header.states.some((m) => m.name === 'tryFailureState')) continue;
-      for await (const e of file.entries()) out.push(e);
-    }
-  }
-  return out;
-}
+const entriesOf = async (path: string) => (await corpusKeyedState(path, 'tryFailureState')).entries;
 
 describe.skipIf(HEAP_SP.length === 0)('scala.util.Failure in real heap savepoints (Kryo → Java-serialized Throwable)', () => {
   test.each(HEAP_SP)('%s: every Failure comes out with its exception class and top frame; the entries after it too', async (path) => {

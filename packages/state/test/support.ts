@@ -1,8 +1,9 @@
 import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { decodeMetadata, type CheckpointMetadata, type OperatorState } from '@ckpt/format';
+import { decodeMetadata, type CheckpointMetadata, type KeyedStateHandle, type OperatorState } from '@ckpt/format';
 import { localPathOf, StorageSource, Storages } from '@ckpt/storage';
-import { HandleResolver } from '../src/index.js';
+import { HandleResolver, KeyedStateFile, type KeyedStateEntry } from '../src/index.js';
+import { storageResolver } from '../src/node/index.js';
 
 export const GENERATED = join(import.meta.dirname, '../../../fixtures/generated');
 
@@ -53,4 +54,26 @@ export function plain(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(plain);
   if (v && typeof v === 'object' && (v as { kind?: string }).kind === 'ttl') return plain((v as { value: unknown }).value);
   return v;
+}
+
+/**
+ * The keyed state files (heap / canonical key-group handles) of a corpus `_metadata` that hold a
+ * state named `state`, every subtask of every operator, with their entries.
+ */
+export async function corpusKeyedState(metadataPath: string, state: string): Promise<{ files: KeyedStateFile[]; entries: KeyedStateEntry[] }> {
+  const metadata = decodeMetadata(new Uint8Array(readFileSync(metadataPath)));
+  const resolver = storageResolver(dirname(metadataPath));
+  const files: KeyedStateFile[] = [];
+  const entries: KeyedStateEntry[] = [];
+  for (const op of metadata.operators) {
+    for (const s of op.subtasks) {
+      const h = s.managedKeyedState as Extract<KeyedStateHandle, { delegate: unknown }> | null;
+      if (!h) continue;
+      const file = await KeyedStateFile.open(h, resolver.resolve(h.delegate), { maxParallelism: op.maxParallelism });
+      if (!file.header.states.some((m) => m.name === state)) continue;
+      files.push(file);
+      for await (const e of file.entries()) entries.push(e);
+    }
+  }
+  return { files, entries };
 }
