@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { ByteReader, ByteWriter } from '@ckpt/format';
-import { codecFor, describeSnapshot, encodeValue, readVersionedSnapshot, serializer, VALUE_SERIALIZER } from '../src/index.js';
+import { codecFor, describeSnapshot, encodeValue, readVersionedSnapshot, serializer, NAMESPACE_SERIALIZER, VALUE_SERIALIZER } from '../src/index.js';
 import { corpusKeyedState } from './support.js';
 
 // Flink SQL MATCH_RECOGNIZE savepoints (CEP operator state: NFA states and the shared buffer),
@@ -53,9 +53,41 @@ describe.skipIf(CEP_SP.length === 0)('CEP state of real MATCH_RECOGNIZE savepoin
       expect(events.has(JSON.stringify([key, nodeId.eventId]))).toBe(true);
     }
     for (const e of by('sharedBuffer-events')) expect(e.value).toMatchObject({ kind: 'lockable', refCounter: expect.any(Number) });
-    // the NFA values encode back to what was read
-    const nfaCodec = codecFor(serializer(files[0]!.header.states.find((m) => m.name === 'nfaStateName')!, VALUE_SERIALIZER)!);
-    for (const e of nfa) expect(nfaCodec.read(new ByteReader(encodeValue(nfaCodec, e.value)))).toEqual(e.value);
+  });
+
+  test.each(CEP_SP)('%s: every CEP value and map key encodes back to the bytes Flink wrote', async (path) => {
+    const checked = new Set<string>();
+    for (const file of (await cepState(path)).files) {
+      const key = codecFor(file.header.keySerializer);
+      const metas = file.header.states;
+      for await (const kg of file.rawKeyGroups()) {
+        for (const raw of kg.entries) {
+          const m = metas[raw.stateId]!;
+          const value = serializer(m, VALUE_SERIALIZER)!;
+          if (!m.name.startsWith('sharedBuffer-') && m.name !== 'nfaStateName') continue;
+          const exact = (c: ReturnType<typeof codecFor>, bytes: Uint8Array) => {
+            const r = new ByteReader(bytes);
+            const v = c.read(r);
+            expect(r.remaining).toBe(0);
+            expect(encodeValue(c, v)).toEqual(bytes);
+            checked.add(m.name);
+          };
+          if (m.name === 'nfaStateName') {
+            exact(codecFor(value), raw.value);
+            continue;
+          }
+          // a map entry: value behind a null flag; the user key after the key and the (void) namespace
+          const [userKey, element] = value.nested.map(codecFor);
+          expect(raw.value[0]).toBe(0);
+          exact(element!, raw.value.subarray(1));
+          const r = new ByteReader(raw.key);
+          key.read(r);
+          codecFor(serializer(m, NAMESPACE_SERIALIZER)!).read(r);
+          exact(userKey!, raw.key.subarray(r.offset));
+        }
+      }
+    }
+    expect([...checked].sort()).toEqual(['nfaStateName', 'sharedBuffer-entries-with-lockable-edges', 'sharedBuffer-events', 'sharedBuffer-events-count']);
   });
 });
 
