@@ -24,8 +24,10 @@ export interface LogicalType {
   /** DECIMAL, TIME, TIMESTAMP(_LTZ), interval precision. */
   precision?: number;
   scale?: number;
-  /** DAY_TIME / YEAR_MONTH interval resolution. */
+  /** DAY_TIME / YEAR_MONTH interval resolution (`DAY_TO_SECOND`, `MONTH`, …). */
   resolution?: string;
+  /** DAY_TIME interval: the day precision (`precision` is the fractional-second one). */
+  dayPrecision?: number;
   /** ARRAY / MULTISET element. */
   element?: LogicalType;
   /** MAP key and value. */
@@ -71,6 +73,9 @@ const ALLOWED_JAVA = new Set([
   'java.util.HashMap',
   'java.util.LinkedHashMap',
   'java.util.HashSet',
+  // a serializable lambda's serial form (a nested RowDataSerializer's field getters): names and captured
+  // arguments only, each argument checked against this list like any other object
+  'java.lang.invoke.SerializedLambda',
 ]);
 
 /** The classes a Table-runtime snapshot may Java-serialize: Flink's type and serializer classes, a few JDK collections. */
@@ -213,6 +218,7 @@ export function toLogicalType(v: JavaFieldValue): LogicalType {
     case 'INTERVAL_DAY_TIME':
       t.resolution = enumName(o, 'resolution');
       t.precision = int(o, 'fractionalPrecision');
+      t.dayPrecision = int(o, 'dayPrecision');
       break;
     case 'ARRAY':
     case 'MULTISET':
@@ -254,6 +260,17 @@ function className(v: JavaFieldValue): string | null {
   return typeof v === 'object' && v !== null && v.kind === 'class' ? v.classDesc.name : null;
 }
 
+/** An interval's resolution in SQL, e.g. `YEAR(2) TO MONTH`, `DAY(2) TO SECOND(3)`, `MONTH`. */
+function describeResolution(t: LogicalType): string {
+  const unit = (u: string) => {
+    if (u === 'YEAR') return `YEAR(${t.precision})`;
+    if (u === 'DAY') return `DAY(${t.dayPrecision})`;
+    if (u === 'SECOND') return `SECOND(${t.precision})`;
+    return u;
+  };
+  return (t.resolution ?? '?').split('_TO_').map(unit).join(' TO ');
+}
+
 /** SQL-like display of a type, e.g. `VARCHAR(2147483647)`, `DECIMAL(10, 2) NOT NULL`, `ROW<word STRING>`. */
 export function describeLogicalType(t: LogicalType): string {
   const nn = t.nullable ? '' : ' NOT NULL';
@@ -286,7 +303,7 @@ export function describeLogicalType(t: LogicalType): string {
       return `RAW(${t.className ?? '?'})${nn}`;
     case 'INTERVAL_YEAR_MONTH':
     case 'INTERVAL_DAY_TIME':
-      return `INTERVAL ${t.resolution ?? ''}${nn}`;
+      return `INTERVAL ${describeResolution(t)}${nn}`;
     default:
       return t.root + nn;
   }

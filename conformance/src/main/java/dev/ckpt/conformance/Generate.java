@@ -181,6 +181,14 @@ public final class Generate {
                 "Same SQL job, RocksDB backend, incremental retained checkpoint")
                 .backend("rocksdb").checkpoint().incremental()
                 .job((env, s) -> SqlJobs.sqlJob(env)));
+        l.add(new Scenario("sql-types-savepoint",
+                "SQL job keeping CHAR/BINARY/VARBINARY, TIMESTAMP(9), TIMESTAMP_LTZ(6/9), DECIMAL(38, 10), intervals, "
+                        + "ARRAY<ROW>, MAP<_, ARRAY>, MULTISET and RAW in a deduplication and a group aggregate, HashMap, canonical savepoint")
+                .job((env, s) -> SqlTypesJobs.sqlTypesJob(env)));
+        l.add(new Scenario("sql-types-rocksdb-native-savepoint",
+                "The SQL types job on RocksDB, NATIVE savepoint")
+                .backend("rocksdb").nativeFormat().incremental()
+                .job((env, s) -> SqlTypesJobs.sqlTypesJob(env)));
         l.add(new Scenario("keyed-forst-incremental-checkpoint",
                 "Keyed job on the ForSt backend (Flink 2.x), incremental retained checkpoint")
                 .backend("forst").checkpoint().incremental().feature("forst"));
