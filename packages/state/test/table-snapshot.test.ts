@@ -36,6 +36,25 @@ describe('RowDataSerializer snapshot: Java-serialized logical types behind an al
     expect(() => readVersionedSnapshot(new ByteReader(bytes))).toThrow(expect.objectContaining({ code: 'BadValue' }));
   });
 
+  test('a serializable lambda (a nested RowDataSerializer\'s field getter) is read; what it captures is still checked', () => {
+    // (the real serial form holds the captured arguments in an Object[]; the test's writer has no
+    // arrays, so the argument sits in an Object field: the check walks fields and elements alike)
+    const desc: JavaClassDesc = {
+      kind: 'classDesc', name: 'java.lang.invoke.SerializedLambda', suid: 1n, flags: 0x02, superClass: null,
+      fields: [{ code: 'L', name: 'capturedArg', signature: 'Ljava/lang/Object;' }, { code: 'L', name: 'implMethodName', signature: 'Ljava/lang/String;' }],
+    };
+    const lambda = (captured: JavaObject): JavaObject => ({
+      kind: 'object', classDesc: desc, classData: [{ classDesc: desc, values: [captured, 'lambda$createFieldGetter$1'] }],
+    });
+    // allowed: past the allow-list, then refused only as not being a logical type
+    expect(() => readVersionedSnapshot(new ByteReader(rowDataSnapshot(lambda(objectOf('org.apache.flink.table.types.logical.IntType')))))).toThrow(
+      expect.objectContaining({ code: 'BadValue' }),
+    );
+    expect(() => readVersionedSnapshot(new ByteReader(rowDataSnapshot(lambda(objectOf('com.example.Secret')))))).toThrow(
+      expect.objectContaining({ code: 'UnknownSerializer', message: expect.stringContaining('com.example.Secret') }),
+    );
+  });
+
   test('every truncation of the snapshot is refused with a typed error', () => {
     const bytes = rowDataSnapshot(objectOf('com.example.Secret'));
     for (let n = 0; n < bytes.length; n++) {
