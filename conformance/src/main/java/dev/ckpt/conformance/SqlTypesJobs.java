@@ -75,6 +75,13 @@ final class SqlTypesJobs {
         }
     }
 
+    /** A VARBINARY(8) (a CAST would pad it to 8 bytes on 1.20): the digits of 11 n. */
+    public static class ToBytes extends ScalarFunction {
+        public @DataTypeHint("VARBINARY(8)") byte[] eval(Long n) {
+            return Long.toString(n * 11).getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
     /** Sums cents into a RAW accumulator (a {@link Money}). */
     @FunctionHint(accumulator = @DataTypeHint(value = "RAW", bridgedTo = Money.class))
     public static class SumMoney extends AggregateFunction<Long, Money> {
@@ -96,7 +103,7 @@ final class SqlTypesJobs {
     static final String TYPED = "SELECT word, n, ts, "
             + "CAST(word AS CHAR(5)) AS ch, "
             + "CAST(CAST(word AS BYTES) AS BINARY(4)) AS bin, "
-            + "CAST(CAST(CAST(n * 11 AS STRING) AS BYTES) AS VARBINARY(8)) AS vbin, "
+            + "to_bytes(n) AS vbin, "
             + "TIMESTAMPADD(SECOND, CAST(n AS INT), TIMESTAMP '2024-01-01 00:00:00.123456789') AS ts9, "
             + "CAST(TIMESTAMPADD(SECOND, CAST(n AS INT), TIMESTAMP '2024-01-01 00:00:00.123456') AS TIMESTAMP_LTZ(6)) AS ltz6, "
             + "CAST(TIMESTAMPADD(SECOND, CAST(n AS INT), TIMESTAMP '2024-01-01 00:00:00.123456789') AS TIMESTAMP_LTZ(9)) AS ltz9, "
@@ -127,6 +134,7 @@ final class SqlTypesJobs {
         t.getConfig().setLocalTimeZone(ZoneOffset.UTC);
         t.createTemporarySystemFunction("to_money", ToMoney.class);
         t.createTemporarySystemFunction("to_multiset", ToMultiset.class);
+        t.createTemporarySystemFunction("to_bytes", ToBytes.class);
         t.createTemporarySystemFunction("sum_money", SumMoney.class);
         DataStream<Row> input = Jobs.numbers(env, "input", ROWS, 2000)
                 .map(new ToRow()).uid("input-rows").name("input-rows").setParallelism(1)
