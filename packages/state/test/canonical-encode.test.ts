@@ -8,7 +8,7 @@ import { loadFixture, versions } from './support.js';
 // encodeCompositeEntry is decodeEntry's inverse: every decoded pair of Flink's canonical and
 // RocksDB files encodes back to the bytes Flink wrote (keys with their length suffixes, lists
 // joined by ',', map values behind their null flag, TTL wrappers, timers).
-const SCENARIOS = ['keyed-hashmap-savepoint', 'keyed-rocksdb-canonical-savepoint', 'ttl-state-savepoint', 'topology-savepoint', 'keyed-rocksdb-native-savepoint'];
+const SCENARIOS = ['keyed-hashmap-savepoint', 'keyed-rocksdb-canonical-savepoint', 'ttl-state-savepoint', 'topology-savepoint', 'keyed-rocksdb-native-savepoint', 'sql-types-savepoint', 'sql-types-rocksdb-native-savepoint'];
 
 interface Both {
   header: KeyedStateHeader;
@@ -49,7 +49,8 @@ describe('encodeCompositeEntry', () => {
             expect(i).toBe(decoded.length);
           }
         }
-        expect(pairs).toBeGreaterThan(scenario === 'topology-savepoint' ? 5 : 100);
+        // the SQL types job keeps few keys: 3 deduplicated rows, 3 accumulators, 9 COLLECT map-view entries
+        expect(pairs).toBeGreaterThanOrEqual(scenario === 'topology-savepoint' ? 6 : scenario.startsWith('sql-types-') ? 15 : 101);
       });
     }
   }
