@@ -1,4 +1,4 @@
-import type { ByteReader, ByteWriter } from '@ckpt/format';
+import { FormatError, getField, readJavaStreamPrefix, type ByteReader, type ByteWriter } from '@ckpt/format';
 import { StateError } from '../errors.js';
 import type { ValueCodec } from './codecs.js';
 
@@ -13,6 +13,8 @@ export interface KryoValue {
   declared: string;
   class: string | null;
   bytes: Uint8Array;
+  /** A Java-serialized `Throwable`: its `detailMessage` (null when it has none). */
+  message?: string | null;
 }
 
 /** Kryo's default registrations (ids 0–9, the same in Kryo 2.24 and 5). */
@@ -165,4 +167,37 @@ export function kryoCodec(type: string, className: string, declared: string): Va
       w.raw(k.bytes);
     },
   };
+}
+
+/**
+ * A `Throwable` written by Flink's `KryoSerializer` (`writeClassAndObject`): Flink registers its
+ * own `JavaSerializer` as Kryo's default serializer for every `Throwable`, so after the class tag
+ * (`1`, name id, class name — an unregistered class) and Kryo's reference marker (`1`, a new
+ * object) comes one Java serialization stream, which delimits the value. Its bytes come out as a
+ * {@link KryoValue} with the exception's message; a registered class (its name is not in the
+ * bytes) or a back-reference is refused.
+ */
+export function readKryoThrowable(r: ByteReader, declared: string): KryoValue | null {
+  const at = r.offset;
+  const tag = Number(readVarLong(r, false, 5));
+  if (tag === 0) return null;
+  const fail = (what: string) => new StateError('UnknownSerializer', `a Kryo-serialized Throwable ${what} cannot be delimited`, { offset: r.base + at, path: r.path });
+  if (tag !== 1) throw fail(`of a registered class (#${tag - 2})`);
+  readVarLong(r, false, 5); // name id
+  const cls = readKryoString(r);
+  if (Number(readVarLong(r, false, 5)) !== 1) throw fail(`(${cls}) that refers to an earlier object`);
+  let message: string | null = null;
+  try {
+    const s = readJavaStreamPrefix(r.bytes.subarray(r.offset), r.base + r.offset, r.path, { annotations: true, arrays: true, classes: true, maxDepth: 64 });
+    r.offset += s.length;
+    const root = s.root;
+    if (typeof root === 'object' && root !== null && root.kind === 'object') {
+      const m = getField(root, 'detailMessage')?.value;
+      message = typeof m === 'string' ? m : null;
+    }
+  } catch (e) {
+    if (e instanceof FormatError) throw fail(`(${cls}): its Java serialization stream is unreadable (${e.message})`);
+    throw e;
+  }
+  return { kind: 'kryo', declared, class: cls, bytes: r.bytes.slice(at, r.offset), message };
 }

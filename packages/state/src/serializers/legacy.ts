@@ -99,7 +99,7 @@ function snapshotOfPair(config: ByteReader, serializer: JavaSerializer, kit: Leg
     } catch (e2) {
       const cls = classChain(serializer.object)[0];
       if (cls === undefined) throw e;
-      throw new StateError('UnknownSerializer', `${e.message}; its Java-serialized serializer ${cls} is not one ckpt knows either`, { cause: e2 });
+      throw new StateError('UnknownSerializer', `${e.detail}; its Java-serialized serializer ${cls} is not one ckpt knows either`, { ...(e.offset === undefined ? {} : { offset: e.offset }), ...(e.path === undefined ? {} : { path: e.path }), cause: e2 });
     }
   }
 }

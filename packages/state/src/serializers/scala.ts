@@ -3,7 +3,7 @@ import { StateError } from '../errors.js';
 import type { ValueCodec } from './codecs.js';
 import { readBool, writeBool } from './data.js';
 import type { SerializerSnapshot } from './snapshot.js';
-import type { KryoValue } from './kryo.js';
+import { readKryoThrowable, type KryoValue } from './kryo.js';
 
 /**
  * Serializers of Flink's Scala API (`flink-scala`): snapshot classes, their configuration and
@@ -149,6 +149,8 @@ export function scalaCodec(s: SerializerSnapshot, nested: ValueCodec[], type: st
       const read = (r: ByteReader, whole: boolean): TryValue => {
         const at = r.offset;
         if (readBool(r, 'try is success')) return { kind: 'success', value: el.read(r) };
+        // Flink's Kryo writes every Throwable as a Java serialization stream, which ends by itself
+        if (s.nested[1]?.config?.kind === 'kryo') return { kind: 'failure', throwable: readKryoThrowable(r, s.nested[1].config.typeClass) };
         if (whole && throwable.readWhole) return { kind: 'failure', throwable: throwable.readWhole(r) };
         // Kryo writes no length: inside another value, where the Throwable ends is unknown
         throw new StateError('UnknownSerializer', `a scala.util.Failure inside another value: its Throwable is Kryo data (${throwable.type}) that cannot be delimited`, {

@@ -317,6 +317,8 @@ export function describeSnapshot(s: SerializerSnapshot): string {
       return `Ttl<${describeSnapshot(s.nested[1] ?? s)}>`;
     case CLS.timer:
       return `Timer<${inner}>`;
+    case CLS.either:
+      return `Either<${inner}>`;
   }
   const scala = describeScala(s, s.nested.map(describeSnapshot));
   if (scala !== undefined) return scala;
