@@ -64,6 +64,20 @@ export function readSerializerRecord(r: ByteReader): JavaSerializer {
  * where the config is one ckpt does not know.
  */
 export function readSerializerPairs(r: ByteReader, kit: LegacyKit): SerializerSnapshot[] {
+  // each pair's config is read from a reader of its own: the nesting is bounded here
+  if (pairDepth >= MAX_PAIR_DEPTH) throw new StateError('BadValue', `serializer configs nested deeper than ${MAX_PAIR_DEPTH} levels`, at(r, r.offset));
+  pairDepth++;
+  try {
+    return readPairs(r, kit);
+  } finally {
+    pairDepth--;
+  }
+}
+
+const MAX_PAIR_DEPTH = 32;
+let pairDepth = 0;
+
+function readPairs(r: ByteReader, kit: LegacyKit): SerializerSnapshot[] {
   const n = r.count('serializer and config pairs', 8);
   const offsets: [number, number][] = [];
   for (let i = 0; i < n; i++) offsets.push([r.i32('serializer offset'), r.i32('config offset')]);

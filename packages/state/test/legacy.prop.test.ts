@@ -1,0 +1,148 @@
+import { describe, expect, test } from 'vitest';
+import fc from 'fast-check';
+import { ByteReader, ByteWriter } from '@ckpt/format';
+import { codecFor, describeSnapshot, encodeValue, readKeyedStateHeader, readOperatorStateHeader, type SerializerSnapshot } from '../src/index.js';
+
+const JAVA = 'org.apache.flink.runtime.state.JavaSerializer$JavaSerializerSnapshot';
+
+describe('JavaSerializer values', () => {
+  const codec = codecFor({ className: JAVA, version: 3, nested: [] });
+  test('a string reads back from the Java serialization stream it is written as, also inside a list', () => {
+    const list = codecFor({ className: 'org.apache.flink.api.common.typeutils.base.ListSerializerSnapshot', version: 3, nested: [{ className: JAVA, version: 3, nested: [] }] });
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: 'binary', maxLength: 200 }), { maxLength: 5 }), (strings) => {
+        for (const s of strings) {
+          const bytes = encodeValue(codec, s);
+          expect([...bytes.subarray(0, 5)]).toEqual([0xac, 0xed, 0x00, 0x05, 0x74]); // stream header, TC_STRING
+          const r = new ByteReader(bytes);
+          expect(codec.read(r)).toBe(s);
+          expect(r.remaining).toBe(0);
+        }
+        // Java streams delimit themselves: elements back to back
+        expect(list.read(new ByteReader(encodeValue(list, strings)))).toEqual(strings);
+      }),
+    );
+  });
+});
+
+// ---- a test-side encoder of the Flink ≤ 1.6 serializer blocks (legacy.ts reads them) --------
+
+/** A legacy config tree: a basic serializer (ParameterlessTypeSerializerConfig) or a composite config. */
+type Cfg = { basic: string } | { composite: 'list' | 'map' | 'either' | 'option'; nested: Cfg[] };
+
+const BASIC = ['Long', 'Int', 'String', 'Boolean', 'Double'];
+const COMPOSITE = {
+  list: ['org.apache.flink.api.common.typeutils.base.CollectionSerializerConfigSnapshot', 1, (n: string[]) => `List<${n.join(', ')}>`],
+  map: ['org.apache.flink.api.common.typeutils.base.MapSerializerConfigSnapshot', 2, (n: string[]) => `Map<${n.join(', ')}>`],
+  either: ['org.apache.flink.api.java.typeutils.runtime.EitherSerializerConfigSnapshot', 2, (n: string[]) => `Either<${n.join(', ')}>`],
+  option: ['org.apache.flink.api.scala.typeutils.ScalaOptionSerializerConfigSnapshot', 1, (n: string[]) => `Option<${n.join(', ')}>`],
+} as const;
+
+const cfgArb: fc.Arbitrary<Cfg> = fc.letrec<{ cfg: Cfg }>((tie) => ({
+  cfg: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.constantFrom(...BASIC).map((basic) => ({ basic })),
+    fc.constantFrom('list', 'map', 'either', 'option').chain((composite) =>
+      fc.array(tie('cfg'), { minLength: COMPOSITE[composite][1], maxLength: COMPOSITE[composite][1] }).map((nested) => ({ composite, nested })),
+    ),
+  ),
+})).cfg;
+
+function expected(c: Cfg): string {
+  if ('basic' in c) return c.basic;
+  return COMPOSITE[c.composite][2](c.nested.map(expected));
+}
+
+/** `int 1`, `int len`, a minimal Java serialization stream (here: TC_NULL; the config decides). */
+function serializerRecord(w: ByteWriter): void {
+  w.i32(1);
+  w.lengthPrefixed(Uint8Array.of(0xac, 0xed, 0x00, 0x05, 0x70));
+}
+
+/** A proxy-version-1 envelope of a config snapshot. */
+function envelope(w: ByteWriter, c: Cfg): void {
+  w.i32(1);
+  if ('basic' in c) {
+    w.utf('org.apache.flink.api.common.typeutils.ParameterlessTypeSerializerConfig');
+    w.i32(1);
+    w.utf(`org.apache.flink.api.common.typeutils.base.${c.basic === 'Int' ? 'Int' : c.basic}Serializer`);
+    return;
+  }
+  w.utf(COMPOSITE[c.composite][0]);
+  w.i32(1);
+  pairs(w, c.nested);
+}
+
+/** "Serializers and configs with resilience": offsets, then the buffer. */
+function pairs(w: ByteWriter, cfgs: Cfg[]): void {
+  const buf = new ByteWriter(64);
+  const offsets: number[] = [];
+  for (const c of cfgs) {
+    offsets.push(buf.finish().length);
+    serializerRecord(buf);
+    offsets.push(buf.finish().length);
+    envelope(buf, c);
+  }
+  const bytes = buf.finish();
+  w.i32(cfgs.length);
+  for (const o of offsets) w.i32(o);
+  w.lengthPrefixed(bytes);
+}
+
+describe('Flink ≤ 1.6 headers written by a test encoder', () => {
+  test('keyed proxy v3–v5 and operator proxy v2–v4: every nested config tree reads as the snapshot it stands for', () => {
+    fc.assert(
+      fc.property(cfgArb, cfgArb, fc.constantFrom(3, 4, 5), fc.string({ minLength: 1, maxLength: 12 }), (key, value, version, name) => {
+        const w = new ByteWriter(256);
+        w.i32(version);
+        if (version >= 4) w.u8(0); // compression flag
+        pairs(w, [key]);
+        w.u16(1);
+        if (version === 5) {
+          w.utf(name);
+          w.i32(0); // KEY_VALUE
+          w.i32(1);
+          w.utf('KEYED_STATE_TYPE');
+          w.utf('VALUE');
+          w.i32(2);
+          w.utf('NAMESPACE_SERIALIZER');
+          w.utf('VALUE_SERIALIZER');
+        } else {
+          w.i32(1); // StateDescriptor.Type VALUE
+          w.utf(name);
+        }
+        pairs(w, [{ basic: 'Long' }, value]);
+        const bytes = w.finish();
+        const h = readKeyedStateHeader(new ByteReader(bytes));
+        expect(h.version).toBe(version);
+        expect(h.length).toBe(bytes.length);
+        expect(describeSnapshot(h.keySerializer)).toBe(expected(key));
+        const s = h.states[0]!;
+        expect(s.name).toBe(name);
+        const byKey = Object.fromEntries(s.serializers.map(([k, v]: [string, SerializerSnapshot]) => [k, describeSnapshot(v)]));
+        expect(byKey).toEqual({ NAMESPACE_SERIALIZER: 'Long', VALUE_SERIALIZER: expected(value) });
+
+        // the same value serializer as an operator list state (proxy v2/v3) and a broadcast state (v3)
+        const o = new ByteWriter(256);
+        o.i32(version - 1);
+        o.u16(1);
+        o.utf(name);
+        o.u8(1); // UNION
+        pairs(o, [value]);
+        if (version - 1 >= 3) {
+          o.u16(1);
+          o.utf(`${name}-b`);
+          o.u8(2); // BROADCAST
+          pairs(o, [key, value]);
+        }
+        if (version - 1 <= 3) {
+          const oh = readOperatorStateHeader(new ByteReader(o.finish()));
+          expect(oh.operatorStates[0]!.options).toEqual([['OPERATOR_STATE_DISTRIBUTION_MODE', 'UNION']]);
+          expect(describeSnapshot(oh.operatorStates[0]!.serializers[0]![1])).toBe(expected(value));
+          if (version - 1 === 3) expect(oh.broadcastStates[0]!.serializers.map(([k, v]) => [k, describeSnapshot(v)])).toEqual([['KEY_SERIALIZER', expected(key)], ['VALUE_SERIALIZER', expected(value)]]);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
