@@ -5,6 +5,7 @@ import { Storages } from '@ckpt/storage';
 import { loadCheckpointState } from '../src/node/index.js';
 import { javaKeyOf, keyGroupOfKey, KeyedStateFile, mergeKeyedHeaders, operatorEntries, describeSnapshot, type OperatorEntryItem } from '../src/index.js';
 import { CORPUS_DIR, HAVE_CORPUS } from '../../format/test/support/corpus.js';
+import { SCALA_MIGRATION_JOB_TYPES } from './support.js';
 
 // Savepoints of Flink 1.2–1.6 from Flink's own migration tests (third-party corpus, read in place).
 // What their jobs wrote is in Flink's test sources: operatorstate/KeyedJob (1.2), the Scala
@@ -76,14 +77,7 @@ describe('keyed backend proxy versions 3, 4, 5 (Flink 1.3–1.6: serializer and 
       const op = 'd1392353922252257afa15351a98bae9';
       const { files } = await keyedHeaders(dir, op);
       expect(files[0]!.header.version).toBe(version);
-      expect(Object.fromEntries(files[0]!.header.states.map((s) => [s.name, describeSnapshot(s.serializers.find(([k]) => k === 'VALUE_SERIALIZER')![1])]))).toMatchObject({
-        caseClassState: 'CustomCaseClass(String, Long)',
-        caseClassWithNestingState: 'CustomCaseClassWithNesting(Long, CustomCaseClass(String, Long))',
-        optionState: 'Option<CustomCaseClass(String, Long)>',
-        tryState: 'Try<CustomCaseClass(String, Long)>',
-        eitherLeftState: 'Either<CustomCaseClass(String, Long), String>',
-        enumOneState: 'org.apache.flink.api.scala.migration.CustomEnum$',
-      });
+      expect(Object.fromEntries(files[0]!.header.states.map((s) => [s.name, describeSnapshot(s.serializers.find(([k]) => k === 'VALUE_SERIALIZER')![1])]))).toMatchObject(SCALA_MIGRATION_JOB_TYPES);
       const items = await dump(dir, op);
       const keys = [...new Set(byState(items, 'caseClassState').map((e) => e.key as bigint))].sort((a, b) => Number(a - b));
       expect(keys.length).toBeGreaterThan(3);

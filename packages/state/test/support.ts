@@ -54,3 +54,16 @@ export function plain(v: unknown): unknown {
   if (v && typeof v === 'object' && (v as { kind?: string }).kind === 'ttl') return plain((v as { value: unknown }).value);
   return v;
 }
+
+/**
+ * Value serializers of the Scala StatefulJobSavepointMigrationITCase job (Flink's flink-tests),
+ * as `describeSnapshot` names them, whatever Flink version wrote the savepoint.
+ */
+export const SCALA_MIGRATION_JOB_TYPES = {
+  caseClassState: 'CustomCaseClass(String, Long)',
+  caseClassWithNestingState: 'CustomCaseClassWithNesting(Long, CustomCaseClass(String, Long))',
+  optionState: 'Option<CustomCaseClass(String, Long)>',
+  tryState: 'Try<CustomCaseClass(String, Long)>',
+  eitherLeftState: 'Either<CustomCaseClass(String, Long), String>',
+  enumOneState: 'org.apache.flink.api.scala.migration.CustomEnum$',
+};
