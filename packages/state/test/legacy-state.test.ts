@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { Storages } from '@ckpt/storage';
 import { loadCheckpointState } from '../src/node/index.js';
-import { javaKeyOf, keyGroupOfKey, KeyedStateFile, mergeKeyedHeaders, operatorEntries, describeSnapshot, type OperatorEntryItem } from '../src/index.js';
+import { javaKeyOf, keyGroupOfKey, KeyedStateFile, mergeKeyedHeaders, operatorEntries, describeSnapshot, readRawKeyedTimers, StateError, type KeyedStateEntry, type OperatorEntryItem } from '../src/index.js';
 import { CORPUS_DIR, HAVE_CORPUS } from '../../format/test/support/corpus.js';
 import { SCALA_MIGRATION_JOB_TYPES } from './support.js';
 
@@ -106,6 +106,34 @@ describe('keyed backend proxy versions 3, 4, 5 (Flink 1.3–1.6: serializer and 
     const items = await dump('0683', 'a4996af65a2244bbdc67412e4f681060');
     const values = byState(items, 'state-name');
     expect(values.map((e) => [e.key, e.namespace, e.value]).sort()).toEqual([0n, 1n, 2n, 3n].map((k) => [[k], k, k]));
+  });
+});
+
+describe('timers in raw keyed state (Flink ≤ 1.x heap timers)', () => {
+  corpusTest('0683')('corpus 0683 (1.3): the TimelyStatefulOperator\'s "timer" service — event time at watermark + 10, processing time, namespace = key', async () => {
+    const storages = new Storages();
+    try {
+      const { metadata, resolver } = await loadCheckpointState(join(CORPUS_DIR, '0683', '_metadata'), { storages });
+      const timers: KeyedStateEntry[] = [];
+      for (const op of metadata.operators.filter((o) => o.operatorId === 'a4996af65a2244bbdc67412e4f681060')) {
+        for (const s of op.subtasks) {
+          const h = s.rawKeyedState;
+          if (h?.kind === 'keyGroups') timers.push(...(await readRawKeyedTimers(h, resolver.resolve(h.delegate))));
+        }
+        // the same bytes are no timers when read as raw keyed state: the managed keyed stream is refused
+        const managed = op.subtasks[1]!.managedKeyedState!;
+        if (managed.kind !== 'keyGroups') throw new Error('expected a key-groups handle');
+        await expect(readRawKeyedTimers(managed, resolver.resolve(managed.delegate))).rejects.toBeInstanceOf(StateError);
+      }
+      const event = timers.filter((t) => t.state === '_timer_state/event_timer').map((t) => t.value as { key: bigint[]; namespace: bigint; timestamp: bigint });
+      const processing = timers.filter((t) => t.state === '_timer_state/processing_timer').map((t) => t.value as { key: bigint[]; namespace: bigint; timestamp: bigint });
+      expect(event.map((t) => [t.key, t.namespace, t.timestamp]).sort()).toEqual([0n, 1n, 2n, 3n].map((k) => [[k], k, -(1n << 63n) + 10n]));
+      expect(processing.map((t) => [t.key, t.namespace]).sort()).toEqual([0n, 1n, 2n, 3n].map((k) => [[k], k]));
+      // currentProcessingTime() + 30 s of a run on 2 June 2017
+      for (const t of processing) expect(new Date(Number(t.timestamp)).toISOString().slice(0, 10)).toBe('2017-06-02');
+    } finally {
+      await storages.close();
+    }
   });
 });
 
