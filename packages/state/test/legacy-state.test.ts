@@ -70,6 +70,7 @@ const scalaVersions: [string, number][] = [
   ['0610', 3], // 1.3 "rocksdb" savepoint (heap key-group format)
   ['0611', 4], // 1.4 jobmanager savepoint
   ['0613', 5], // 1.6 jobmanager savepoint
+  ['0835', 3], // 1.3, Scala 2.10: the Enumeration's config (v1) names it only by class, its constants come from the Java-serialized serializer
 ];
 describe('keyed backend proxy versions 3, 4, 5 (Flink 1.3–1.6: serializer and config pairs with resilience)', () => {
   for (const [dir, version] of scalaVersions) {
@@ -78,6 +79,8 @@ describe('keyed backend proxy versions 3, 4, 5 (Flink 1.3–1.6: serializer and 
       const { files } = await keyedHeaders(dir, op);
       expect(files[0]!.header.version).toBe(version);
       expect(Object.fromEntries(files[0]!.header.states.map((s) => [s.name, describeSnapshot(s.serializers.find(([k]) => k === 'VALUE_SERIALIZER')![1])]))).toMatchObject(SCALA_MIGRATION_JOB_TYPES);
+      const enumSnap = files[0]!.header.states.find((s) => s.name === 'enumOneState')!.serializers.find(([k]) => k === 'VALUE_SERIALIZER')![1];
+      expect(enumSnap.config).toEqual({ kind: 'scalaEnum', enumClass: 'org.apache.flink.api.scala.migration.CustomEnum$', constants: ['ONE', 'TWO', 'THREE', 'FOUR'].map((name, id) => ({ name, id })) });
       const items = await dump(dir, op);
       const keys = [...new Set(byState(items, 'caseClassState').map((e) => e.key as bigint))].sort((a, b) => Number(a - b));
       expect(keys.length).toBeGreaterThan(3);

@@ -27,7 +27,9 @@ const SER = {
   traversable: `${F}api.scala.typeutils.TraversableSerializer`,
   timer: `${F}streaming.api.operators.TimerSerializer`,
   kryo: `${F}api.java.typeutils.runtime.kryo.KryoSerializer`,
+  scalaEnum: `${F}api.scala.typeutils.EnumValueSerializer`,
 } as const;
+const ENUMERATION_VALUE = 'Lscala/Enumeration$Value;';
 
 /** What the mapping needs from `snapshot.ts` (passed in to keep the module graph acyclic). */
 export interface JavaSerializerKit {
@@ -115,6 +117,8 @@ export function snapshotOfJavaSerializer(o: JavaContent | undefined, kit: JavaSe
       return { className: SCALA.option, version: 1, nested: nestedOf('elemSerializer') };
     case SER.timer:
       return { className: kit.cls.timer, version: 1, nested: nestedOf('keySerializer', 'namespaceSerializer') };
+    case SER.scalaEnum:
+      return { className: SCALA.enum, version: 3, nested: [], config: scalaEnumeration(objectField(o, 'enum'), cls) };
     case SER.kryo: {
       const typeClass = className(objectField(o, 'type')) ?? '?';
       return { className: kit.cls.kryo, version: 2, nested: [], config: { kind: 'kryo', typeClass, registrations: [], defaultSerializers: [], defaultSerializerClasses: [] } };
@@ -134,4 +138,27 @@ export function snapshotOfJavaSerializer(o: JavaContent | undefined, kit: JavaSe
     return { className: SCALA.traversable, version: 1, nested: nestedOf('elementSerializer'), config: { kind: 'traversable', cbfCode: '' } };
   }
   throw unknown(cls);
+}
+
+/**
+ * The constants of a Java-serialized Scala `Enumeration` object: its fields of type
+ * `Enumeration#Value`, each a `Val` with its id; a `Val` without an explicit name is named by its
+ * field, as Scala's `Enumeration` names it (by reflection over those members).
+ */
+function scalaEnumeration(e: JavaFieldValue, serializerClass: string): { kind: 'scalaEnum'; enumClass: string; constants: { name: string; id: number }[] } {
+  if (typeof e !== 'object' || e === null || e instanceof Uint8Array || e.kind !== 'object') throw unknown(serializerClass, ' (its enumeration is not an object)');
+  const own = e.classData.find((d) => d.classDesc.name === e.classDesc.name)!;
+  const constants: { name: string; id: number }[] = [];
+  own.classDesc.fields.forEach((f, i) => {
+    if (f.signature !== ENUMERATION_VALUE) return;
+    const v = own.values[i];
+    if (typeof v !== 'object' || v === null || v instanceof Uint8Array || v.kind !== 'object') return;
+    const id = (getField(v, 'scala$Enumeration$Val$$i') ?? getField(v, 'i'))?.value;
+    const name = getField(v, 'name')?.value;
+    if (typeof id !== 'number') throw unknown(serializerClass, ` (value ${f.name} of ${e.classDesc.name} has no id)`);
+    constants.push({ name: typeof name === 'string' ? name : f.name, id });
+  });
+  if (constants.length === 0) throw unknown(serializerClass, ` (no values found in ${e.classDesc.name})`);
+  constants.sort((a, b) => a.id - b.id);
+  return { kind: 'scalaEnum', enumClass: e.classDesc.name, constants };
 }
