@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { Storages } from '@ckpt/storage';
 import { loadCheckpointState } from '../src/node/index.js';
-import { javaKeyOf, keyGroupOfKey, KeyedStateFile, mergeKeyedHeaders, operatorEntries, describeSnapshot, readRawKeyedTimers, StateError, type KeyedStateEntry, type OperatorEntryItem } from '../src/index.js';
+import { javaKeyOf, keyGroupOfKey, KeyedStateFile, mergeKeyedHeaders, operatorEntries, describeSnapshot, readRawKeyedTimers, StateError, verifyStateFiles, type KeyedStateEntry, type OperatorEntryItem } from '../src/index.js';
 import { CORPUS_DIR, HAVE_CORPUS } from '../../format/test/support/corpus.js';
 import { SCALA_MIGRATION_JOB_TYPES } from './support.js';
 
@@ -191,6 +191,20 @@ describe('1.7 serializer snapshots and refusals', () => {
       message: expect.stringContaining('TypeSerializerSnapshotMigrationITCase$TestSerializer'),
     });
   });
+
+  for (const dir of ['0542', '0610', '0611', '0613', '0675', '0722', '0785']) {
+    corpusTest(dir)(`verify --deep reads every state header and key-group start of corpus ${dir} without a problem`, async () => {
+      const storages = new Storages();
+      try {
+        const { metadata, resolver } = await loadCheckpointState(join(CORPUS_DIR, dir, '_metadata'), { storages });
+        const report = await verifyStateFiles(metadata, resolver);
+        expect(report.checks).toBeGreaterThan(0);
+        expect(report.problems).toEqual([]);
+      } finally {
+        await storages.close();
+      }
+    });
+  }
 
   corpusTest('0683')('re-keying refuses a keyed proxy version below 6, naming it', async () => {
     const { files } = await keyedHeaders('0683', 'b6f2d694289c3a40c7b6f325a615a3cf');
