@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import { ByteReader, ByteWriter } from '@ckpt/format';
+import { ByteReader, ByteWriter, SC_SERIALIZABLE, writeJavaStream, type JavaClassDesc, type JavaFieldDesc, type JavaObject } from '@ckpt/format';
 import { codecFor, describeSnapshot, encodeValue, readKeyedStateHeader, readOperatorStateHeader, type SerializerSnapshot } from '../src/index.js';
 
 const JAVA = 'org.apache.flink.runtime.state.JavaSerializer$JavaSerializerSnapshot';
@@ -144,5 +144,81 @@ describe('Flink ≤ 1.6 headers written by a test encoder', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+// ---- keyed proxy versions 1 and 2: serializers only as Java-serialized objects ------------
+
+type Ser = { basic: string } | { composite: 'list' | 'map' | 'either'; nested: Ser[] };
+
+const SER_FIELDS = {
+  list: ['org.apache.flink.api.common.typeutils.base.ListSerializer', ['elementSerializer'], (n: string[]) => `List<${n.join(', ')}>`],
+  map: ['org.apache.flink.api.common.typeutils.base.MapSerializer', ['keySerializer', 'valueSerializer'], (n: string[]) => `Map<${n.join(', ')}>`],
+  either: ['org.apache.flink.api.java.typeutils.runtime.EitherSerializer', ['leftSerializer', 'rightSerializer'], (n: string[]) => `Either<${n.join(', ')}>`],
+} as const;
+
+const serArb: fc.Arbitrary<Ser> = fc.letrec<{ ser: Ser }>((tie) => ({
+  ser: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.constantFrom(...BASIC).map((basic) => ({ basic })),
+    fc.constantFrom('list', 'map', 'either').chain((composite) =>
+      fc.array(tie('ser'), { minLength: SER_FIELDS[composite][1].length, maxLength: SER_FIELDS[composite][1].length }).map((nested) => ({ composite, nested })),
+    ),
+  ),
+})).ser;
+
+const desc = (name: string, fields: JavaFieldDesc[], superClass: JavaClassDesc | null): JavaClassDesc => ({ kind: 'classDesc', name, suid: 1n, flags: SC_SERIALIZABLE, fields, superClass });
+const TYPE_SERIALIZER = desc('org.apache.flink.api.common.typeutils.TypeSerializer', [], null);
+const SINGLETON = desc('org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton', [], TYPE_SERIALIZER);
+
+/** The object `ObjectOutputStream` writes for a serializer: class chain, the nested serializers in object fields. */
+function javaObject(s: Ser): JavaObject {
+  if ('basic' in s) {
+    const d = desc(`org.apache.flink.api.common.typeutils.base.${s.basic}Serializer`, [], SINGLETON);
+    return { kind: 'object', classDesc: d, classData: [TYPE_SERIALIZER, SINGLETON, d].map((classDesc) => ({ classDesc, values: [] })) };
+  }
+  const [name, fields] = SER_FIELDS[s.composite];
+  const d = desc(name, fields.map((f) => ({ code: 'L', name: f, signature: 'Lorg/apache/flink/api/common/typeutils/TypeSerializer;' })), TYPE_SERIALIZER);
+  return { kind: 'object', classDesc: d, classData: [{ classDesc: TYPE_SERIALIZER, values: [] }, { classDesc: d, values: s.nested.map(javaObject) }] };
+}
+
+function serExpected(s: Ser): string {
+  return 'basic' in s ? s.basic : SER_FIELDS[s.composite][2](s.nested.map(serExpected));
+}
+
+describe('keyed proxy versions 1 and 2 written by a test encoder', () => {
+  test('Java-serialized key, namespace and state serializers read as the snapshots of their classes', () => {
+    fc.assert(
+      fc.property(serArb, serArb, fc.constantFrom(1, 2), (key, value, version) => {
+        const record = (w: ByteWriter, s: Ser) => {
+          w.i32(1);
+          w.lengthPrefixed(writeJavaStream(javaObject(s)));
+        };
+        const w = new ByteWriter(256);
+        w.i32(version);
+        record(w, key);
+        w.u16(1);
+        w.i32(2); // StateDescriptor.Type LIST
+        w.utf('s');
+        record(w, { basic: 'Long' });
+        record(w, value);
+        const bytes = w.finish();
+        const h = readKeyedStateHeader(new ByteReader(bytes));
+        expect(h.length).toBe(bytes.length);
+        expect(describeSnapshot(h.keySerializer)).toBe(serExpected(key));
+        expect(h.states[0]!.options).toEqual([['KEYED_STATE_TYPE', 'LIST']]);
+        expect(h.states[0]!.serializers.map(([k, v]) => [k, describeSnapshot(v)])).toEqual([['NAMESPACE_SERIALIZER', 'Long'], ['VALUE_SERIALIZER', serExpected(value)]]);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  test('a serializer class ckpt does not know is refused, naming it', () => {
+    const d = desc('com.example.MySerializer', [], TYPE_SERIALIZER);
+    const w = new ByteWriter(256);
+    w.i32(1);
+    w.i32(1);
+    w.lengthPrefixed(writeJavaStream({ kind: 'object', classDesc: d, classData: [{ classDesc: TYPE_SERIALIZER, values: [] }, { classDesc: d, values: [] }] }));
+    expect(() => readKeyedStateHeader(new ByteReader(w.finish()))).toThrow(expect.objectContaining({ code: 'UnknownSerializer', message: expect.stringContaining('com.example.MySerializer') }));
   });
 });
