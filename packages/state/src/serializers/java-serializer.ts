@@ -1,4 +1,5 @@
-import { FormatError, getField, readJavaStreamPrefix, type ByteReader, type JavaContent, type JavaFieldValue, type JavaObject } from '@ckpt/format';
+import { ByteReader, FormatError, getField, type JavaContent, type JavaFieldValue, type JavaObject } from '@ckpt/format';
+import { readJavaStreamAt } from './java-stream.js';
 import { StateError } from '../errors.js';
 import { SCALA } from './scala.js';
 import type { SerializerSnapshot } from './snapshot.js';
@@ -45,21 +46,13 @@ export interface JavaSerializer {
   error?: Error;
 }
 
-/** Reads one Java serialization stream at `r`'s position and advances past it (no length prefix). */
-export function readJavaSerializerStream(r: ByteReader): JavaContent {
-  const s = readJavaStreamPrefix(r.bytes.subarray(r.offset), r.base + r.offset, r.path, OPTIONS);
-  r.offset += s.length;
-  return s.root;
-}
-
-/** Serializer objects carry custom `writeObject` data, arrays and `Class` objects; nothing is instantiated. */
-const OPTIONS = { annotations: true, arrays: true, classes: true, maxDepth: 64 } as const;
 
 /** Decodes a length-delimited Java-serialized serializer; a stream the reader cannot follow is kept as the error. */
 export function decodeJavaSerializer(bytes: Uint8Array, base: number, path: string): JavaSerializer {
   try {
-    const s = readJavaStreamPrefix(bytes, base, path, OPTIONS);
-    return { object: s.root };
+    const r = new ByteReader(bytes, 0, base);
+    r.path = path;
+    return { object: readJavaStreamAt(r) };
   } catch (e) {
     if (e instanceof FormatError) return { object: undefined, error: e };
     throw e;

@@ -1,4 +1,5 @@
-import { FormatError, getField, readJavaStreamPrefix, type ByteReader, type ByteWriter } from '@ckpt/format';
+import { FormatError, getField, type ByteReader, type ByteWriter } from '@ckpt/format';
+import { readJavaStreamAt } from './java-stream.js';
 import { StateError } from '../errors.js';
 import type { ValueCodec } from './codecs.js';
 
@@ -18,16 +19,13 @@ export interface JavaSerializedValue {
 }
 
 const BOXED = new Set(['Integer', 'Long', 'Short', 'Byte', 'Double', 'Float', 'Boolean', 'Character'].map((c) => `java.lang.${c}`));
-const OPTIONS = { annotations: true, arrays: true, classes: true, maxDepth: 64 } as const;
 const TC_STRING_HEADER = [0xac, 0xed, 0x00, 0x05, 0x74];
 
 function read(r: ByteReader): string | JavaSerializedValue {
   const at = r.offset;
   let root;
   try {
-    const s = readJavaStreamPrefix(r.bytes.subarray(at), r.base + at, r.path, OPTIONS);
-    r.offset += s.length;
-    root = s.root;
+    root = readJavaStreamAt(r);
   } catch (e) {
     if (e instanceof FormatError) throw new StateError('BadValue', `a Java-serialized value: ${e.detail}`, { offset: e.offset ?? r.base + at, path: r.path, cause: e });
     throw e;

@@ -1,4 +1,5 @@
-import { FormatError, getField, readJavaStreamPrefix, type ByteReader, type ByteWriter } from '@ckpt/format';
+import { FormatError, getField, type ByteReader, type ByteWriter } from '@ckpt/format';
+import { readJavaStreamAt } from './java-stream.js';
 import { StateError } from '../errors.js';
 import type { ValueCodec } from './codecs.js';
 
@@ -188,9 +189,7 @@ export function readKryoThrowable(r: ByteReader, declared: string): KryoValue | 
   if (Number(readVarLong(r, false, 5)) !== 1) throw fail(`(${cls}) that refers to an earlier object`);
   let message: string | null = null;
   try {
-    const s = readJavaStreamPrefix(r.bytes.subarray(r.offset), r.base + r.offset, r.path, { annotations: true, arrays: true, classes: true, maxDepth: 64 });
-    r.offset += s.length;
-    const root = s.root;
+    const root = readJavaStreamAt(r);
     if (typeof root === 'object' && root !== null && root.kind === 'object') {
       const m = getField(root, 'detailMessage')?.value;
       message = typeof m === 'string' ? m : null;

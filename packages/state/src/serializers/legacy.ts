@@ -1,7 +1,8 @@
 import { ByteReader } from '@ckpt/format';
 import { StateError } from '../errors.js';
 import { SCALA } from './scala.js';
-import { classChain, decodeJavaSerializer, readJavaSerializerStream, snapshotOfJavaSerializer, type JavaSerializer, type JavaSerializerKit } from './java-serializer.js';
+import { classChain, decodeJavaSerializer, snapshotOfJavaSerializer, type JavaSerializer, type JavaSerializerKit } from './java-serializer.js';
+import { readJavaStreamAt } from './java-stream.js';
 import type { SerializerSnapshot } from './snapshot.js';
 
 /**
@@ -171,7 +172,7 @@ function readConfig(r: ByteReader, className: string, prior: JavaSerializer | un
     }
     case CONFIG.tuple: {
       const snap = composite(kit.cls.tuple);
-      const cls = readJavaSerializerStream(r);
+      const cls = readJavaStreamAt(r);
       const tupleClass = typeof cls === 'object' && cls !== null && cls.kind === 'class' ? cls.classDesc.name : '?';
       if (chain.includes(CASE_CLASS_SERIALIZER)) return { ...snap, className: SCALA.caseClass, config: { kind: 'caseClass', caseClass: tupleClass } };
       return { ...snap, config: { kind: 'tuple', tupleClass } };
@@ -203,7 +204,7 @@ function readConfig(r: ByteReader, className: string, prior: JavaSerializer | un
       const enumClass = r.utf('enum class');
       const constants: string[] = [];
       if (version === 1) {
-        const arr = readJavaSerializerStream(r);
+        const arr = readJavaStreamAt(r);
         const elements = typeof arr === 'object' && arr !== null && arr.kind === 'array' && !(arr.elements instanceof Uint8Array) ? arr.elements : [];
         for (const e of elements) if (typeof e === 'object' && e !== null && !(e instanceof Uint8Array) && e.kind === 'enum') constants.push(e.constant);
       } else {
@@ -221,7 +222,7 @@ function readConfig(r: ByteReader, className: string, prior: JavaSerializer | un
         r.utf('registered class');
         const type = r.i32('serializer definition type');
         if (type === 1) r.utf('kryo serializer class');
-        else if (type === 2) readJavaSerializerStream(r);
+        else if (type === 2) readJavaStreamAt(r);
         else if (type !== 0) throw new StateError('BadValue', `Kryo serializer definition type ${type}`, at(r, r.offset - 4));
       }
       return { className: kit.cls.kryo, version: 2, nested: [], config: { kind: 'kryo', typeClass, registrations, defaultSerializers: [], defaultSerializerClasses: [] } };

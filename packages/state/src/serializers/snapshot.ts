@@ -4,7 +4,8 @@ import { readStringValue } from './data.js';
 import { SCALA, describeScala, readScalaEnum, readScalaOuter, type ScalaConfig } from './scala.js';
 import { describeTable, readTablePayload, type TableConfig } from './table.js';
 import { ADAPTER_VERSION, readAdapterPayload, readEnvelopeV1, readSerializerPairs, readSerializerRecord, type LegacyKit } from './legacy.js';
-import { readJavaSerializerStream, snapshotOfJavaSerializer } from './java-serializer.js';
+import { snapshotOfJavaSerializer } from './java-serializer.js';
+import { readJavaStreamAt } from './java-stream.js';
 
 /**
  * A parsed `TypeSerializerSnapshot`: class, version, the nested snapshots of composite
@@ -209,7 +210,7 @@ export const legacySerializers = {
     if (s.object === undefined) throw s.error!;
     return snapshotOfJavaSerializer(s.object, LEGACY);
   },
-  stream: (r: ByteReader): SerializerSnapshot => snapshotOfJavaSerializer(readJavaSerializerStream(r), LEGACY),
+  stream: (r: ByteReader): SerializerSnapshot => snapshotOfJavaSerializer(readJavaStreamAt(r), LEGACY),
 };
 
 /** The simple (configuration-free) snapshot class of a serializer class, e.g. `…LongSerializer$LongSerializerSnapshot`. */
