@@ -149,19 +149,22 @@ describe('Flink ≤ 1.6 headers written by a test encoder', () => {
 
 // ---- keyed proxy versions 1 and 2: serializers only as Java-serialized objects ------------
 
-type Ser = { basic: string } | { composite: 'list' | 'map' | 'either'; nested: Ser[] };
+type Ser = { basic: string } | { composite: keyof typeof SER_FIELDS; nested: Ser[] };
 
 const SER_FIELDS = {
   list: ['org.apache.flink.api.common.typeutils.base.ListSerializer', ['elementSerializer'], (n: string[]) => `List<${n.join(', ')}>`],
   map: ['org.apache.flink.api.common.typeutils.base.MapSerializer', ['keySerializer', 'valueSerializer'], (n: string[]) => `Map<${n.join(', ')}>`],
   either: ['org.apache.flink.api.java.typeutils.runtime.EitherSerializer', ['leftSerializer', 'rightSerializer'], (n: string[]) => `Either<${n.join(', ')}>`],
+  scalaEither: ['org.apache.flink.api.scala.typeutils.EitherSerializer', ['leftSerializer', 'rightSerializer'], (n: string[]) => `Either<${n.join(', ')}>`],
+  option: ['org.apache.flink.api.scala.typeutils.OptionSerializer', ['elemSerializer'], (n: string[]) => `Option<${n.join(', ')}>`],
+  try: ['org.apache.flink.api.scala.typeutils.TrySerializer', ['elemSerializer'], (n: string[]) => `Try<${n.join(', ')}>`],
 } as const;
 
 const serArb: fc.Arbitrary<Ser> = fc.letrec<{ ser: Ser }>((tie) => ({
   ser: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     fc.constantFrom(...BASIC).map((basic) => ({ basic })),
-    fc.constantFrom('list', 'map', 'either').chain((composite) =>
+    fc.constantFrom(...(Object.keys(SER_FIELDS) as (keyof typeof SER_FIELDS)[])).chain((composite) =>
       fc.array(tie('ser'), { minLength: SER_FIELDS[composite][1].length, maxLength: SER_FIELDS[composite][1].length }).map((nested) => ({ composite, nested })),
     ),
   ),

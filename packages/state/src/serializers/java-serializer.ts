@@ -94,6 +94,9 @@ export function snapshotOfJavaSerializer(o: JavaContent | undefined, kit: JavaSe
   const cls = chain[0]!;
   const simple = kit.simpleSnapshotOf(cls);
   if (simple !== undefined) return { className: simple, version: 3, nested: [] };
+  const kryo = (typeClass: string): SerializerSnapshot => ({
+    className: kit.cls.kryo, version: 2, nested: [], config: { kind: 'kryo', typeClass, registrations: [], defaultSerializers: [], defaultSerializerClasses: [] },
+  });
   const nestedOf = (...fields: string[]) => fields.map((f) => snapshotOfJavaSerializer(objectField(o, f) as JavaContent, kit));
   switch (cls) {
     case SER.arrayList:
@@ -112,10 +115,11 @@ export function snapshotOfJavaSerializer(o: JavaContent | undefined, kit: JavaSe
       return { className: kit.cls.timer, version: 1, nested: nestedOf('keySerializer', 'namespaceSerializer') };
     case SER.scalaEnum:
       return { className: SCALA.enum, version: 3, nested: [], config: scalaEnumeration(objectField(o, 'enum'), cls) };
-    case SER.kryo: {
-      const typeClass = className(objectField(o, 'type')) ?? '?';
-      return { className: kit.cls.kryo, version: 2, nested: [], config: { kind: 'kryo', typeClass, registrations: [], defaultSerializers: [], defaultSerializerClasses: [] } };
-    }
+    case SER.try:
+      // the Throwable serializer is made from the execution config: a KryoSerializer of Throwable
+      return { className: SCALA.try, version: 1, nested: [...nestedOf('elemSerializer'), kryo('java.lang.Throwable')] };
+    case SER.kryo:
+      return kryo(className(objectField(o, 'type')) ?? '?');
   }
   if (chain.includes(SER.tupleBase)) {
     const tupleClass = className(objectField(o, 'tupleClass')) ?? '?';
