@@ -189,8 +189,8 @@ function serExpected(s: Ser): string {
   return 'basic' in s ? s.basic : SER_FIELDS[s.composite][2](s.nested.map(serExpected));
 }
 
-describe('keyed proxy versions 1 and 2 written by a test encoder', () => {
-  test('Java-serialized key, namespace and state serializers read as the snapshots of their classes', () => {
+describe('keyed proxy versions 1 and 2, operator proxy version 1, written by a test encoder', () => {
+  test('Java-serialized key, namespace, state and operator state serializers read as the snapshots of their classes', () => {
     fc.assert(
       fc.property(serArb, serArb, fc.constantFrom(1, 2), (key, value, version) => {
         const record = (w: ByteWriter, s: Ser) => {
@@ -211,6 +211,24 @@ describe('keyed proxy versions 1 and 2 written by a test encoder', () => {
         expect(describeSnapshot(h.keySerializer)).toBe(serExpected(key));
         expect(h.states[0]!.options).toEqual([['KEYED_STATE_TYPE', 'LIST']]);
         expect(h.states[0]!.serializers.map(([k, v]) => [k, describeSnapshot(v)])).toEqual([['NAMESPACE_SERIALIZER', 'Long'], ['VALUE_SERIALIZER', serExpected(value)]]);
+
+        // operator proxy version 1 (Flink 1.2): name, mode, then the bare Java stream of the serializer
+        const o = new ByteWriter(256);
+        o.i32(1);
+        o.u16(2);
+        for (const [name, s] of [['a', key], ['b', value]] as const) {
+          o.utf(name);
+          o.u8(0); // SPLIT_DISTRIBUTE
+          o.raw(writeJavaStream(javaObject(s)));
+        }
+        const ob = o.finish();
+        const oh = readOperatorStateHeader(new ByteReader(ob));
+        expect(oh.length).toBe(ob.length);
+        expect(oh.broadcastStates).toEqual([]);
+        expect(oh.operatorStates.map((m) => [m.name, m.options, describeSnapshot(m.serializers[0]![1])])).toEqual([
+          ['a', [['OPERATOR_STATE_DISTRIBUTION_MODE', 'SPLIT_DISTRIBUTE']], serExpected(key)],
+          ['b', [['OPERATOR_STATE_DISTRIBUTION_MODE', 'SPLIT_DISTRIBUTE']], serExpected(value)],
+        ]);
       }),
       { numRuns: 150 },
     );
