@@ -30,20 +30,24 @@ type KeyGroupsLike = Extract<KeyedStateHandle, { kind: 'keyGroups' | 'savepointK
 /** The timers of the chosen key groups (default: all of the handle) of a raw keyed state handle. */
 export async function readRawKeyedTimers(handle: KeyGroupsLike, source: ByteSource, keyGroups?: readonly [number, number]): Promise<KeyedStateEntry[]> {
   const size = await source.size();
-  const bytes = await readExactly(source, 0, size);
   const out: KeyedStateEntry[] = [];
   // every key group of the range is written, the first at offset 0: each ends where the next starts
   const offsets = handle.offsets.map(Number);
   const starts = [...new Set(offsets)].sort((a, b) => a - b);
-  offsets.forEach((offset, i) => {
+  for (const [i, offset] of offsets.entries()) {
     const kg = handle.keyGroupRange.start + i;
-    if (keyGroups && (kg < keyGroups[0] || kg > keyGroups[1])) return;
+    if (keyGroups && (kg < keyGroups[0] || kg > keyGroups[1])) continue;
     const end = starts.find((o) => o > offset) ?? size;
     if (end > size) throw new StateError('Truncated', `raw key group ${kg} ends past the file (${size} bytes)`, { file: source.name });
-    guard(source.name, () => readKeyGroup(new ByteReader(bytes.subarray(offset, end), 0, offset), kg, out));
-  });
+    // only this key group's bytes are read; a huge one is the operator's own data, not timers
+    if (end - offset > MAX_KEY_GROUP_BYTES) throw new StateError('BadValue', `raw key group ${kg} holds ${end - offset} bytes: not read as timers`, { file: source.name, offset });
+    const bytes = await readExactly(source, offset, end - offset);
+    guard(source.name, () => readKeyGroup(new ByteReader(bytes, 0, offset), kg, out));
+  }
   return out;
 }
+
+const MAX_KEY_GROUP_BYTES = 256 << 20;
 
 function readKeyGroup(r: ByteReader, kg: number, out: KeyedStateEntry[]): void {
   let version = 0; // pre-versioned
