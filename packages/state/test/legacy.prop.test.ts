@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
 import { ByteReader, ByteWriter, SC_SERIALIZABLE, writeJavaStream, type JavaClassDesc, type JavaFieldDesc, type JavaObject } from '@ckpt/format';
-import { codecFor, describeSnapshot, encodeValue, readKeyedStateHeader, readOperatorStateHeader, type SerializerSnapshot } from '../src/index.js';
+import { codecFor, describeSnapshot, encodeValue, MemorySource, readKeyedStateHeader, readOperatorStateHeader, readRawKeyedTimers, type SerializerSnapshot } from '../src/index.js';
 
 const JAVA = 'org.apache.flink.runtime.state.JavaSerializer$JavaSerializerSnapshot';
 
@@ -241,5 +241,55 @@ describe('keyed proxy versions 1 and 2, operator proxy version 1, written by a t
     w.i32(1);
     w.lengthPrefixed(writeJavaStream({ kind: 'object', classDesc: d, classData: [{ classDesc: TYPE_SERIALIZER, values: [] }, { classDesc: d, values: [] }] }));
     expect(() => readKeyedStateHeader(new ByteReader(w.finish()))).toThrow(expect.objectContaining({ code: 'UnknownSerializer', message: expect.stringContaining('com.example.MySerializer') }));
+  });
+});
+
+// ---- heap timers in raw keyed state, in the three layouts of InternalTimerServiceSerializationProxy
+
+describe('timers in raw keyed state written by a test encoder', () => {
+  const LONG_SNAPSHOT = 'org.apache.flink.api.common.typeutils.base.LongSerializer$LongSerializerSnapshot';
+  const timerArb = fc.record({ key: fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }), namespace: fc.bigInt({ min: 0n, max: 1000n }), timestamp: fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }) });
+  const groupArb = fc.array(fc.record({ service: fc.string({ minLength: 1, maxLength: 8 }), event: fc.array(timerArb, { maxLength: 3 }), processing: fc.array(timerArb, { maxLength: 3 }) }), { maxLength: 2 });
+
+  test('pre-versioned, v1 and v2 key groups read back as _timer_state/event_|processing_<service> entries', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(groupArb, { minLength: 1, maxLength: 4 }), fc.constantFrom(0, 1, 2), fc.integer({ min: 0, max: 100 }), async (groups, version, start) => {
+        const w = new ByteWriter(256);
+        const offsets: bigint[] = [];
+        for (const services of groups) {
+          offsets.push(BigInt(w.finish().length));
+          if (version > 0) {
+            w.raw(Uint8Array.of(0xf1, 0xcd, 0x85, 0x9f));
+            w.i32(version);
+          }
+          w.i32(services.length);
+          for (const s of services) {
+            w.utf(s.service);
+            if (version === 0) for (let i = 0; i < 2; i++) w.raw(writeJavaStream(javaObject({ basic: 'Long' })));
+            else if (version === 1) pairs(w, [{ basic: 'Long' }, { basic: 'Long' }]);
+            else for (let i = 0; i < 2; i++) (w.utf(LONG_SNAPSHOT), w.i32(3));
+            for (const list of [s.event, s.processing]) {
+              w.i32(list.length);
+              for (const t of list) (w.i64(t.key), w.i64(t.namespace), w.i64(t.timestamp));
+            }
+          }
+        }
+        const bytes = w.finish();
+        const handle = { kind: 'keyGroups' as const, keyGroupRange: { start, count: groups.length }, offsets, delegate: { kind: 'byteStream' as const, name: 'raw', data: bytes } };
+        const got = await readRawKeyedTimers(handle, new MemorySource(bytes, 'raw'));
+        const want = groups.flatMap((services, i) =>
+          services.flatMap((s) =>
+            (['event', 'processing'] as const).flatMap((d) =>
+              (d === 'event' ? s.event : s.processing).map((t) => ({ keyGroup: start + i, state: `_timer_state/${d}_${s.service}`, value: { kind: 'timer', ...t } })),
+            ),
+          ),
+        );
+        expect(got.map((e) => ({ keyGroup: e.keyGroup, state: e.state, value: e.value }))).toEqual(want);
+        // a byte more in the last key group is not the timer layout
+        const longer = Uint8Array.of(...bytes, 0);
+        await expect(readRawKeyedTimers({ ...handle, delegate: { ...handle.delegate, data: longer } }, new MemorySource(longer, 'raw'))).rejects.toMatchObject({ code: 'BadValue' });
+      }),
+      { numRuns: 100 },
+    );
   });
 });
