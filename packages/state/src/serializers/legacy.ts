@@ -124,18 +124,18 @@ function readEnvelope(r: ByteReader, prior: JavaSerializer | undefined, kit: Leg
   const start = r.offset;
   const proxy = r.i32('snapshot proxy version');
   if (proxy !== 1 && proxy !== 2) throw new StateError('UnsupportedVersion', `serializer snapshot proxy version ${proxy}`, at(r, start));
+  if (proxy === 1) return readEnvelopeV1(r, kit, prior);
   const className = r.utf('snapshot class');
   return r.at(className.slice(className.lastIndexOf('.') + 1), () => {
-    if (proxy === 1) return readConfig(r, className, prior, kit) ?? kit.payload(r, className, r.i32('snapshot version'));
     const version = r.i32('snapshot version');
     return version === ADAPTER_VERSION ? readAdapterPayload(r, className, kit) : kit.payload(r, className, version);
   });
 }
 
-/** A proxy-version-1 envelope after its `int 1` was read by the caller (no Java-serialized serializer at hand). */
-export function readEnvelopeV1(r: ByteReader, kit: LegacyKit): SerializerSnapshot {
+/** A proxy-version-1 envelope after its `int 1`: a config snapshot's own fields, or `int version` and a current payload. */
+export function readEnvelopeV1(r: ByteReader, kit: LegacyKit, prior?: JavaSerializer): SerializerSnapshot {
   const className = r.utf('snapshot class');
-  return r.at(className.slice(className.lastIndexOf('.') + 1), () => readConfig(r, className, undefined, kit) ?? kit.payload(r, className, r.i32('snapshot version')));
+  return r.at(className.slice(className.lastIndexOf('.') + 1), () => readConfig(r, className, prior, kit) ?? kit.payload(r, className, r.i32('snapshot version')));
 }
 
 /** The snapshot an adapter-version payload stands for (the reader is after the version). */
