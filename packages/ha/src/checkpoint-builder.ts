@@ -58,7 +58,7 @@ export interface CompletedCheckpointSource {
 }
 
 /** Properties of `CheckpointProperties.forUnclaimedSnapshot()` (a restore in `NO_CLAIM` mode). */
-export const UNCLAIMED_SNAPSHOT: Omit<CheckpointPropertiesView, 'classes'> = Object.freeze({
+export const UNCLAIMED_SNAPSHOT: Readonly<Omit<CheckpointPropertiesView, 'classes'>> = Object.freeze({
   forced: false,
   discardSubsumed: false,
   discardFinished: false,
@@ -66,7 +66,7 @@ export const UNCLAIMED_SNAPSHOT: Omit<CheckpointPropertiesView, 'classes'> = Obj
   discardFailed: false,
   discardSuspended: false,
   unclaimed: true,
-  snapshotType: { kind: 'savepoint', className: CLS.savepointType, name: 'Savepoint', formatType: 'CANONICAL', postCheckpointAction: 'NONE' },
+  snapshotType: { kind: 'savepoint' as const, className: CLS.savepointType, name: 'Savepoint', formatType: 'CANONICAL', postCheckpointAction: 'NONE' },
 });
 
 type Obj = Record<string, unknown>;

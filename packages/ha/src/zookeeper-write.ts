@@ -6,7 +6,9 @@
  * saved to a backup file, and changed in one transaction whose deletes and sets are conditional
  * on the versions read — if anything moved in between, nothing is written.
  */
+import type { Storages } from '@ckpt/storage';
 import { writeBackup, type BackupNode, type HaBackup } from './backup.js';
+import { createdFile, removeCreatedFiles, writeNewHaFile } from './completed-checkpoint-file.js';
 import { writeZooKeeperCounter } from './counter.js';
 import { HaError } from './errors.js';
 import { writeZooKeeperHandle } from './handle.js';
@@ -80,6 +82,8 @@ export interface ZooKeeperApplyOptions {
   force?: boolean;
   /** Recorded in the backup. */
   connect?: string;
+  /** Where a new completedCheckpoint file is written (default: a private cache of the default drivers). */
+  storages?: Storages;
 }
 
 export interface ApplyResult {
@@ -159,8 +163,17 @@ export async function applyZooKeeperPlan(session: ZooKeeperSession, plan: HaPlan
     before,
     after,
   };
+  const create = plan.add?.create;
+  if (create !== undefined) backup.files = [createdFile(create)];
   const backupFile = await writeBackup(opts.backupDir, backup);
-  await session.commit(ops);
+  // the completedCheckpoint file first: an entry must never point at a file that is not there
+  if (create !== undefined) await writeNewHaFile(create, { storages: opts.storages });
+  try {
+    await session.commit(ops);
+  } catch (e) {
+    if (create !== undefined) await removeCreatedFiles(backup.files!, { storages: opts.storages }).catch(() => []);
+    throw e;
+  }
   return { backupFile, operations: ops };
 }
 
