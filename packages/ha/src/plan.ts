@@ -69,12 +69,16 @@ export function planSetLatest(store: HaStore, id: number, handle?: StoredHandle,
       file: existing.source,
     });
   }
+  if (create !== undefined && handle === undefined) throw new HaError('NotFound', 'a new completedCheckpoint file needs its handle');
   if (existing === undefined && handle === undefined) {
     throw new HaError('NotFound', `the store ${store.location} has no checkpoint ${id} and no completedCheckpoint file for it was given`);
   }
   const remove = store.entries
     .filter((e) => e.name > name)
     .map((e) => ({ entry: e, reason: `named after checkpoint ${id}: a failover would restore it instead` }));
+  // an entry whose completedCheckpoint file is gone or unreadable: replaced by one pointing at the new file
+  const replace = existing !== undefined && create !== undefined;
+  if (replace) remove.unshift({ entry: existing, reason: 'its completedCheckpoint file is missing or unreadable: replaced by an entry for a new one' });
   const plan: HaPlan = {
     action: 'set-latest',
     store,
@@ -82,7 +86,7 @@ export function planSetLatest(store: HaStore, id: number, handle?: StoredHandle,
     latestAfter: id,
     latestBefore: latestEntry(store)?.id ?? null,
   };
-  if (existing === undefined) plan.add = { id, name, handle: handle!, ...(create !== undefined ? { create } : {}) };
+  if (existing === undefined || replace) plan.add = { id, name, handle: handle!, ...(create !== undefined ? { create } : {}) };
   else if (existing.markedForDeletion) plan.unmark = existing;
   const next = Math.max(store.counter ?? INITIAL_CHECKPOINT_ID, id + 1);
   if (next !== store.counter) plan.counter = { before: store.counter, after: next };
