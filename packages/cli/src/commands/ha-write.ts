@@ -247,7 +247,9 @@ export async function haRestoreBackup(file: string, opts: HaWriteOptions, out: O
   const session = await ZooKeeperSession.open(opts.zookeeper, timeoutOf(opts));
   try {
     const plan = await planZooKeeperRestore(session, backup);
-    const files = backup.files ?? [];
+    // a created entry that stays may still point at a file the change wrote: the files stay then
+    const files = plan.createdKept ? [] : (backup.files ?? []);
+    if (plan.createdKept) for (const f of backup.files ?? []) out(`  skip    ${f.uri}: an entry the change created stays, so does its file`);
     for (const s of plan.skipped) out(`  skip    ${s}`);
     for (const op of plan.operations) out(`  ${opts.apply ? 'done    ' : ''}${opText(op)}`);
     if (plan.operations.length === 0 && files.length === 0) {
