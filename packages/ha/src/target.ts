@@ -96,7 +96,7 @@ export async function resolveTarget(store: HaStore, arg: string, opts: ResolveOp
     // none: build the file Flink writes when it restores the snapshot by path
     const made = await newCompletedCheckpointFile(store, key, {
       storages,
-      ...(opts.haDir !== undefined ? { haDir: opts.haDir } : {}),
+      ...(opts.haDir !== undefined ? { haDir: flinkUri(opts.haDir) } : {}),
       ...(opts.flinkVersion !== undefined ? { flinkVersion: opts.flinkVersion } : {}),
       ...(opts.randomUuid !== undefined ? { randomUuid: opts.randomUuid } : {}),
     });
