@@ -15,6 +15,7 @@
  * oldest formats, incremental handles of the oldest format) get one from `randomUuid`.
  */
 import { randomUUID, createHash } from 'node:crypto';
+import { keyedStateSize, streamStateSize } from '@ckpt/format';
 import type {
   CheckpointMetadata,
   CheckpointPropertiesView,
@@ -209,14 +210,14 @@ class GraphBuilder {
       map.put(st.name, this.obj(CLS.stateMetaInfo, { offsets: this.longs(st.offsets), distributionMode: this.enumConst(CLS.mode, st.mode) }), stringHash(st.name));
     }
     const delegate = this.streamHandle(h.delegate, pointer);
-    return { obj: this.obj(CLS.operatorStreamStateHandle, { stateNameToPartitionOffsets: map.toObject(this.c), delegateStateHandle: delegate }), size: streamSize(h.delegate) };
+    return { obj: this.obj(CLS.operatorStreamStateHandle, { stateNameToPartitionOffsets: map.toObject(this.c), delegateStateHandle: delegate }), size: streamStateSize(h.delegate) };
   }
 
   private keyedHandle(h: KeyedStateHandle, pointer: string): { obj: WObject; size: bigint; checkpointed: bigint } {
     switch (h.kind) {
       case 'keyGroups':
       case 'savepointKeyGroups': {
-        const size = streamSize(h.delegate);
+        const size = streamStateSize(h.delegate);
         const offsets = this.obj(CLS.keyGroupRangeOffsets, { keyGroupRange: this.range(h.keyGroupRange), offsets: this.longs(h.offsets) });
         const id = h.kind === 'keyGroups' && h.stateHandleId !== undefined ? h.stateHandleId : this.random();
         const obj = this.obj(h.kind === 'keyGroups' ? CLS.keyGroupsStateHandle : CLS.keyGroupsSavepointStateHandle, {
@@ -229,7 +230,7 @@ class GraphBuilder {
       case 'incremental': {
         const files = (list: HandleAndLocalPath[]): WObject =>
           arrayList(this.c, list.map((e) => this.obj(CLS.handleAndLocalPath, { handle: this.streamHandle(e.handle, pointer), localPath: e.localPath })));
-        const size = [h.metaStateHandle, ...h.sharedState.map((e) => e.handle), ...h.privateState.map((e) => e.handle)].reduce((n, x) => n + streamSize(x), 0n);
+        const size = keyedStateSize(h);
         const persisted = h.checkpointedSize ?? -1n;
         const obj = this.obj(CLS.incremental, {
           checkpointId: h.checkpointId,
@@ -364,22 +365,6 @@ class GraphBuilder {
 
   private longs(v: bigint[]): WArray {
     return { kind: 'array', classDesc: this.c.desc(CLS.longs), elements: v };
-  }
-}
-
-/** The size Flink reports for a stream handle (`getStateSize`). */
-function streamSize(h: StreamStateHandle): bigint {
-  switch (h.kind) {
-    case 'byteStream':
-      return BigInt(h.data.length);
-    case 'file':
-    case 'relativeFile':
-    case 'segmentFile':
-      return h.size;
-    case 'keyGroups':
-      return streamSize(h.delegate);
-    default:
-      return 0n;
   }
 }
 
