@@ -35,7 +35,8 @@ import {
   writeJavaObjectStream,
   type HaStore,
 } from '@ckpt/ha';
-import { decodeMetadata, readJavaStream, type JavaContent } from '@ckpt/format';
+import { decodeMetadata } from '@ckpt/format';
+import { maskStateHandleIds as maskIds, stateHandleIds } from '../../ha/test/support/state-handle-ids.js';
 import { run, type Io } from '../src/index.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -43,38 +44,10 @@ const localPath = (uri: string): string => fileURLToPath(uri.replace(/^file:(?!\
 const shape = (s: HaStore): [number | null, boolean][] => s.entries.map((e) => [e.id, e.markedForDeletion]);
 const backupOf = (out: string[]): string => /^backup: (.+)$/m.exec(out.join('\n'))![1]!;
 const LINES = ['1.20', '2.0', '2.3'];
-const STATE_HANDLE_ID = 'org.apache.flink.runtime.state.StateHandleID';
 
 /** The checkpoint id of a `_metadata` file (the long after magic and version). */
 function metadataId(dir: string): number {
   return Number(readFileSync(join(dir, '_metadata')).readBigInt64BE(8));
-}
-
-/** The key strings of every `StateHandleID` of a completedCheckpoint file, in stream order. */
-function stateHandleIds(bytes: Uint8Array): string[] {
-  const found: { offset: number; id: string }[] = [];
-  const seen = new Set<object>();
-  const walk = (v: unknown): void => {
-    if (typeof v !== 'object' || v === null || v instanceof Uint8Array || seen.has(v)) return;
-    seen.add(v);
-    const c = v as JavaContent & object;
-    if (c.kind === 'array' && !(c.elements instanceof Uint8Array)) c.elements.forEach(walk);
-    if (c.kind !== 'object') return;
-    if (c.classDesc.name === STATE_HANDLE_ID) found.push({ offset: c.offset!, id: c.classData[0]!.values[0] as string });
-    for (const cd of c.classData) {
-      cd.values.forEach(walk);
-      cd.annotation?.forEach(walk);
-    }
-  };
-  walk(readJavaStream(bytes, 0, '', { annotations: true, arrays: true, maxDepth: 100 }).root);
-  return found.sort((a, b) => a.offset - b.offset).map((f) => f.id);
-}
-
-/** The bytes with every `StateHandleID` key string blanked (they are random on a restore by path). */
-function maskIds(bytes: Uint8Array): string {
-  let s = Buffer.from(bytes).toString('latin1');
-  for (const id of stateHandleIds(bytes)) s = s.replace(id, '-'.repeat(id.length));
-  return s;
 }
 
 function capture(): Io & { stdout: string[]; stderr: string[] } {

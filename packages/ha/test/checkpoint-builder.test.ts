@@ -22,9 +22,11 @@ import { flinkLine } from '../src/flink-classes.js';
 import { writeJavaObjectStream } from '../src/java-writer.js';
 import { readHaPayload } from '../src/java.js';
 import { javaTree } from './support/java-tree.js';
+import { maskStateHandleIds, stateHandleIds } from './support/state-handle-ids.js';
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'restore-fixtures');
-const cases = readdirSync(dir).sort();
+const cases = readdirSync(dir).filter((d) => d.startsWith('checkpoint-')).sort();
+const byPath = readdirSync(dir).filter((d) => d.startsWith('by-path-')).sort();
 
 function load(name: string) {
   const d = join(dir, name);
@@ -64,5 +66,36 @@ describe.each(cases)('%s', (name) => {
     expect(restored).toEqual(trailer);
     // the JVM reads what the reader reads: one stream, nothing after it
     expect(readJavaStream(bytes, 0, '', { annotations: true, arrays: true, maxDepth: 100 }).root).not.toBeNull();
+  });
+});
+
+/**
+ * restore-fixtures/by-path-<line>-<kind>/: the completedCheckpoint file Flink's JobManager wrote
+ * when it restored the job from that snapshot by path (conformance `ha` tool, `restore-by-path`),
+ * with the snapshot's `_metadata`. ckpt's file must be the same bytes; the only freedom is the
+ * ids Flink draws at random on load (key-group handles of a savepoint), replayed here from
+ * Flink's file — without the replay, the files differ in those ids alone.
+ */
+describe.each(byPath)('%s: restore by path', (name) => {
+  it('the bytes Flink wrote', () => {
+    const { ha, md, line, stored } = load(name);
+    const ids = stateHandleIds(ha);
+    let next = 0;
+    const build = (randomUuid?: () => string): Uint8Array =>
+      writeJavaObjectStream(
+        buildCompletedCheckpoint({
+          jobId: stored.jobId,
+          metadata: decodeMetadata(md),
+          metadataSize: md.length,
+          externalPointer: stored.externalPointer!,
+          line,
+          ...(randomUuid ? { randomUuid } : {}),
+        }),
+      );
+    expect(Buffer.from(build(() => ids[next++]!)).equals(Buffer.from(ha))).toBe(true);
+    const fresh = build();
+    expect(maskStateHandleIds(fresh)).toEqual(maskStateHandleIds(ha));
+    if (name.endsWith('-savepoint')) expect(next).toBeGreaterThan(0);
+    else expect(next).toBe(0); // a checkpoint's handles keep their ids
   });
 });
