@@ -4,12 +4,13 @@
  * the edited ConfigMap and a backup, the backup gives the original back, a live leader lease is
  * refused, and repair will not empty a store unless told.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LEADER_ANNOTATION, latestEntry, readCompletedCheckpoint, readConfigMapStore, readKubernetesHandle, writeKubernetesHandle } from '@ckpt/ha';
+import { decodeMetadata, encodeMetadata } from '@ckpt/format';
 import { run, type Io } from '../src/index.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -140,5 +141,22 @@ describe('ckpt ha set-latest of a checkpoint without completedCheckpoint file (C
     const restored = capture();
     expect(await run(['ha', 'restore-backup', join(backups, backupName!)], restored)).toBe(0);
     expect(restored.stderr.join('\n')).toContain(`then remove ${entry.handle!.file}`);
+  });
+});
+
+describe('ckpt ha set-latest of a checkpoint ckpt cannot write a completedCheckpoint file for', () => {
+  it('unaligned-checkpoint channel state: a typed error that says to restore with -s, nothing written', async () => {
+    const md = decodeMetadata(readFileSync(join(root, 'packages/ha/test/restore-fixtures/checkpoint-2.3/_metadata')));
+    const subtask = md.operators.find((o) => o.subtasks.length > 0)!.subtasks[0]!;
+    subtask.inputChannelState = [{ kind: 'inputChannel', gateIndex: 0, inputChannelIndex: 1, subtaskIndex: subtask.index, offsets: [0n], stateSize: 4n, delegate: { kind: 'byteStream', name: 'x', data: new Uint8Array(4) } }];
+    const dir = join(work, 'unaligned', 'chk-2');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, '_metadata'), encodeMetadata(md));
+    const haDir = join(work, 'ha-unaligned');
+    const io = capture();
+    expect(await run(['ha', 'set-latest', dir, '--configmap', fixture, '--ha-dir', haDir, '--flink-version', '2.3', '--apply', '--backup-dir', join(work, 'b-unaligned')], io)).toBe(2);
+    expect(io.stderr.join('\n')).toMatch(/Unsupported: cannot write a completedCheckpoint file for file:\S+chk-2: .*unaligned-checkpoint channel state; restore it with `-s file:\S+chk-2`/);
+    expect(existsSync(haDir)).toBe(false);
+    expect(existsSync(join(work, 'b-unaligned'))).toBe(false);
   });
 });

@@ -70,16 +70,25 @@ export async function newCompletedCheckpointFile(
     throw new HaError('NotFound', `the store ${store.location} has no entry to take the HA storage directory from: give --ha-dir (high-availability.storageDir/<cluster-id>)`);
   }
   const { line, from } = opts.flinkVersion !== undefined ? { line: flinkLine(opts.flinkVersion), from: `--flink-version ${opts.flinkVersion}` } : await storeLine(store, opts.storages);
-  const graph = buildCompletedCheckpoint({
-    jobId: store.jobId,
-    metadata,
-    metadataSize: bytes.length,
-    externalPointer: pointer,
-    line,
-    ...(opts.randomUuid ? { randomUuid: opts.randomUuid } : {}),
-  });
+  let out: Uint8Array;
+  try {
+    out = writeJavaObjectStream(
+      buildCompletedCheckpoint({
+        jobId: store.jobId,
+        metadata,
+        metadataSize: bytes.length,
+        externalPointer: pointer,
+        line,
+        ...(opts.randomUuid ? { randomUuid: opts.randomUuid } : {}),
+      }),
+    );
+  } catch (e) {
+    if (e instanceof HaError && (e.code === 'Unsupported' || e.code === 'InvalidModel')) {
+      throw new HaError(e.code, `cannot write a completedCheckpoint file for ${pointer}: ${e.detail}; restore it with \`-s ${pointer}\` (execution.savepoint.path) instead`, { file: metadataUri, cause: e });
+    }
+    throw e;
+  }
   const file = `${haDir}/completedCheckpoint${randomBytes(6).toString('hex')}`;
-  const out = writeJavaObjectStream(graph);
   const checkpoint = readCompletedCheckpoint(out, file); // what Flink will read: the reader's check of the writer
   if (!Number.isSafeInteger(checkpoint.checkpointId)) throw new HaError('BadPayload', `checkpoint id ${metadata.checkpointId} is out of range`, { file: metadataUri });
   return { id: checkpoint.checkpointId, handle: { file, size: out.length }, create: { file, bytes: out, line, lineFrom: from }, checkpoint };
