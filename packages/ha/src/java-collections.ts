@@ -4,6 +4,7 @@
  * `ArrayList`, `Collections.singleton`, `Collections.emptyList()` and boxed `Integer`s (the
  * `Integer.valueOf` cache makes -128…127 one object each per JVM).
  */
+import { HaError } from './errors.js';
 import type { FlinkClasses } from './flink-classes.js';
 import { CLS } from './flink-classes.js';
 import type { WContent, WObject } from './java-writer.js';
@@ -126,7 +127,7 @@ export function plainObject(classes: FlinkClasses, name: string, values: Record<
     classData: chain.map((d) => ({
       classDesc: d,
       values: d.fields.map((f) => {
-        if (!(f.name in values)) throw new Error(`internal: ${name} needs ${d.name}.${f.name}`);
+        if (!(f.name in values)) throw new HaError('InvalidModel', `${name} needs a value for ${d.name}.${f.name}`);
         return values[f.name] as WContent;
       }),
     })),
