@@ -13,8 +13,9 @@ export function registerHaWrite(ha: Command, common: (c: Command) => Command, io
       .addOption(new Option('--format <format>', 'ConfigMap stores: format of the edited ConfigMap (default: that of the input)').choices(['json', 'yaml']));
   const exitOnRun = '\nExit codes: 0 done (or dry run), 2 bad input / store changed meanwhile, 7 refused: the job looks running.';
   write(ha.command('set-latest <checkpoint>'))
-    .description('make a failover restore this checkpoint (an id in the store, its chk-<n> directory, or a completedCheckpoint file): removes the newer entries, re-adds it if needed, raises the counter to id+1')
-    .option('--ha-dir <uri>', 'high-availability.storageDir/<cluster-id>, searched for the completedCheckpoint file of a checkpoint without entry (default: that of the store)')
+    .description('make a failover restore this checkpoint (an id in the store, its chk-<n> or savepoint directory, or a completedCheckpoint file): removes the newer entries, re-adds it if needed (writing its completedCheckpoint file from _metadata when there is none), raises the counter to id+1')
+    .option('--ha-dir <uri>', 'high-availability.storageDir/<cluster-id>, searched for the completedCheckpoint file of a checkpoint without entry, and where a new one is written (default: that of the store)')
+    .option('--flink-version <version>', "the cluster's Flink version (1.20, 2.0 … 2.3) for a new completedCheckpoint file (default: read from the store's HA files)")
     .addHelpText(
       'after',
       `${exitOnRun}\nExamples:\n  ckpt ha set-latest 41 --zookeeper zk:2181 --cluster-id my-cluster            # dry run\n  ckpt ha set-latest s3://b/ck/3f1e…/chk-41 --zookeeper zk:2181 --cluster-id my-cluster --apply\n  ckpt ha set-latest 41 --configmap cm.json --apply && kubectl replace -f cm.edited.json`,

@@ -16,11 +16,11 @@
  */
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   applyZooKeeperPlan,
@@ -30,8 +30,13 @@ import {
   verifyStore,
   writeZooKeeperHandle,
   ZooKeeperSession,
+  buildCompletedCheckpoint,
+  flinkLine,
+  writeJavaObjectStream,
   type HaStore,
 } from '@ckpt/ha';
+import { decodeMetadata } from '@ckpt/format';
+import { maskStateHandleIds as maskIds, stateHandleIds } from '../../ha/test/support/state-handle-ids.js';
 import { run, type Io } from '../src/index.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -39,6 +44,12 @@ const localPath = (uri: string): string => fileURLToPath(uri.replace(/^file:(?!\
 const shape = (s: HaStore): [number | null, boolean][] => s.entries.map((e) => [e.id, e.markedForDeletion]);
 const backupOf = (out: string[]): string => /^backup: (.+)$/m.exec(out.join('\n'))![1]!;
 const LINES = ['1.20', '2.0', '2.3'];
+const SNAPSHOT_LINES = process.env.CKPT_HA_ALL === '1' ? LINES : ['2.3'];
+
+/** The checkpoint id of a `_metadata` file (the long after magic and version). */
+function metadataId(dir: string): number {
+  return Number(readFileSync(join(dir, '_metadata')).readBigInt64BE(8));
+}
 
 function capture(): Io & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
@@ -325,6 +336,91 @@ describe.each(LINES)('Flink %s with ZooKeeper HA', (line) => {
       const report = await verifyStore(await readZooKeeperStore({ connect: stored.zookeeper, root: stored.root, clusterId: stored.clusterId }));
       expect(report.ok).toBe(false);
       expect(report.entries.map((f) => f.problems.map((p) => p.kind)[0] ?? 'ok')).toEqual(['FileMissing', 'HaFileMissing', ...report.entries.slice(2).map(() => 'ok')]);
+
+      // ---- snapshots without completedCheckpoint file (2.3; every line with CKPT_HA_ALL=1: each adds
+      // four JobManager starts, and the committed restore-by-path fixtures prove the bytes of each line)
+      if (SNAPSHOT_LINES.includes(line)) {
+        // ---- set-latest of a SAVEPOINT (no completedCheckpoint file anywhere): ckpt writes the file
+        // Flink writes when it restores a snapshot by path, then the entry; a failover restores it
+        // (first the entries broken above go: Flink's recovery reads every HA file of the store)
+        expect(await run(['ha', 'repair', ...zk, '--apply', '--backup-dir', backups], capture())).toBe(0);
+        const savepoints = pathToFileURL(join(work, 'savepoints')).href;
+        tool.send(`savepoint ${savepoints}`);
+        const sp = await tool.next<{ path: string; flinkAfter: FlinkStore }>();
+        const spId = metadataId(localPath(sp.path));
+        tool.send(`restore-by-path ${sp.path}`);
+        const byPath = await tool.next<{ restoredCheckpointId: number; restoredExternalPath: string; haFiles: string[] }>();
+        expect(byPath.restoredCheckpointId).toBe(spId);
+        expect(byPath.haFiles.length).toBe(1);
+        const flinkFile = new Uint8Array(readFileSync(byPath.haFiles[0]!));
+        const spDry = capture();
+        expect(await run(['ha', 'set-latest', localPath(sp.path), ...zk], spDry), spDry.stderr.join('\n')).toBe(0);
+        expect(spDry.stdout.join('\n')).toMatch(new RegExp(`write +\\S+/completedCheckpoint[0-9a-f]{12} .*Flink ${line.replace('.', '\\.')}'s CompletedCheckpoint of checkpoint ${spId}`));
+        const beforeSp = await readStore();
+        const spSet = capture();
+        expect(await run(['ha', 'set-latest', localPath(sp.path), ...zk, '--apply', '--backup-dir', backups], spSet), spSet.stderr.join('\n')).toBe(0);
+        const spBackup = JSON.parse(readFileSync(backupOf(spSet.stdout), 'utf8')) as { files: { uri: string }[] };
+        const afterSp = await readStore();
+        expect(afterSp.entries.at(-1)!.id).toBe(spId);
+        expect(afterSp.counter).toBe(spId + 1); // what Flink's restore of the savepoint sets (it was there already)
+        const ours = afterSp.entries.at(-1)!.handle!.file;
+        expect(spBackup.files.map((f) => f.uri)).toEqual([ours]);
+        const oursBytes = new Uint8Array(readFileSync(localPath(ours)));
+        // byte for byte what Flink wrote for the same savepoint, but for the ids Flink draws at random
+        // on load (key-group handles of a savepoint): replayed from Flink's file, the bytes are equal
+        const flinkIds = stateHandleIds(flinkFile);
+        let next = 0;
+        const replayed = writeJavaObjectStream(
+          buildCompletedCheckpoint({
+            jobId: stored.jobId,
+            metadata: decodeMetadata(readFileSync(join(localPath(sp.path), '_metadata'))),
+            metadataSize: statSync(join(localPath(sp.path), '_metadata')).size,
+            externalPointer: sp.path.replace(/\/+$/, ''),
+            line: flinkLine(line),
+            randomUuid: () => flinkIds[next++]!,
+          }),
+        );
+        expect(Buffer.from(replayed).equals(Buffer.from(flinkFile))).toBe(true);
+        expect(next).toBe(flinkIds.length);
+        expect(oursBytes.length).toBe(flinkFile.length);
+        expect(maskIds(oursBytes)).toEqual(maskIds(flinkFile));
+        tool.send('failover-check');
+        const fromSp = await tool.next<Checked>();
+        expect(fromSp.restoredCheckpointId).toBe(spId);
+        expect(fromSp.restoredExternalPath).toBe(sp.path.replace(/\/+$/, ''));
+        expect(fromSp.recovered).toBe(true);
+        expect(fromSp.checkpointId).toBe(afterSp.counter);
+        expect(fromSp.flinkAfter.latest).toBe(fromSp.checkpointId);
+
+        // ---- a retained checkpoint whose completedCheckpoint file was deleted: repair drops its entry,
+        // set-latest writes a new file and entry, and the next failover restores it
+        const retained = await readStore();
+        const lost = retained.entries.at(-1)!;
+        expect(lost.id).toBe(fromSp.checkpointId);
+        rmSync(localPath(lost.handle!.file));
+        const repairLost = capture();
+        expect(await run(['ha', 'repair', ...zk, '--apply', '--backup-dir', backups], repairLost)).toBe(0);
+        expect((await readStore()).entries.map((e) => e.id), repairLost.stdout.join('\n')).not.toContain(lost.id);
+        const reset = capture();
+        expect(await run(['ha', 'set-latest', localPath(fromSp.checkpointPath!), ...zk, '--apply', '--backup-dir', backups], reset), reset.stderr.join('\n')).toBe(0);
+        const readded = await readStore();
+        expect(readded.entries.at(-1)!.id).toBe(lost.id);
+        expect(readded.entries.at(-1)!.handle!.file).not.toBe(lost.handle!.file);
+        tool.send('failover-check');
+        const fromLost = await tool.next<Checked>();
+        expect(fromLost.restoredCheckpointId).toBe(lost.id);
+        expect(fromLost.restoredExternalPath).toBe(fromSp.checkpointPath!.replace(/\/+$/, ''));
+        expect(fromLost.recovered).toBe(true);
+        expect(fromLost.checkpointId).toBe(readded.counter);
+        // undo: the entry goes and so does the file ckpt wrote
+        const resetFile = readded.entries.at(-1)!.handle!.file;
+        const undo = capture();
+        expect(await run(['ha', 'restore-backup', backupOf(reset.stdout), '--zookeeper', stored.zookeeper, '--apply'], undo)).toBe(0);
+        expect(undo.stdout.join('\n')).toContain(`done    delete  ${resetFile}`);
+        expect(existsSync(localPath(resetFile))).toBe(false);
+        expect((await readStore()).entries.map((e) => e.id), undo.stdout.join('\n')).not.toContain(lost.id);
+        expect(beforeSp.entries.length).toBeGreaterThan(0);
+      }
 
       // ---- the pre-1.14 layout on the same ZooKeeper: `<ns>/checkpoints/<job>/<%019d>`, a
       // JobManager's lock is an ephemeral child of the entry itself, no `locks` node, no deletion mark

@@ -35,6 +35,15 @@ export interface HaBackup {
   after: BackupNode[];
   /** Kubernetes: the whole ConfigMap as it was (what `kubectl replace -f` takes). */
   configMap?: unknown;
+  /** `completedCheckpoint` files the change wrote into the HA storage directory (removed on restore). */
+  files?: CreatedFile[];
+}
+
+/** A file a change created, with what it held (a restore removes it only if it still holds that). */
+export interface CreatedFile {
+  uri: string;
+  size: number;
+  sha256: string;
 }
 
 /** Writes `content` to `path` atomically: a temporary file in the same directory, fsync, rename. */
@@ -84,5 +93,8 @@ export async function readBackup(path: string): Promise<HaBackup> {
   nodes(b.before, 'before');
   nodes(b.after, 'after');
   if (typeof b.location !== 'string' || typeof b.jobId !== 'string') throw bad('location / jobId missing');
+  if (b.files !== undefined && (!Array.isArray(b.files) || b.files.some((f) => typeof f?.uri !== 'string' || typeof f?.sha256 !== 'string' || typeof f?.size !== 'number'))) {
+    throw bad('files is not a list of created files');
+  }
   return b as HaBackup;
 }

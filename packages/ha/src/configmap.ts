@@ -7,6 +7,7 @@
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { HaBackup } from './backup.js';
 import { readKubernetesCounter, writeKubernetesCounter } from './counter.js';
+import { createdFile } from './completed-checkpoint-file.js';
 import { HaError } from './errors.js';
 import { readKubernetesHandle, writeKubernetesHandle } from './handle.js';
 import type { HaPlan } from './plan.js';
@@ -164,7 +165,9 @@ export interface ConfigMapEdit {
 /**
  * Applies a plan to the ConfigMap of a `kubectl get configmap` export: removed keys go, an added
  * or un-marked entry is written as flink-kubernetes writes it, the counter is set. Everything
- * else of the ConfigMap is kept as it was.
+ * else of the ConfigMap is kept as it was. A new completedCheckpoint file of the plan is not
+ * written here (the caller writes it with `writeNewHaFile` before the ConfigMap goes out); the
+ * backup records it.
  * @throws HaError like {@link readConfigMapStore}
  */
 export function editConfigMap(text: string, plan: HaPlan, opts: ConfigMapOptions & { format?: 'json' | 'yaml'; now?: Date } = {}): ConfigMapEdit {
@@ -199,6 +202,7 @@ export function editConfigMap(text: string, plan: HaPlan, opts: ConfigMapOptions
     before,
     after,
     configMap: cm.raw,
+    ...(plan.add?.create !== undefined ? { files: [createdFile(plan.add.create)] } : {}),
   };
   return { configMap, text: out, backup };
 }

@@ -25,7 +25,11 @@ export type HaErrorCode =
   /** A JobManager is running the job (its leader lock or entry locks are held). */
   | 'JobRunning'
   /** A backup file is not one ckpt wrote, or does not belong to this store. */
-  | 'BadBackup';
+  | 'BadBackup'
+  /** A graph given to the Java serialization writer cannot be written as it is. */
+  | 'InvalidModel'
+  /** The checkpoint holds state ckpt cannot write a completedCheckpoint file for (restore it with `-s`). */
+  | 'Unsupported';
 
 /** Every error raised by `@ckpt/ha`. `file` names the znode, ConfigMap key or HA file. */
 export class HaError extends CkptError {

@@ -49,7 +49,18 @@ export {
 export { followStore, verifyStore, type FollowOptions, type FollowedEntry, type FollowedStore, type EntryProblem } from './follow.js';
 export { planSetLatest, planRepair, describePlan, isEmptyPlan, entryName, type HaPlan, type PlannedRemoval } from './plan.js';
 export { resolveTarget, flinkUri, type ResolvedTarget, type ResolveOptions } from './target.js';
-export { BACKUP_FORMAT, readBackup, writeBackup, writeFileAtomic, type HaBackup, type BackupNode } from './backup.js';
+export { BACKUP_FORMAT, readBackup, writeBackup, writeFileAtomic, type HaBackup, type BackupNode, type CreatedFile } from './backup.js';
+export { writeJavaObjectStream, type WContent, type WObject, type WEnum, type WArray, type WValue, type JavaStringObject } from './java-writer.js';
+export { FLINK_LINES, flinkLine, FlinkClasses, type FlinkLine } from './flink-classes.js';
+export { buildCompletedCheckpoint, UNCLAIMED_SNAPSHOT, type CompletedCheckpointSource } from './checkpoint-builder.js';
+export {
+  newCompletedCheckpointFile,
+  writeNewHaFile,
+  removeCreatedFiles,
+  createdFile,
+  type NewHaFile,
+  type NewHaFileOptions,
+} from './completed-checkpoint-file.js';
 export {
   applyZooKeeperPlan,
   planZooKeeperRestore,

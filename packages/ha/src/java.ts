@@ -30,6 +30,7 @@ export const HA_CLASSES: ReadonlySet<string> = new Set([
   `${RT}checkpoint.OperatorState`,
   `${RT}checkpoint.OperatorSubtaskState`,
   `${RT}checkpoint.FullyFinishedOperatorState`,
+  `${RT}checkpoint.FinishedOperatorSubtaskState`,
   `${RT}checkpoint.StateObjectCollection`,
   `${RT}checkpoint.MasterState`,
   `${RT}checkpoint.InflightDataRescalingDescriptor`,

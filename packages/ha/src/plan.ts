@@ -8,6 +8,7 @@
 import { HaError } from './errors.js';
 import type { FollowedStore } from './follow.js';
 import type { StoredHandle } from './handle.js';
+import type { NewHaFile } from './completed-checkpoint-file.js';
 import { CHECKPOINT_ID_KEY_PREFIX } from './configmap.js';
 import { INITIAL_CHECKPOINT_ID, latestEntry, sortEntries, type HaEntry, type HaStore } from './store.js';
 
@@ -23,8 +24,11 @@ export interface HaPlan {
   store: HaStore;
   /** Entries removed (their HA files are left in place, so a backup can bring them back). */
   remove: PlannedRemoval[];
-  /** A new entry for a checkpoint whose `completedCheckpoint` file exists but has no entry. */
-  add?: { id: number; name: string; handle: StoredHandle };
+  /**
+   * A new entry for a checkpoint without one; its `completedCheckpoint` file exists, or is
+   * `create`d (written before the entry).
+   */
+  add?: { id: number; name: string; handle: StoredHandle; create?: NewHaFile };
   /** An entry marked for deletion that becomes recoverable again. */
   unmark?: HaEntry;
   /** The checkpoint ID counter, when it changes. */
@@ -57,7 +61,7 @@ export function entryName(kind: HaStore['kind'], id: number): string {
  * @throws HaError `NotFound` when the store has no such entry and no handle is given; `BadPayload`
  *   when the entry's data cannot be decoded
  */
-export function planSetLatest(store: HaStore, id: number, handle?: StoredHandle): HaPlan {
+export function planSetLatest(store: HaStore, id: number, handle?: StoredHandle, create?: NewHaFile): HaPlan {
   const name = entryName(store.kind, id);
   const existing = store.entries.find((e) => e.name === name);
   if (existing?.error !== undefined) {
@@ -65,12 +69,16 @@ export function planSetLatest(store: HaStore, id: number, handle?: StoredHandle)
       file: existing.source,
     });
   }
+  if (create !== undefined && handle === undefined) throw new HaError('NotFound', 'a new completedCheckpoint file needs its handle');
   if (existing === undefined && handle === undefined) {
     throw new HaError('NotFound', `the store ${store.location} has no checkpoint ${id} and no completedCheckpoint file for it was given`);
   }
   const remove = store.entries
     .filter((e) => e.name > name)
     .map((e) => ({ entry: e, reason: `named after checkpoint ${id}: a failover would restore it instead` }));
+  // an entry whose completedCheckpoint file is gone or unreadable: replaced by one pointing at the new file
+  const replace = existing !== undefined && create !== undefined;
+  if (replace) remove.unshift({ entry: existing, reason: 'its completedCheckpoint file is missing or unreadable: replaced by an entry for a new one' });
   const plan: HaPlan = {
     action: 'set-latest',
     store,
@@ -78,7 +86,7 @@ export function planSetLatest(store: HaStore, id: number, handle?: StoredHandle)
     latestAfter: id,
     latestBefore: latestEntry(store)?.id ?? null,
   };
-  if (existing === undefined) plan.add = { id, name, handle: handle! };
+  if (existing === undefined || replace) plan.add = { id, name, handle: handle!, ...(create !== undefined ? { create } : {}) };
   else if (existing.markedForDeletion) plan.unmark = existing;
   const next = Math.max(store.counter ?? INITIAL_CHECKPOINT_ID, id + 1);
   if (next !== store.counter) plan.counter = { before: store.counter, after: next };
@@ -114,6 +122,8 @@ export function describePlan(plan: HaPlan, entryPath: (name: string) => string):
   const lines: string[] = [];
   for (const r of plan.remove) lines.push(`remove  ${r.entry.source}  (checkpoint ${r.entry.id ?? '?'}: ${r.reason})`);
   if (plan.unmark !== undefined) lines.push(`unmark  ${plan.unmark.source}  (checkpoint ${plan.unmark.id} is marked for deletion)`);
+  const c = plan.add?.create;
+  if (c !== undefined) lines.push(`write   ${c.file}  (${c.bytes.length} bytes: Flink ${c.line}'s CompletedCheckpoint of checkpoint ${plan.add!.id} as a restore by path writes it; line from ${c.lineFrom})`);
   if (plan.add !== undefined) lines.push(`add     ${entryPath(plan.add.name)}  -> ${plan.add.handle.file} (${plan.add.handle.size} bytes)`);
   if (plan.counter !== undefined) {
     lines.push(`counter ${plan.store.counterSource}  ${plan.counter.before ?? 'none'} -> ${plan.counter.after}`);

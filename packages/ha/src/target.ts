@@ -1,11 +1,13 @@
 /**
  * Which checkpoint `set-latest` means: an id in the store, a checkpoint directory / `_metadata`
  * (matched against the external pointers of the stored checkpoints, then against the
- * `completedCheckpoint` files left in the HA storage directory), or a `completedCheckpoint` file.
+ * `completedCheckpoint` files left in the HA storage directory, else a new `completedCheckpoint`
+ * file is built from its `_metadata`), or a `completedCheckpoint` file.
  */
 import { resolve } from 'node:path';
 import { Storages, withStorages, type StorageOptions } from '@ckpt/storage';
 import { readCompletedCheckpoint, type StoredCompletedCheckpoint } from './completed-checkpoint.js';
+import { newCompletedCheckpointFile, type NewHaFile } from './completed-checkpoint-file.js';
 import { HaError } from './errors.js';
 import { followStore } from './follow.js';
 import type { StoredHandle } from './handle.js';
@@ -17,14 +19,20 @@ export interface ResolvedTarget {
   /** Its `completedCheckpoint` file (needed when the store has no entry for it). */
   handle?: StoredHandle;
   checkpoint?: StoredCompletedCheckpoint;
-  /** How it was found. */
-  via: 'id' | 'entry' | 'ha-file' | 'ha-dir';
+  /** How it was found; `metadata`: no completedCheckpoint file exists, {@link create} is the new one. */
+  via: 'id' | 'entry' | 'ha-file' | 'ha-dir' | 'metadata';
+  /** The `completedCheckpoint` file to write before the entry (a snapshot that had none). */
+  create?: NewHaFile;
 }
 
 export interface ResolveOptions extends StorageOptions {
   /** `high-availability.storageDir/<cluster-id>` to search; default: the directory of the store's HA files. */
   haDir?: string;
   storages?: Storages;
+  /** The cluster's Flink version, for a new completedCheckpoint file (default: from the store's HA files). */
+  flinkVersion?: string;
+  /** Ids Flink would draw at random when loading the snapshot (tests). */
+  randomUuid?: () => string;
 }
 
 const HA_FILE = /(^|\/)completedCheckpoint[0-9a-f]+$/;
@@ -85,11 +93,13 @@ export async function resolveTarget(store: HaStore, arg: string, opts: ResolveOp
         }
       }
     }
-    throw new HaError(
-      'NotFound',
-      `no completedCheckpoint file for ${arg} in the store or in ${[...dirs].join(', ') || 'the HA storage directory'}; ` +
-        'Flink can restore it only as a savepoint: restart the job with `-s ' + arg + '` (execution.savepoint.path)',
-      { file: arg },
-    );
+    // none: build the file Flink writes when it restores the snapshot by path
+    const made = await newCompletedCheckpointFile(store, key, {
+      storages,
+      ...(opts.haDir !== undefined ? { haDir: flinkUri(opts.haDir) } : {}),
+      ...(opts.flinkVersion !== undefined ? { flinkVersion: opts.flinkVersion } : {}),
+      ...(opts.randomUuid !== undefined ? { randomUuid: opts.randomUuid } : {}),
+    });
+    return { ...made, via: 'metadata' };
   });
 }

@@ -6,7 +6,9 @@
  * saved to a backup file, and changed in one transaction whose deletes and sets are conditional
  * on the versions read — if anything moved in between, nothing is written.
  */
+import type { Storages } from '@ckpt/storage';
 import { writeBackup, type BackupNode, type HaBackup } from './backup.js';
+import { createdFile, removeCreatedFiles, writeNewHaFile } from './completed-checkpoint-file.js';
 import { writeZooKeeperCounter } from './counter.js';
 import { HaError } from './errors.js';
 import { writeZooKeeperHandle } from './handle.js';
@@ -80,6 +82,8 @@ export interface ZooKeeperApplyOptions {
   force?: boolean;
   /** Recorded in the backup. */
   connect?: string;
+  /** Where a new completedCheckpoint file is written (default: a private cache of the default drivers). */
+  storages?: Storages;
 }
 
 export interface ApplyResult {
@@ -159,8 +163,17 @@ export async function applyZooKeeperPlan(session: ZooKeeperSession, plan: HaPlan
     before,
     after,
   };
+  const create = plan.add?.create;
+  if (create !== undefined) backup.files = [createdFile(create)];
   const backupFile = await writeBackup(opts.backupDir, backup);
-  await session.commit(ops);
+  // the completedCheckpoint file first: an entry must never point at a file that is not there
+  if (create !== undefined) await writeNewHaFile(create, { storages: opts.storages });
+  try {
+    await session.commit(ops);
+  } catch (e) {
+    if (create !== undefined) await removeCreatedFiles(backup.files!, { storages: opts.storages }).catch(() => []);
+    throw e;
+  }
   return { backupFile, operations: ops };
 }
 
@@ -169,6 +182,11 @@ export interface RestorePlan {
   operations: ZOp[];
   /** Nodes left alone, and why. */
   skipped: string[];
+  /**
+   * Some node the change created stays (changed or locked since): files the change wrote may
+   * still be referenced, so they must stay too.
+   */
+  createdKept: boolean;
 }
 
 const depth = (p: string): number => p.split('/').length;
@@ -184,8 +202,9 @@ export async function planZooKeeperRestore(session: ZooKeeperSession, backup: Ha
   const operations: ZOp[] = [];
   const skipped: string[] = [];
   const beforePaths = new Map(backup.before.map((n) => [n.path, n]));
-  const removals: ZOp[] = [];
+  const candidates = new Map<string, { version: number; children: string[] }>();
   const sets: ZOp[] = [];
+  let createdKept = false;
   for (const a of backup.after) {
     const cur = await session.node(a.path);
     const old = beforePaths.get(a.path);
@@ -196,12 +215,22 @@ export async function planZooKeeperRestore(session: ZooKeeperSession, backup: Ha
     }
     if (b64(cur.data) !== a.data) {
       skipped.push(`${a.path}: changed since (now ${cur.data.length} bytes), left as it is`);
+      createdKept ||= old === undefined;
       continue;
     }
     if (old !== undefined) sets.push({ op: 'set', path: a.path, data: Buffer.from(old.data, 'base64'), version: cur.version });
-    else if (cur.children.length > 0) skipped.push(`${a.path}: has children now (a JobManager locked it), left as it is`);
-    else removals.push({ op: 'remove', path: a.path, version: cur.version });
+    else candidates.set(a.path, { version: cur.version, children: cur.children.map((c) => `${a.path}/${c}`) });
   }
+  // a created node goes only with all its children (nodes the change created too, removed first);
+  // one with other children (a JobManager's lock) stays, and so do its ancestors
+  for (const [path, c] of [...candidates].sort(([x], [y]) => depth(y) - depth(x))) {
+    if (c.children.some((ch) => !candidates.has(ch))) {
+      candidates.delete(path);
+      createdKept = true;
+      skipped.push(`${path}: has children now (a JobManager locked it), left as it is`);
+    }
+  }
+  const removals: ZOp[] = [...candidates].map(([path, c]) => ({ op: 'remove', path, version: c.version }));
   operations.push(...removals.sort((x, y) => depth(y.path) - depth(x.path)));
   const afterPaths = new Set(backup.after.map((n) => n.path));
   for (const b of [...backup.before].sort((x, y) => depth(x.path) - depth(y.path))) {
@@ -217,5 +246,5 @@ export async function planZooKeeperRestore(session: ZooKeeperSession, backup: Ha
     operations.push({ op: 'create', path: b.path, data: Buffer.from(b.data, 'base64') });
   }
   operations.push(...sets);
-  return { operations, skipped };
+  return { operations, skipped, createdKept };
 }

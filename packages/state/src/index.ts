@@ -29,6 +29,7 @@ export {
 export { codecFor, opaqueCodec, encodeValue, type ValueCodec } from './serializers/codecs.js';
 export { readStringValue, writeStringValue } from './serializers/data.js';
 export * from './serializers/values.js';
+export type { JavaSerializedValue } from './serializers/java-value.js';
 export { readBinaryRow, readBinaryArray, readBinaryMap, ROW_KIND_KEY } from './serializers/binary-row.js';
 export { encodeBinaryRow, encodeBinaryArray, encodeBinaryMap } from './serializers/binary-row-writer.js';
 export { describeLogicalType, type LogicalType } from './serializers/table-types.js';
@@ -57,6 +58,7 @@ export {
   type OpenOperatorStateOptions,
 } from './operator/operator-state.js';
 export { KeyedStateFile, type KeyedFormat, type OpenKeyedStateOptions } from './keyed/keyed-state.js';
+export { readRawKeyedTimers } from './keyed/raw-timers.js';
 export type { KeyedStateEntry, KeyedStateKind } from './keyed/entry.js';
 export { readNativeSnapshot, nativeFiles, type NativeSnapshot, type NativeFile, type NativeFileKind } from './rocksdb/native.js';
 export {

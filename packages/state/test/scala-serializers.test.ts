@@ -14,6 +14,7 @@ import {
 } from '../src/index.js';
 import { storageResolver } from '../src/node/index.js';
 import { kryoClassTag } from '../src/serializers/kryo.js';
+import { SCALA_MIGRATION_JOB_TYPES } from './support.js';
 
 // Flink's own Scala migration savepoint (flink-tests, stateful-scala-udf-migration-itcase-flink1.19-rocksdb-savepoint),
 // read in place from the shared real-file corpus.
@@ -38,14 +39,7 @@ describe.skipIf(!existsSync(SCALA_SP))('Scala serializers of a real Flink 1.19 s
   test('snapshots: enum, Option, Either, Try, case classes, collections with their nested serializers', async () => {
     const [file] = await openScalaState();
     const types = Object.fromEntries(file!.header.states.map((m) => [m.name, describeSnapshot(serializer(m, VALUE_SERIALIZER)!)]));
-    expect(types).toMatchObject({
-      caseClassState: 'CustomCaseClass(String, Long)',
-      caseClassWithNestingState: 'CustomCaseClassWithNesting(Long, CustomCaseClass(String, Long))',
-      optionState: 'Option<CustomCaseClass(String, Long)>',
-      tryState: 'Try<CustomCaseClass(String, Long)>',
-      eitherLeftState: 'Either<CustomCaseClass(String, Long), String>',
-      enumOneState: 'org.apache.flink.api.scala.migration.CustomEnum$',
-    });
+    expect(types).toMatchObject(SCALA_MIGRATION_JOB_TYPES);
     const enumSnap = serializer(file!.header.states.find((m) => m.name === 'enumOneState')!, VALUE_SERIALIZER)!;
     expect(enumSnap.config).toMatchObject({ kind: 'scalaEnum', constants: [{ name: 'ONE', id: 0 }, { name: 'TWO', id: 1 }, { name: 'THREE', id: 2 }, { name: 'FOUR', id: 3 }] });
   });

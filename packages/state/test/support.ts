@@ -77,3 +77,16 @@ export async function corpusKeyedState(metadataPath: string, state: string): Pro
   }
   return { files, entries };
 }
+
+/**
+ * Value serializers of the Scala StatefulJobSavepointMigrationITCase job (Flink's flink-tests),
+ * as `describeSnapshot` names them, whatever Flink version wrote the savepoint.
+ */
+export const SCALA_MIGRATION_JOB_TYPES = {
+  caseClassState: 'CustomCaseClass(String, Long)',
+  caseClassWithNestingState: 'CustomCaseClassWithNesting(Long, CustomCaseClass(String, Long))',
+  optionState: 'Option<CustomCaseClass(String, Long)>',
+  tryState: 'Try<CustomCaseClass(String, Long)>',
+  eitherLeftState: 'Either<CustomCaseClass(String, Long), String>',
+  enumOneState: 'org.apache.flink.api.scala.migration.CustomEnum$',
+};

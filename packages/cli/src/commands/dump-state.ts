@@ -1,5 +1,5 @@
 import { requireOperator, UsageError, type OperatorState } from '@ckpt/format';
-import { operatorEntries, stateJsonLine, summarizeOperatorState, type HandleResolver } from '@ckpt/state';
+import { operatorEntries, readRawKeyedTimers, stateJsonLine, StateError, summarizeOperatorState, type HandleResolver } from '@ckpt/state';
 import { loadCheckpointState } from '@ckpt/state/node';
 import { Storages } from '@ckpt/storage';
 import { keyTypeOption } from './key-type.js';
@@ -26,13 +26,14 @@ function parseKeyGroups(spec: string): [number, number] {
 
 /**
  * Raw keyed and raw operator state are written by user code in a layout of its own: they are not
- * decoded, and `note` says which subtasks' raw state is skipped. With `--key-groups` only keyed
+ * decoded, and `note` says which subtasks' raw state is skipped — except raw keyed state that reads
+ * as the timers Flink ≤ 1.x operators wrote there (`timerSubtasks`). With `--key-groups` only keyed
  * state is asked for, so raw operator state is not mentioned then.
  */
-function noteRawState(op: OperatorState, keyedOnly: boolean, note: (s: string) => void): void {
+function noteRawState(op: OperatorState, keyedOnly: boolean, note: (s: string) => void, timerSubtasks: ReadonlySet<number>): void {
   const slots = [['raw keyed', 'rawKeyedState'], ['raw operator', 'rawOperatorState']] as const;
   for (const [what, slot] of keyedOnly ? slots.slice(0, 1) : slots) {
-    const subtasks = op.subtasks.filter((s) => s[slot] !== null).map((s) => s.index);
+    const subtasks = op.subtasks.filter((s) => s[slot] !== null && !(slot === 'rawKeyedState' && timerSubtasks.has(s.index))).map((s) => s.index);
     if (subtasks.length === 0) continue;
     note(
       `note: ${what} state of operator ${op.uid ?? op.operatorId} (subtask${subtasks.length > 1 ? 's' : ''} ${subtasks.join(', ')}) ` +
@@ -75,8 +76,25 @@ export async function dumpState(pointer: string, opts: DumpStateOptions, out: (s
 
 async function dump(op: OperatorState, resolver: HandleResolver, opts: DumpStateOptions, out: (s: string) => void, note: (s: string) => void): Promise<void> {
   const range = opts.keyGroups === undefined ? undefined : parseKeyGroups(opts.keyGroups);
-  noteRawState(op, range !== undefined, note);
+  const timers = await rawKeyedTimers(op, resolver, range);
+  noteRawState(op, range !== undefined, note, new Set(timers.keys()));
   const keySerializer = opts.keyType === undefined ? undefined : keyTypeOption(opts.keyType);
   const entryOpts = { ...(range ? { keyGroups: range } : {}), ...(keySerializer ? { keySerializer } : {}) };
   for await (const item of operatorEntries(op, resolver, entryOpts)) out(stateJsonLine(item));
+  for (const [subtask, entries] of timers) for (const e of entries) out(stateJsonLine({ subtask, ...e }));
+}
+
+/** Per subtask, the timers its raw keyed state holds, if it reads as Flink's legacy timer layout. */
+async function rawKeyedTimers(op: OperatorState, resolver: HandleResolver, range: [number, number] | undefined) {
+  const out = new Map<number, Awaited<ReturnType<typeof readRawKeyedTimers>>>();
+  for (const s of op.subtasks) {
+    const h = s.rawKeyedState;
+    if (h?.kind !== 'keyGroups' && h?.kind !== 'savepointKeyGroups') continue;
+    try {
+      out.set(s.index, await readRawKeyedTimers(h, resolver.resolve(h.delegate), range));
+    } catch (e) {
+      if (!(e instanceof StateError)) throw e; // the operator's own layout: noted as skipped
+    }
+  }
+  return out;
 }

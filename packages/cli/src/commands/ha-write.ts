@@ -18,10 +18,12 @@ import {
   readBackup,
   readConfigMapStore,
   readZooKeeperStoreFrom,
+  removeCreatedFiles,
   resolveTarget,
   verifyStore,
   writeBackup,
   writeFileAtomic,
+  writeNewHaFile,
   ZooKeeperSession,
   zooKeeperActivity,
   type HaPlan,
@@ -38,6 +40,8 @@ export interface HaWriteOptions extends HaOptions {
   output?: string;
   format?: string;
   haDir?: string;
+  /** The cluster's Flink version, for a new completedCheckpoint file (default: from the store's HA files). */
+  flinkVersion?: string;
   allowEmpty?: boolean;
 }
 
@@ -82,7 +86,7 @@ interface ChangeReport {
   latestBefore: number | null;
   latestAfter: number | null;
   remove: { id: number | null; name: string; source: string; reason: string }[];
-  add: { id: number; name: string; haFile: string; haFileSize: number } | null;
+  add: { id: number; name: string; haFile: string; haFileSize: number; created: { flinkLine: string; lineFrom: string } | null } | null;
   unmark: string | null;
   counter: { before: number | null; after: number } | null;
   running: string[];
@@ -102,7 +106,16 @@ function reportOf(plan: HaPlan): ChangeReport {
     latestBefore: plan.latestBefore,
     latestAfter: plan.latestAfter,
     remove: plan.remove.map((r) => ({ id: r.entry.id, name: r.entry.name, source: r.entry.source, reason: r.reason })),
-    add: plan.add === undefined ? null : { id: plan.add.id, name: plan.add.name, haFile: plan.add.handle.file, haFileSize: plan.add.handle.size },
+    add:
+      plan.add === undefined
+        ? null
+        : {
+            id: plan.add.id,
+            name: plan.add.name,
+            haFile: plan.add.handle.file,
+            haFileSize: plan.add.handle.size,
+            created: plan.add.create === undefined ? null : { flinkLine: plan.add.create.line, lineFrom: plan.add.create.lineFrom },
+          },
     unmark: plan.unmark?.source ?? null,
     counter: plan.counter ?? null,
     running: [],
@@ -147,6 +160,10 @@ async function change(opts: HaWriteOptions, out: Out, err: Out, makePlan: (store
     const edit = editConfigMap(text, plan, { jobId: opts.job, clusterId: opts.clusterId, file: opts.configmap, format });
     report.backupFile = await writeBackup(backupDir, edit.backup);
     info(`backup: ${report.backupFile}`);
+    if (plan.add?.create !== undefined) {
+      await writeNewHaFile(plan.add.create); // before the ConfigMap that points at it
+      info(`written: ${plan.add.create.file}`);
+    }
     if (opts.output === '-') out(edit.text.trimEnd());
     else {
       const target = opts.output ?? `${basename(opts.configmap, extname(opts.configmap))}.edited.${format}`;
@@ -198,8 +215,8 @@ async function change(opts: HaWriteOptions, out: Out, err: Out, makePlan: (store
 /** `ckpt ha set-latest <checkpoint>`: make a failover restore this checkpoint. */
 export async function haSetLatest(checkpoint: string, opts: HaWriteOptions, out: Out, err: Out): Promise<number> {
   return change(opts, out, err, async (store) => {
-    const target = await resolveTarget(store, checkpoint, { haDir: opts.haDir });
-    return planSetLatest(store, target.id, target.handle);
+    const target = await resolveTarget(store, checkpoint, { haDir: opts.haDir, flinkVersion: opts.flinkVersion });
+    return planSetLatest(store, target.id, target.handle, target.create);
   });
 }
 
@@ -222,24 +239,32 @@ export async function haRestoreBackup(file: string, opts: HaWriteOptions, out: O
       await writeFileAtomic(opts.output, text);
       out(`original ConfigMap: ${opts.output}; restore it with: kubectl replace -f ${opts.output}`);
     }
+    // the ConfigMap is replaced by the user: the file the change wrote can go only after that
+    for (const f of backup.files ?? []) err(`then remove ${f.uri} (${f.size} bytes), which the change wrote into the HA storage directory`);
     return 0;
   }
   if (opts.zookeeper === undefined) throw new HaError('NotFound', `give --zookeeper host:port (the change was made through ${backup.connect ?? 'an unknown quorum'})`);
   const session = await ZooKeeperSession.open(opts.zookeeper, timeoutOf(opts));
   try {
     const plan = await planZooKeeperRestore(session, backup);
+    // a created entry that stays may still point at a file the change wrote: the files stay then
+    const files = plan.createdKept ? [] : (backup.files ?? []);
+    if (plan.createdKept) for (const f of backup.files ?? []) out(`  skip    ${f.uri}: an entry the change created stays, so does its file`);
     for (const s of plan.skipped) out(`  skip    ${s}`);
     for (const op of plan.operations) out(`  ${opts.apply ? 'done    ' : ''}${opText(op)}`);
-    if (plan.operations.length === 0) {
+    if (plan.operations.length === 0 && files.length === 0) {
       out('nothing to restore');
       return 0;
     }
     if (!opts.apply) {
+      for (const l of await removeCreatedFiles(files, { dryRun: true })) out(`  ${l}`);
       out('dry run: nothing was changed; --apply restores it');
       return 0;
     }
-    await session.commit(plan.operations);
-    out(`restored: ${plan.operations.length} operations in one transaction`);
+    if (plan.operations.length > 0) await session.commit(plan.operations);
+    // the entry pointing at a created file is gone now: the file can go
+    for (const l of await removeCreatedFiles(files)) out(`  ${l}`);
+    out(`restored: ${plan.operations.length} operations in one transaction${files.length > 0 ? `, ${files.length} created file(s) handled` : ''}`);
     return 0;
   } finally {
     session.close();

@@ -13,7 +13,7 @@ export async function relocatedFixture(dir: string): Promise<string> {
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { scenario: string; generatedIn: string };
   const out = join(mkdtempSync(join(tmpdir(), 'ckpt-relocated-')), manifest.scenario);
   const err: string[] = [];
-  const code = await run(['relocate', dirname(findMetadata(dir)!), out, '--prefix', `${manifest.generatedIn}=file:${dir}`], { out: () => {}, err: (s) => err.push(s) });
+  const code = await run(['relocate', dirname(findMetadata(dir)!), out, '--prefix', `${manifest.generatedIn.replace(/\/+$/, '')}=file:${dir}`], { out: () => {}, err: (s) => err.push(s) });
   if (code !== 0) throw new Error(`ckpt relocate ${dir} failed (${code}): ${err.join('\n')}`);
   return out;
 }

@@ -177,7 +177,7 @@ export class KeyedStateFile {
     if (this.format === 'heap') {
       return readHeapKeyGroup(region, {
         keyGroup: kg, key: this.key, states: this.states, compressed: this.header.compressed,
-        framing: this.opts.framing, base: offset, file,
+        framing: this.opts.framing, base: offset, file, groupedByNamespace: this.header.version === 1,
       });
     }
     return readCanonicalKeyGroup(this.uncompressed(region, offset), {

@@ -32,6 +32,14 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 export function mergeKeyedHeaders(sources: readonly { name: string; header: KeyedStateHeader }[]): MergedHeader {
   if (sources.length === 0) throw new StateError('MissingState', 'no keyed state files to merge');
   const first = sources[0]!.header;
+  const legacy = sources.find((s) => s.header.version !== 6);
+  if (legacy) {
+    throw new StateError(
+      'UnsupportedVersion',
+      `${legacy.name} has keyed backend proxy version ${legacy.header.version} (Flink ≤ 1.6): ckpt reads it but writes only version 6; restore it in Flink 1.7–1.16 and take a new savepoint to re-key it`,
+      { file: legacy.name },
+    );
+  }
   const states: Uint8Array[] = [];
   const names: string[] = [];
   const idMaps = sources.map(({ name, header }) => {

@@ -19,6 +19,7 @@ import { kryoCodec } from './kryo.js';
 import { scalaCodec, type CodecKit } from './scala.js';
 import { pojoCodec, rowCodec } from './structured.js';
 import { tableCodec } from './table.js';
+import { javaSerializedCodec } from './java-value.js';
 import { ROW_KINDS, type EitherValue, type OpaqueValue, type TimerValue, type TimeWindowValue, type TtlValue } from './values.js';
 
 /**
@@ -136,6 +137,7 @@ const SIMPLE_CODECS: Record<string, (cls: string) => ValueCodec> = {
   CountWindow: (c) => codec('CountWindow', c, 8, (r) => ({ kind: 'countWindow', id: r.i64('window id') }), (w, v) => w.i64(big((v as { id?: unknown } | null)?.id, 'CountWindow.id'))),
   // a long with its sign bit flipped (sorts as unsigned bytes)
   SortedLong: (c) => codec('Long', c, 8, (r) => BigInt.asIntN(64, r.i64('sorted long') ^ LONG_MIN), (w, v) => w.i64(BigInt.asIntN(64, big(v, 'Long') ^ LONG_MIN))),
+  JavaSerialized: (c) => javaSerializedCodec(c),
   'Byte[]': (c) =>
     codec('Byte[]', c, -1, (r) => r.lengthPrefixed('byte[]'), (w, v) => {
       if (!(v instanceof Uint8Array)) throw bad('byte[]', v);

@@ -1,4 +1,6 @@
-import { FormatError, getField, readJavaStreamPrefix, type ByteReader, type JavaArray, type JavaContent, type JavaObject } from '@ckpt/format';
+import { FormatError, getField, type ByteReader, type JavaArray, type JavaContent, type JavaObject } from '@ckpt/format';
+
+import { readJavaStreamAt } from './java-stream.js';
 
 /**
  * Kryo values that Flink's `KryoSerializer` hands to its own Kryo `JavaSerializer`: every
@@ -70,17 +72,18 @@ export function readJavaSerializedThrowable(r: ByteReader): ThrowableValue | und
   if (b[p] === NOT_NULL && b[p + 1] === 0xac) p++;
   if (b[p] !== 0xac || b[p + 1] !== 0xed) return undefined;
   let root: JavaContent;
-  let length: number;
+  r.offset = p;
   try {
-    const s = readJavaStreamPrefix(b.subarray(p), r.base + p, r.path, { annotations: true, arrays: true, classes: true, maxDepth: 64 });
-    root = s.root;
-    length = s.length;
+    root = readJavaStreamAt(r);
   } catch (e) {
+    r.offset = at;
     if (e instanceof FormatError) return undefined;
     throw e;
   }
-  if (!isObject(root) || !isThrowable(root)) return undefined;
-  r.offset = p + length;
+  if (!isObject(root) || !isThrowable(root)) {
+    r.offset = at;
+    return undefined;
+  }
   return describe(root, 0);
 }
 

@@ -3,8 +3,10 @@ import { StateError } from '../errors.js';
 import { readStringValue } from './data.js';
 import { SCALA, describeScala, readScalaEnum, readScalaOuter, type ScalaConfig } from './scala.js';
 import { describeTable, readTablePayload, type TableConfig } from './table.js';
-import { ADAPTER_VERSION, readAdapterPayload, type LegacyKit } from './legacy.js';
+import { ADAPTER_VERSION, readAdapterPayload, readEnvelopeV1, readSerializerPairs, readSerializerRecord, type LegacyKit } from './legacy.js';
 import { CEP, CEP_NESTED_ARITY, CEP_SIMPLE, describeCep, readCepOuter, type CepConfig } from './cep.js';
+import { snapshotOfJavaSerializer } from './java-serializer.js';
+import { readJavaStreamAt } from './java-stream.js';
 
 /**
  * A parsed `TypeSerializerSnapshot`: class, version, the nested snapshots of composite
@@ -47,6 +49,8 @@ export const CLS = {
   ttl: `${P}runtime.state.ttl.TtlStateFactory$TtlSerializerSnapshot`,
   timer: `${P}streaming.api.operators.TimerSerializerSnapshot`,
   either: `${P}api.java.typeutils.runtime.JavaEitherSerializerSnapshot`,
+  /** The 1.7 `Either` snapshot (version 1: nested pairs with resilience; 2: nested block), read as `either`. */
+  oldEither: `${P}api.java.typeutils.runtime.EitherSerializerSnapshot`,
 } as const;
 
 /** Composite snapshots whose outer snapshot is empty, with the number of nested serializers each has. */
@@ -97,12 +101,13 @@ export function basicSerializerSnapshot(type: string): SerializerSnapshot | unde
   return SIMPLE[className] === undefined ? undefined : { className, version: 3, nested: [] };
 }
 
-/** The §3.1 envelope: `int proxyVersion (2)`, then a versioned snapshot. */
+/** The §3.1 envelope: `int proxyVersion` (2; 1 = Flink ≤ 1.6, see legacy.ts), then a versioned snapshot. */
 export function readSnapshotEnvelope(r: ByteReader): SerializerSnapshot {
   const at = r.offset;
   const proxyVersion = r.i32('snapshot proxy version');
+  if (proxyVersion === 1) return r.nested(() => readEnvelopeV1(r, LEGACY));
   if (proxyVersion !== 2) {
-    throw new StateError('UnsupportedVersion', `serializer snapshot proxy version ${proxyVersion} (legacy, Flink < 1.7) is not supported`, {
+    throw new StateError('UnsupportedVersion', `serializer snapshot proxy version ${proxyVersion} is not 1 or 2`, {
       offset: r.base + at,
       path: r.path,
     });
@@ -161,6 +166,8 @@ function readPayload(r: ByteReader, className: string, version: number): Seriali
     case SCALA.enum:
       snap.config = readScalaEnum(r, className, version);
       return snap;
+    case CLS.oldEither:
+      return { className: CLS.either, version, nested: version === 1 ? readSerializerPairs(r, LEGACY) : readNestedBlock(r) };
   }
   // composite serializers (and unknown classes that use the composite layout)
   const start = r.offset;
@@ -192,12 +199,31 @@ function readPayload(r: ByteReader, className: string, version: number): Seriali
 }
 
 const LEGACY: LegacyKit = {
-  envelope: (r) => readSnapshotEnvelope(r),
   payload: (r, className, version) => readPayload(r, className, version),
-  simple: SIMPLE,
-  tupleClass: CLS.tuple,
-  timerClass: CLS.timer,
+  simpleSnapshotOf,
+  cls: CLS,
 };
+
+/**
+ * The serializer blocks of Flink ≤ 1.6 meta info (legacy.ts), as snapshots: a resilience block
+ * of (serializer, config) pairs; one Java-serialized serializer record (`int 1`, `int len`,
+ * bytes); a bare Java serialization stream of a serializer (operator meta info V1).
+ */
+export const legacySerializers = {
+  pairs: (r: ByteReader): SerializerSnapshot[] => readSerializerPairs(r, LEGACY),
+  record: (r: ByteReader): SerializerSnapshot => {
+    const s = readSerializerRecord(r);
+    if (s.object === undefined) throw s.error!;
+    return snapshotOfJavaSerializer(s.object, LEGACY);
+  },
+  stream: (r: ByteReader): SerializerSnapshot => snapshotOfJavaSerializer(readJavaStreamAt(r), LEGACY),
+};
+
+/** The simple (configuration-free) snapshot class of a serializer class, e.g. `…LongSerializer$LongSerializerSnapshot`. */
+function simpleSnapshotOf(serializerClass: string): string | undefined {
+  const prefix = `${serializerClass}$`;
+  return Object.keys(SIMPLE).find((k) => k.startsWith(prefix) && !k.slice(prefix.length).includes('.'));
+}
 
 function readOuter(r: ByteReader, className: string, outerVersion: number): SnapshotConfig | undefined {
   if (EMPTY_OUTER.has(className)) return undefined;
@@ -300,6 +326,8 @@ export function describeSnapshot(s: SerializerSnapshot): string {
       return `Ttl<${describeSnapshot(s.nested[1] ?? s)}>`;
     case CLS.timer:
       return `Timer<${inner}>`;
+    case CLS.either:
+      return `Either<${inner}>`;
   }
   const scala = describeScala(s, s.nested.map(describeSnapshot));
   if (scala !== undefined) return scala;

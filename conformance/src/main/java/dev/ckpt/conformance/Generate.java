@@ -423,10 +423,13 @@ public final class Generate {
         CompletableFuture<String> call() throws Exception;
     }
 
-    /** Retries while tasks are still being deployed ("not all required tasks are running"). */
+    /**
+     * Retries while tasks are still being deployed ("not all required tasks are running"): up to
+     * a minute, as a loaded machine (CI, several runs at once) can take that long to deploy.
+     */
     static String retry(Trigger t) throws Exception {
         Exception last = null;
-        for (int i = 0; i < 20; i++) {
+        for (int i = 0; i < 120; i++) {
             try {
                 return t.call().get(120, TimeUnit.SECONDS);
             } catch (Exception e) {

@@ -10,6 +10,7 @@ import org.apache.flink.configuration.HighAvailabilityOptions;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.checkpoint.CheckpointIDCounter;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
 import org.apache.flink.runtime.checkpoint.CompletedCheckpoint;
@@ -18,6 +19,7 @@ import org.apache.flink.runtime.checkpoint.RestoredCheckpointStats;
 import org.apache.flink.runtime.checkpoint.ZooKeeperCheckpointRecoveryFactory;
 import org.apache.flink.runtime.highavailability.zookeeper.CuratorFrameworkWithUnhandledErrorListener;
 import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.state.SharedStateRegistry;
 import org.apache.flink.runtime.util.ZooKeeperUtils;
@@ -50,7 +52,10 @@ import java.util.concurrent.TimeUnit;
  * restored job runs (a new checkpoint completes) or fails; {@code hold} keeps a recovered job running until {@code release};
  * {@code read} reports what Flink's HA classes
  * read from ZooKeeper now; {@code read-configmap FILE} reads a
- * ConfigMap export with flink-kubernetes' classes (2.3 line).
+ * ConfigMap export with flink-kubernetes' classes (2.3 line). {@code savepoint DIR} takes a
+ * canonical savepoint of the recovered job; {@code restore-by-path POINTER} restores the job from
+ * a snapshot by path (as {@code -s}) in a fresh HA cluster id and reports the completedCheckpoint
+ * file Flink wrote for it.
  *
  * <pre>
  *   ha --work DIR [--checkpoints N] [--retained K] [--backend hashmap|rocksdb|forst] [--incremental] [--fixtures DIR]
@@ -147,9 +152,60 @@ final class Ha {
                 else if (cmd.equals("read")) emit(readWithFlink(conf, retained).put("event", "read"));
                 else if (cmd.equals("hold")) hold(conf, stdin);
                 else if (cmd.startsWith("read-configmap ")) emit(KubernetesConfigMap.read(Paths.get(cmd.substring(15)), conf, retained));
+                else if (cmd.startsWith("savepoint ")) emit(savepoint(conf, retained, cmd.substring(10).trim()));
+                else if (cmd.startsWith("restore-by-path ")) emit(restoreByPath(conf, work, cmd.substring(16).trim(), ++byPathRuns));
                 else if (!cmd.isEmpty()) throw new IllegalArgumentException("unknown command " + cmd);
             }
         }
+    }
+
+    private static int byPathRuns = 0;
+
+    /**
+     * A JobManager recovers the job from HA and takes a canonical savepoint into {@code dir}
+     * (savepoints do not enter the completed-checkpoint store); the JobManager is lost again.
+     */
+    static ObjectNode savepoint(Configuration conf, int retained, String dir) throws Exception {
+        ObjectNode out = recover(conf, "savepoint", (mc, o) -> {
+            String path = Generate.retry(() -> mc.triggerSavepoint(JOB_ID, dir, false, SavepointFormatType.CANONICAL));
+            o.put("path", path);
+        });
+        out.set("flinkAfter", readWithFlink(conf, retained));
+        return out;
+    }
+
+    /**
+     * Flink's own restore by path ({@code -s}, default claim mode) of the same job in a new HA
+     * cluster id on the same ZooKeeper and HA storage: the JobManager adds the snapshot to that
+     * cluster's (empty) completed-checkpoint store, which writes its completedCheckpoint file;
+     * reports the restored id and that file.
+     */
+    static ObjectNode restoreByPath(Configuration base, Path work, String pointer, int run) throws Exception {
+        Configuration conf = new Configuration(base);
+        String clusterId = CLUSTER_ID + "-by-path-" + run;
+        conf.set(HighAvailabilityOptions.HA_CLUSTER_ID, clusterId);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        Jobs.keyedJob(env, 2, 128, false);
+        JobGraph jg = env.getStreamGraph().getJobGraph(Ha.class.getClassLoader(), JOB_ID);
+        jg.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(pointer, false));
+        ObjectNode out = Jobs.F.objectNode();
+        out.put("event", "restored-by-path");
+        MiniCluster mc = Generate.startCluster(conf);
+        try {
+            mc.submitJob(jg).get(60, TimeUnit.SECONDS);
+            RestoredCheckpointStats r = waitForRestore(mc);
+            out.put("restoredCheckpointId", r.getCheckpointId());
+            out.put("restoredExternalPath", r.getExternalPath());
+        } finally {
+            mc.closeAsyncWithoutCleaningHighAvailabilityData().get(120, TimeUnit.SECONDS);
+        }
+        ArrayNode files = out.putArray("haFiles");
+        try (var st = Files.list(work.resolve("ha").resolve(clusterId))) {
+            for (Path p : (Iterable<Path>) st::iterator) {
+                if (p.getFileName().toString().startsWith("completedCheckpoint")) files.add(p.toString());
+            }
+        }
+        return out;
     }
 
     /** What to do with a JobManager that has recovered the job, before it is lost again. */
