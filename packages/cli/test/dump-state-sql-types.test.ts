@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { run, type Io } from '../src/index.js';
 
 /**
- * The conformance job SqlTypesJobs (fixtures/generated/<line>/sql-types-savepoint): state Flink wrote
+ * The conformance job SqlTypesJobs (fixtures/generated/<line>/sql-types-savepoint and its RocksDB
+ * native twin): state Flink wrote
  * of CHAR(n), BINARY(n), VARBINARY(n), TIMESTAMP(9), TIMESTAMP_LTZ(6) / (9), DECIMAL(38, 10) next to
  * DECIMAL(10, 2), INTERVAL YEAR TO MONTH / DAY TO SECOND, ARRAY<ROW>, MAP<_, ARRAY>, MULTISET and RAW
  * of a class of the job (a scalar function's result and an aggregate function's accumulator), printed
