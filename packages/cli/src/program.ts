@@ -13,10 +13,10 @@ const defaultIo: Io = {
 };
 
 /**
- * For `ckpt inspect --stream` in the CLI's own process: V8 doubles its young generation each time
+ * For `ckpt inspect --stream` and `ckpt dump-state` in the CLI's own process: V8 doubles its young generation each time
  * enough objects have survived collections since the last growth, up to 3 × 16 MiB. A stream of
- * gigabytes of short-lived records gets there, and the process then holds ~40 MiB more than the
- * summary needs. A growth factor of 1 keeps the young generation at the size it has (V8 reads the
+ * gigabytes of short-lived records (or millions of decoded entries) gets there, and the process
+ * then holds ~40 MiB more than it needs. A growth factor of 1 keeps the young generation at the size it has (V8 reads the
  * flag each time it would grow). Not done when `run` is called as a library: it is process-wide.
  */
 function keepYoungGenerationSize(): void {
@@ -100,6 +100,7 @@ export function buildProgram(io: Io = defaultIo, result: { code: number } = { co
   )
     .addHelpText('after', '\nExamples:\n  ckpt dump-state sp-1/ --operator keyed\n  ckpt dump-state sp-1/ --operator keyed --key-groups 0-9\n  ckpt dump-state sp-1/ --operator keyed --summary')
     .action(async (p: string, opts: { operator: string; keyGroups?: string; summary?: boolean; keyType?: string }) => {
+      if (io === defaultIo) keepYoungGenerationSize();
       result.code = await (await import('./commands/dump-state.js')).dumpState(p, opts, io.out, ctx.info);
     });
 

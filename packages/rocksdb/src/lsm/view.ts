@@ -86,8 +86,9 @@ export class LsmView {
    * straight from the blocks: no object per key — the fast way to consume the view.
    */
   async *scanPacked(range: KeyRange = {}, size: { bytes?: number; pairs?: number } = {}): AsyncGenerator<PackedPairs> {
-    const maxBytes = size.bytes ?? 64 * 1024;
-    const maxPairs = size.pairs ?? 2048;
+    // small batches: they are garbage soon, and young garbage is cheap (memory stays flat)
+    const maxBytes = size.bytes ?? 16 * 1024;
+    const maxPairs = size.pairs ?? 512;
     const tombstones = await this.rangeTombstones();
     const hasTombstones = tombstones.size > 0;
     const merging = new MergingIterator(this.tables.map((t) => new TableIterator(t)));
@@ -103,7 +104,8 @@ export class LsmView {
       copyBytes(top.keyBytes, 0, ul, out.bytes, ks);
       out.used += ul;
       if (end !== undefined && compareAt(out.bytes, ks, ul, end) >= 0) break;
-      const covering = hasTombstones ? tombstones.coveringSeq(out.bytes.subarray(ks, ks + ul)) : -1n;
+      // (no BigInt on the common path: sequence numbers matter only under range tombstones)
+      const covering = hasTombstones ? tombstones.coveringSeq(out.bytes.subarray(ks, ks + ul)) : undefined;
       let operands: Uint8Array[] | undefined;
       let base: Uint8Array | undefined;
       let put = false;
@@ -117,7 +119,7 @@ export class LsmView {
         if (kl - 8 !== ul || !sameBytesAt(kb, out.bytes, ks, ul)) break;
         if (!decided) {
           const code = kb[kl - 8]!;
-          if (covering >= 0n && covering > sequenceOf(it.key())) {
+          if (covering !== undefined && covering > sequenceOf(it.key())) {
             decided = true;
             deleted = operands === undefined;
           } else if (code === ValueType.value) {

@@ -131,10 +131,11 @@ export class RocksDbKeyedState {
 
   /**
    * The pairs key group by key group, as runs of the states' scan batches — all states of a key
-   * group together, by state id, each state in key order. One streaming scan per state, advanced
-   * in step; nothing is allocated per pair.
+   * group together, by state id, each state in key order — in chunks of about `chunk` pairs (a
+   * key group may take several). One streaming scan per state, advanced in step; nothing is
+   * allocated per pair.
    */
-  private async *keyGroupRuns(span?: KeyGroupSpan): AsyncGenerator<{ keyGroup: number; runs: PairRun[] }> {
+  private async *keyGroupRuns(span: KeyGroupSpan | undefined, chunk: number): AsyncGenerator<{ keyGroup: number; runs: PairRun[] }> {
     const r = this.scanRange(span);
     if (r === undefined) return;
     const scans: StateScan[] = [];
@@ -150,18 +151,25 @@ export class RocksDbKeyedState {
       let kg = Infinity;
       for (const c of scans) if (c.kg < kg) kg = c.kg;
       if (kg === Infinity) return;
-      const runs: PairRun[] = [];
+      let runs: PairRun[] = [];
+      let n = 0;
       for (const c of scans) {
         while (c.kg === kg) {
           const { pairs } = c;
           let to = c.at + 1;
           while (to < pairs.count && this.keyGroupAt(pairs, to, c) === kg) to++;
           runs.push({ stateId: c.stateId, pairs, from: c.at, to });
+          n += to - c.at;
           c.at = to - 1;
           await this.advance(c, r.start, r.end);
+          if (n >= chunk) {
+            yield { keyGroup: kg, runs };
+            runs = [];
+            n = 0;
+          }
         }
       }
-      yield { keyGroup: kg, runs };
+      if (runs.length > 0) yield { keyGroup: kg, runs };
     }
   }
 
@@ -172,7 +180,8 @@ export class RocksDbKeyedState {
    */
   async *rawKeyGroups(span?: KeyGroupSpan): AsyncGenerator<{ keyGroup: number; entries: RawKeyedEntry[] }> {
     const p = this.prefixBytes;
-    for await (const { keyGroup, runs } of this.keyGroupRuns(span)) {
+    // a whole key group at a time (as the canonical writer lays them out)
+    for await (const { keyGroup, runs } of this.keyGroupRuns(span, Infinity)) {
       const entries: RawKeyedEntry[] = [];
       for (const { stateId, pairs, from, to } of runs) {
         for (let i = from; i < to; i++) {
@@ -194,17 +203,18 @@ export class RocksDbKeyedState {
   }
 
   /**
-   * The same entries as {@link entries}, one array per key group (one promise per key group),
-   * decoded in place from the scans' batches.
+   * The same entries as {@link entries} in arrays of one key group each, decoded in place from the
+   * scans' batches: about `chunk` entries an array (one promise per array), so a large key group
+   * takes several consecutive arrays and memory does not grow with the state.
    */
-  async *keyGroupEntries(keyGroups?: KeyGroupSpan): AsyncGenerator<KeyedStateEntry[]> {
+  async *keyGroupEntries(keyGroups?: KeyGroupSpan, chunk = 256): AsyncGenerator<KeyedStateEntry[]> {
     const ctx: CanonicalContext = { keyGroup: 0, prefixBytes: this.prefixBytes, key: this.key, states: this.states, base: 0 };
     const file = this.files.find((f) => f.kind === 'sst')?.localPath;
     const p = this.prefixBytes;
     // one reader per batch, moved over its pairs
     let readerOf: PackedPairs | undefined;
     let reader: WindowReader | undefined;
-    for await (const { keyGroup, runs } of this.keyGroupRuns(keyGroups)) {
+    for await (const { keyGroup, runs } of this.keyGroupRuns(keyGroups, chunk)) {
       ctx.keyGroup = keyGroup;
       const out: KeyedStateEntry[] = [];
       guard(file, () => {
