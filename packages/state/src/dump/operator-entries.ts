@@ -1,4 +1,4 @@
-import { bytesToBase64, type OperatorState } from '@ckpt/format';
+import type { OperatorState } from '@ckpt/format';
 import type { HandleResolver } from '../io/resolve.js';
 import { KeyedStateFile } from '../keyed/keyed-state.js';
 import { OperatorStateFile } from '../operator/operator-state.js';
@@ -56,18 +56,3 @@ export async function* operatorEntries(
   }
 }
 
-/**
- * One JSON line: bigint as decimal strings, bytes as `{base64}`, Java maps (decoded as `Map`, keys of
- * any type) as `{map: [[key, value], …]}` in stored order, sets as `{set: […]}`.
- */
-export function stateJsonLine(v: unknown): string {
-  return JSON.stringify(v, function (this: Record<string, unknown>, k: string, x: unknown) {
-    if (typeof x === 'bigint') return x.toString();
-    // the holder's value: a Node Buffer has already been through its toJSON here
-    const own = k === '' ? v : this[k];
-    if (own instanceof Uint8Array) return { base64: bytesToBase64(own) };
-    if (x instanceof Map) return { map: [...x.entries()] };
-    if (x instanceof Set) return { set: [...x.values()] };
-    return x;
-  });
-}
