@@ -14,7 +14,6 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import { decodeMetadata } from '../packages/format/dist/index.js';
 import { KeyedStateFile, RocksDbKeyedState } from '../packages/state/dist/index.js';
@@ -180,8 +179,6 @@ function inputs(variant) {
 }
 
 if (process.argv[2] === '--once') {
-  // the young generation kept at its size, as `ckpt dump-state` does in its own process (cli program.ts)
-  setFlagsFromString('--semi-space-growth-factor=1');
   const entries = await readAll(process.argv[3]);
   console.log(JSON.stringify({ entries, maxRssKiB: process.resourceUsage().maxRSS }));
 } else {

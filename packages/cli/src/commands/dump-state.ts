@@ -1,5 +1,5 @@
 import { requireOperator, UsageError, type OperatorState } from '@ckpt/format';
-import { operatorEntries, stateJsonLine, summarizeOperatorState, type HandleResolver } from '@ckpt/state';
+import { operatorEntryBatches, stateJsonLine, summarizeOperatorState, type HandleResolver } from '@ckpt/state';
 import { loadCheckpointState } from '@ckpt/state/node';
 import { Storages } from '@ckpt/storage';
 import { keyTypeOption } from './key-type.js';
@@ -75,5 +75,5 @@ async function dump(op: OperatorState, resolver: HandleResolver, opts: DumpState
   noteRawState(op, range !== undefined, note);
   const keySerializer = opts.keyType === undefined ? undefined : keyTypeOption(opts.keyType);
   const entryOpts = { ...(range ? { keyGroups: range } : {}), ...(keySerializer ? { keySerializer } : {}) };
-  for await (const item of operatorEntries(op, resolver, entryOpts)) out(stateJsonLine(item));
+  for await (const items of operatorEntryBatches(op, resolver, entryOpts)) for (const item of items) out(stateJsonLine(item));
 }
