@@ -50,11 +50,14 @@ async function readAll(dir) {
   for (const s of op.subtasks) {
     const h = s.managedKeyedState;
     if (h === null) continue;
-    let state;
-    if (h.kind === 'incremental') state = await RocksDbKeyedState.open(h, (x) => resolver.resolve(x), opts);
-    else if (h.kind === 'keyGroups' || h.kind === 'savepointKeyGroups') state = await KeyedStateFile.open(h, resolver.resolve(h.delegate), opts);
-    else throw new Error(`unexpected ${h.kind} handle`);
-    for await (const e of state.entries()) if (STATES.has(e.state)) n++;
+    if (h.kind === 'incremental') {
+      // as `ckpt dump-state` reads it (operatorEntries): an array of decoded entries per key group
+      const state = await RocksDbKeyedState.open(h, (x) => resolver.resolve(x), opts);
+      for await (const group of state.keyGroupEntries()) for (const e of group) if (STATES.has(e.state)) n++;
+    } else if (h.kind === 'keyGroups' || h.kind === 'savepointKeyGroups') {
+      const state = await KeyedStateFile.open(h, resolver.resolve(h.delegate), opts);
+      for await (const e of state.entries()) if (STATES.has(e.state)) n++;
+    } else throw new Error(`unexpected ${h.kind} handle`);
   }
   return n;
 }

@@ -77,6 +77,13 @@ async function viewScan(dir: string, range: { start?: string; end?: string } = {
     ...(range.end !== undefined ? { end: fromHex(range.end) } : {}),
   });
   for await (const kv of scan) out.push([toHex(kv.key), toHex(kv.value)]);
+  // the packed scan in batches of one pair gives the same pairs (batch boundaries everywhere)
+  const packed: Array<[string, string]> = [];
+  for await (const p of view.scanPacked({ ...(range.start !== undefined ? { start: fromHex(range.start) } : {}), ...(range.end !== undefined ? { end: fromHex(range.end) } : {}) }, { bytes: 1, pairs: 1 })) {
+    expect(p.count).toBe(1);
+    packed.push([toHex(p.key(0)), toHex(p.value(0))]);
+  }
+  expect(packed).toEqual(out);
   return out.filter(([k]) => k !== SENTINEL);
 }
 

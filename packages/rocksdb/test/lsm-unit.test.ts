@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareBytes, mergeFunctionFor, stringAppend, TombstoneMap, toHex } from '@ckpt/rocksdb';
+import { compareBytes, mergeFunctionFor, PackedPairs, stringAppend, TombstoneMap, toHex } from '@ckpt/rocksdb';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -50,5 +50,25 @@ describe('merge operators', () => {
     expect(mergeFunctionFor('StringAppendOperator')).toBeDefined();
     expect(mergeFunctionFor('UInt64AddOperator')).toBeUndefined();
     expect(mergeFunctionFor(undefined)).toBeUndefined();
+  });
+});
+
+describe('PackedPairs', () => {
+  it('gives back every committed pair, whatever buffer it starts with (growth of bytes and ends)', () => {
+    const pair = fc.tuple(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ maxLength: 70 }));
+    fc.assert(
+      fc.property(fc.array(pair, { maxLength: 60 }), fc.nat(64), fc.integer({ min: 1, max: 8 }), (pairs, bytes, slots) => {
+        const p = new PackedPairs(bytes, slots);
+        for (const [k, v] of pairs) {
+          p.append(k);
+          const keyEnd = p.used;
+          p.append(v);
+          p.commit(keyEnd);
+        }
+        expect(p.count).toBe(pairs.length);
+        expect(Array.from({ length: p.count }, (_, i) => [toHex(p.key(i)), toHex(p.value(i))])).toEqual(pairs.map(([k, v]) => [toHex(k), toHex(v)]));
+      }),
+      { numRuns: 200 },
+    );
   });
 });

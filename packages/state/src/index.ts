@@ -80,7 +80,8 @@ export { moveEntries, mergeKeyedHeaders, type RawKeyedSource, type MergedHeader,
 export { RocksDbKeyedState, type OpenRocksDbStateOptions, type KeyGroupSpan } from './rocksdb/keyed.js';
 export { checkedSize, readSnapshotManifest, liveFileProblems, type SnapshotManifest } from './rocksdb/snapshot-files.js';
 export { verifyStateFiles, type StateFileProblem, type StateFilesReport, type VerifyStateFilesOptions } from './verify/state-files.js';
-export { operatorEntries, stateJsonLine, type OperatorEntryItem, type KeyGroupBounds } from './dump/operator-entries.js';
+export { operatorEntries, operatorEntryBatches, type OperatorEntriesOptions, type OperatorEntryItem, type KeyGroupBounds } from './dump/operator-entries.js';
+export { stateJsonLine } from './dump/json-line.js';
 export { summarizeOperatorState, type StateSummary, type SerializerName } from './dump/state-summary.js';
 export { ChangelogKeyedState, type OpenChangelogOptions } from './changelog/replay.js';
 export { readChangeSet, changeStream, handleChanges, COMMON_KEY_GROUP, type LoggedChange } from './changelog/changes.js';

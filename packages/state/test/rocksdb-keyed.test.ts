@@ -70,6 +70,31 @@ for (const version of versions()) {
         const some = await all(states, span);
         expect(some).toEqual(everything.filter((e) => e.keyGroup >= span.start && e.keyGroup <= span.end));
       });
+
+      test(`${scenario}: arrays of any size hold one key group each and the entries in order; raw pairs come whole per key group`, async () => {
+        const states = await open(f, f.manifest.expected.keyed.operatorUid);
+        const everything = await all(states);
+        for (const chunk of [1, 3, 256]) {
+          const arrays: KeyedStateEntry[][] = [];
+          for (const s of states) for await (const a of s.keyGroupEntries(undefined, chunk)) arrays.push(a);
+          for (const a of arrays) {
+            expect(a.length).toBeGreaterThan(0);
+            expect(new Set(a.map((e) => e.keyGroup)).size).toBe(1);
+          }
+          expect(arrays.flat()).toEqual(everything);
+          if (chunk === 1) expect(arrays.length).toBeGreaterThan(new Set(everything.map((e) => e.keyGroup)).size);
+        }
+        let pairs = 0;
+        for (const s of states) {
+          let last = -1;
+          for await (const g of s.rawKeyGroups()) {
+            expect(g.keyGroup).toBeGreaterThan(last);
+            last = g.keyGroup;
+            pairs += g.entries.length;
+          }
+        }
+        expect(pairs).toBe(everything.length);
+      });
     }
   });
 }

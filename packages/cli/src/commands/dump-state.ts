@@ -1,5 +1,5 @@
 import { requireOperator, UsageError, type OperatorState } from '@ckpt/format';
-import { operatorEntries, readRawKeyedTimers, stateJsonLine, StateError, summarizeOperatorState, type HandleResolver } from '@ckpt/state';
+import { operatorEntryBatches, readRawKeyedTimers, stateJsonLine, StateError, summarizeOperatorState, type HandleResolver } from '@ckpt/state';
 import { loadCheckpointState } from '@ckpt/state/node';
 import { Storages } from '@ckpt/storage';
 import { keyTypeOption } from './key-type.js';
@@ -80,7 +80,7 @@ async function dump(op: OperatorState, resolver: HandleResolver, opts: DumpState
   noteRawState(op, range !== undefined, note, new Set(timers.keys()));
   const keySerializer = opts.keyType === undefined ? undefined : keyTypeOption(opts.keyType);
   const entryOpts = { ...(range ? { keyGroups: range } : {}), ...(keySerializer ? { keySerializer } : {}) };
-  for await (const item of operatorEntries(op, resolver, entryOpts)) out(stateJsonLine(item));
+  for await (const items of operatorEntryBatches(op, resolver, entryOpts)) for (const item of items) out(stateJsonLine(item));
   for (const [subtask, entries] of timers) for (const e of entries) out(stateJsonLine({ subtask, ...e }));
 }
 

@@ -1,12 +1,12 @@
-import { compareBytes } from '../coding.js';
 import { RocksError } from '../errors.js';
-import { entryType, seekKey, sequenceOf, typeCode } from '../internal-key.js';
+import { entryType, seekKey, sequenceOf, ValueType } from '../internal-key.js';
 import { rangeTombstones, type RangeTombstone } from '../sst/scan.js';
 import type { SstTable } from '../sst/table.js';
 import { TableIterator } from '../sst/table-iterator.js';
 import { MergingIterator } from './merging-iterator.js';
 import { mergeFunctionFor, type MergeFunction } from './merge-operators.js';
 import { TombstoneMap } from './range-tombstones.js';
+import { PackedPairs } from './packed-pairs.js';
 
 /** A live key of the LSM view and its value. */
 export interface KeyValue {
@@ -70,74 +70,126 @@ export class LsmView {
 
   /**
    * The same keys as {@link scan}, up to `batchSize` at a time: one promise per batch (or per block
-   * read) instead of one per key — the fast way to consume the view.
+   * read) instead of one per key.
    */
   async *scanBatches(range: KeyRange = {}, batchSize = 256): AsyncGenerator<KeyValue[]> {
+    for await (const packed of this.scanPacked(range, { pairs: batchSize })) {
+      const batch = new Array<KeyValue>(packed.count);
+      for (let i = 0; i < packed.count; i++) batch[i] = { key: packed.key(i), value: packed.value(i) };
+      yield batch;
+    }
+  }
+
+  /**
+   * The same keys as {@link scan}, packed into buffers of about `bytes` bytes or `pairs` pairs
+   * (a new {@link PackedPairs} each time; the caller may keep them). Keys and values are copied
+   * straight from the blocks: no object per key — the fast way to consume the view.
+   */
+  async *scanPacked(range: KeyRange = {}, size: { bytes?: number; pairs?: number } = {}): AsyncGenerator<PackedPairs> {
+    // small batches: they are garbage soon, and young garbage is cheap (memory stays flat)
+    const maxBytes = size.bytes ?? 16 * 1024;
+    const maxPairs = size.pairs ?? 512;
     const tombstones = await this.rangeTombstones();
+    const hasTombstones = tombstones.size > 0;
     const merging = new MergingIterator(this.tables.map((t) => new TableIterator(t)));
     let ok = range.start === undefined ? await merging.seekToFirst() : await merging.seek(seekKey(range.start));
-    let batch: KeyValue[] = [];
+    const end = range.end;
+    let out = new PackedPairs(maxBytes + 1024, maxPairs);
     while (ok) {
+      // the user key, copied into place
       const top = merging.top;
-      const ikey = top.key();
-      const userKey = ikey.slice(0, ikey.length - 8);
-      if (range.end !== undefined && compareBytes(userKey, range.end) >= 0) break;
-      const covering = tombstones.coveringSeq(userKey);
-      const operands: Uint8Array[] = [];
+      const ks = out.used;
+      const ul = top.keyLength - 8;
+      out.reserve(ul);
+      copyBytes(top.keyBytes, 0, ul, out.bytes, ks);
+      out.used += ul;
+      if (end !== undefined && compareAt(out.bytes, ks, ul, end) >= 0) break;
+      // (no BigInt on the common path: sequence numbers matter only under range tombstones)
+      const covering = hasTombstones ? tombstones.coveringSeq(out.bytes.subarray(ks, ks + ul)) : undefined;
+      let operands: Uint8Array[] | undefined;
       let base: Uint8Array | undefined;
+      let put = false;
       let decided = false;
       let deleted = false;
       // Versions of this user key, newest first.
       while (ok) {
         const it = merging.top;
-        const k = it.key();
-        if (!sameUserKey(k, userKey)) break;
+        const kb = it.keyBytes;
+        const kl = it.keyLength;
+        if (kl - 8 !== ul || !sameBytesAt(kb, out.bytes, ks, ul)) break;
         if (!decided) {
-          const seq = sequenceOf(k);
-          const type = entryType(typeCode(k), it.table.name, it.entryOffset);
-          if (covering > seq || type === 'delete' || type === 'singleDelete') {
+          const code = kb[kl - 8]!;
+          if (covering !== undefined && covering > sequenceOf(it.key())) {
             decided = true;
-            deleted = operands.length === 0;
-          } else if (type === 'put') {
-            base = it.value();
+            deleted = operands === undefined;
+          } else if (code === ValueType.value) {
             decided = true;
-          } else if (type === 'merge') {
-            operands.push(it.value());
+            if (operands === undefined) {
+              // the common case: the newest version is a put — its value goes straight into place
+              const vl = it.valueLength;
+              out.reserve(vl);
+              it.copyValue(out.bytes, out.used);
+              out.used += vl;
+              put = true;
+            } else base = it.value();
+          } else if (code === ValueType.merge) {
+            (operands ??= []).push(it.value());
+          } else {
+            const type = entryType(code, it.table.name, it.entryOffset);
+            if (type === 'delete' || type === 'singleDelete') {
+              decided = true;
+              deleted = operands === undefined;
+            }
           }
         }
         const r = merging.next();
         ok = r === true || r === false ? r : await r;
       }
-      const kv = this.resolve(userKey, base, operands, deleted);
-      if (kv !== undefined) {
-        batch.push(kv);
-        if (batch.length >= batchSize) {
-          yield batch;
-          batch = [];
-        }
+      if (put) out.commit(ks + ul);
+      else if (operands !== undefined && !deleted) {
+        out.append(this.mergeOperands(out.bytes.subarray(ks, ks + ul), base, operands));
+        out.commit(ks + ul);
+      } else out.used = ks;
+      if (out.used >= maxBytes || out.count >= maxPairs) {
+        yield out;
+        out = new PackedPairs(maxBytes + 1024, maxPairs);
       }
     }
-    if (batch.length > 0) yield batch;
+    out.used = out.count === 0 ? 0 : out.valueEnd(out.count - 1);
+    if (out.count > 0) yield out;
   }
 
-  /** The value a key's newest versions give: its put, its merge operands combined, or nothing. */
-  private resolve(userKey: Uint8Array, base: Uint8Array | undefined, operands: Uint8Array[], deleted: boolean): KeyValue | undefined {
-    if (operands.length === 0) return base === undefined ? undefined : { key: userKey, value: base };
-    if (deleted) return undefined;
+  /** A key's merge operands (newest first) combined with the put below them, if any. */
+  private mergeOperands(userKey: Uint8Array, base: Uint8Array | undefined, operands: Uint8Array[]): Uint8Array {
     const merge = this.merge;
     if (merge === undefined) {
       throw new RocksError('Unsupported', 'merge operands found but no merge function is known for this column family; pass `merge`', {
         file: this.tables[0]?.name,
       });
     }
-    return { key: userKey, value: merge(userKey, base, operands.reverse()) };
+    return merge(userKey, base, operands.reverse());
   }
 }
 
-function sameUserKey(ikey: Uint8Array, userKey: Uint8Array): boolean {
-  if (ikey.length - 8 !== userKey.length) return false;
-  for (let i = 0; i < userKey.length; i++) if (ikey[i] !== userKey[i]) return false;
+function copyBytes(src: Uint8Array, from: number, n: number, dst: Uint8Array, at: number): void {
+  if (n < 32) for (let i = 0; i < n; i++) dst[at + i] = src[from + i]!;
+  else dst.set(src.subarray(from, from + n), at);
+}
+
+/** `a[at, at + n)` equals the first `n` bytes of `key`. */
+function sameBytesAt(key: Uint8Array, a: Uint8Array, at: number, n: number): boolean {
+  for (let i = n - 1; i >= 0; i--) if (key[i] !== a[at + i]) return false;
   return true;
+}
+
+/** Bytewise order of `a[at, at + n)` against `b`. */
+function compareAt(a: Uint8Array, at: number, n: number, b: Uint8Array): number {
+  const m = Math.min(n, b.length);
+  for (let i = 0; i < m; i++) {
+    const d = a[at + i]! - b[i]!;
+    if (d !== 0) return d;
+  }
+  return n - b.length;
 }
 
 /** Groups tables by the column family their properties name (`undefined` key: unnamed). */

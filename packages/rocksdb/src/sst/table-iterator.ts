@@ -42,6 +42,33 @@ export class TableIterator {
     return this.block!.value();
   }
 
+  /**
+   * The buffer whose first {@link keyLength} bytes are the current internal key, without making a
+   * view (a reused buffer: valid until the next move).
+   */
+  get keyBytes(): Uint8Array {
+    return this.globalSeqno === undefined ? this.block!.keyBuffer : this.key();
+  }
+
+  get keyLength(): number {
+    return this.block!.keyLength;
+  }
+
+  /** Length of the current value. */
+  get valueLength(): number {
+    const b = this.block!;
+    return b.valueEnd - b.valueStart;
+  }
+
+  /** Copies the current value into `dst` at `at` (room for {@link valueLength} bytes), without making a view. */
+  copyValue(dst: Uint8Array, at: number): void {
+    const b = this.block!;
+    const src = b.block.data;
+    const end = b.valueEnd;
+    if (end - b.valueStart < 32) for (let i = b.valueStart; i < end; i++) dst[at++] = src[i]!;
+    else dst.set(src.subarray(b.valueStart, end), at);
+  }
+
   /** Internal-key order of this iterator's current key against another's, without making views. */
   compareTo(other: TableIterator): number {
     if (this.globalSeqno !== undefined || other.globalSeqno !== undefined) return compareInternalKeys(this.key(), other.key());

@@ -1,4 +1,5 @@
-import { bytesToBase64, type OperatorState } from '@ckpt/format';
+import type { OperatorState } from '@ckpt/format';
+import { flattenBatches } from '../io/flatten.js';
 import type { HandleResolver } from '../io/resolve.js';
 import { KeyedStateFile } from '../keyed/keyed-state.js';
 import { OperatorStateFile } from '../operator/operator-state.js';
@@ -19,25 +20,34 @@ export type OperatorEntryItem = { subtask: number; note: string } | ({ subtask: 
  * and operator state is left out. Changelog keyed state is the materialized part with the logged
  * changes replayed on it; `keySerializer` names the key type of a log without a materialized part.
  */
-export async function* operatorEntries(
-  op: OperatorState,
-  resolver: HandleResolver,
-  opts: { keyGroups?: KeyGroupBounds; keySerializer?: SerializerSnapshot } = {},
-): AsyncGenerator<OperatorEntryItem> {
+export function operatorEntries(op: OperatorState, resolver: HandleResolver, opts: OperatorEntriesOptions = {}): AsyncGenerator<OperatorEntryItem, void, undefined> {
+  return flattenBatches(operatorEntryBatches(op, resolver, opts));
+}
+
+export interface OperatorEntriesOptions {
+  keyGroups?: KeyGroupBounds;
+  keySerializer?: SerializerSnapshot;
+}
+
+/**
+ * The items of {@link operatorEntries} in arrays (RocksDB keyed state: one per decoded batch of a
+ * key group; else one item an array): one promise per array instead of one per entry.
+ */
+export async function* operatorEntryBatches(op: OperatorState, resolver: HandleResolver, opts: OperatorEntriesOptions = {}): AsyncGenerator<OperatorEntryItem[], void, undefined> {
   const range = opts.keyGroups;
   for (const s of op.subtasks) {
     const h = s.managedKeyedState;
     if (h?.kind === 'incremental') {
       const rs = await RocksDbKeyedState.open(h, (x) => resolver.resolve(x), { maxParallelism: op.maxParallelism });
       for await (const group of rs.keyGroupEntries(range ? { start: range[0], end: range[1] } : undefined)) {
-        for (const e of group) yield { subtask: s.index, ...e };
+        yield group.map((e) => ({ subtask: s.index, ...e }));
       }
     } else if (h?.kind === 'changelog') {
       const keySerializer = opts.keySerializer;
       const cs = await ChangelogKeyedState.open(h, resolver, { maxParallelism: op.maxParallelism, ...(keySerializer ? { keySerializer } : {}) });
-      for (const e of cs.entries()) if (!range || (e.keyGroup >= range[0] && e.keyGroup <= range[1])) yield { subtask: s.index, ...e };
+      for (const e of cs.entries()) if (!range || (e.keyGroup >= range[0] && e.keyGroup <= range[1])) yield [{ subtask: s.index, ...e }];
     } else if (h && h.kind !== 'keyGroups' && h.kind !== 'savepointKeyGroups') {
-      yield { subtask: s.index, note: `${h.kind} keyed state: entries are not decoded (changelog state-change files)` };
+      yield [{ subtask: s.index, note: `${h.kind} keyed state: entries are not decoded (changelog state-change files)` }];
     } else if (h) {
       const kf = await KeyedStateFile.open(h, resolver.resolve(h.delegate), { maxParallelism: op.maxParallelism });
       const start = h.keyGroupRange.start;
@@ -46,28 +56,13 @@ export async function* operatorEntries(
         ? Array.from({ length: Math.max(0, Math.min(end, range[1]) - Math.max(start, range[0]) + 1) }, (_, i) => Math.max(start, range[0]) + i)
         : undefined;
       if (!wanted || wanted.length > 0) {
-        for await (const e of kf.entries(wanted)) yield { subtask: s.index, ...e };
+        for await (const group of kf.keyGroupEntries(wanted)) yield group.map((e) => ({ subtask: s.index, ...e }));
       }
     }
     const oh = s.managedOperatorState;
     if (range || oh === null) continue;
     const of = await OperatorStateFile.open(oh, resolver.resolve(oh.delegate));
-    for await (const e of of.entries()) yield { subtask: s.index, ...e };
+    for await (const e of of.entries()) yield [{ subtask: s.index, ...e }];
   }
 }
 
-/**
- * One JSON line: bigint as decimal strings, bytes as `{base64}`, Java maps (decoded as `Map`, keys of
- * any type) as `{map: [[key, value], …]}` in stored order, sets as `{set: […]}`.
- */
-export function stateJsonLine(v: unknown): string {
-  return JSON.stringify(v, function (this: Record<string, unknown>, k: string, x: unknown) {
-    if (typeof x === 'bigint') return x.toString();
-    // the holder's value: a Node Buffer has already been through its toJSON here
-    const own = k === '' ? v : this[k];
-    if (own instanceof Uint8Array) return { base64: bytesToBase64(own) };
-    if (x instanceof Map) return { map: [...x.entries()] };
-    if (x instanceof Set) return { set: [...x.values()] };
-    return x;
-  });
-}

@@ -1,5 +1,6 @@
 import { mapLimit, type IncrementalKeyedHandle, type StreamStateHandle } from '@ckpt/format';
-import { groupByColumnFamily, LsmView, SstTable, type KeyValue } from '@ckpt/rocksdb';
+import { groupByColumnFamily, LsmView, PackedPairs, SstTable } from '@ckpt/rocksdb';
+import { flattenBatches } from '../io/flatten.js';
 import { StateError, guard } from '../errors.js';
 import type { ByteSource } from '../io/source.js';
 import { WindowReader } from '../io/window-reader.js';
@@ -99,68 +100,96 @@ export class RocksDbKeyedState {
     return { start, end, range: { start: this.prefix(start), ...(end < limit ? { end: this.prefix(end + 1) } : {}) } };
   }
 
-  private keyGroupOf(key: Uint8Array, cf: string, file: string): number {
-    if (key.length < this.prefixBytes) {
-      throw new StateError('BadKeyGroup', `key of ${key.length} bytes in column family ${cf} has no key-group prefix`, { file });
+  /** Key group of pair `i` of a scan's batch (its key's prefix). */
+  private keyGroupAt(pairs: PackedPairs, i: number, c: StateScan): number {
+    const at = pairs.keyStart(i);
+    if (pairs.keyEnd(i) - at < this.prefixBytes) {
+      throw new StateError('BadKeyGroup', `key of ${pairs.keyEnd(i) - at} bytes in column family ${c.name} has no key-group prefix`, { file: c.file });
     }
-    return this.prefixBytes === 1 ? key[0]! : (key[0]! << 8) | key[1]!;
+    const b = pairs.bytes;
+    return this.prefixBytes === 1 ? b[at]! : (b[at]! << 8) | b[at + 1]!;
+  }
+
+  /** Moves `c` to its next pair in `[start, end]` (reading the next batch when needed); key group Infinity at its end. */
+  private async advance(c: StateScan, start: number, end: number): Promise<void> {
+    for (;;) {
+      c.at++;
+      if (c.at >= c.pairs.count) {
+        const n = await c.it.next();
+        if (n.done) {
+          c.kg = Infinity;
+          return;
+        }
+        c.pairs = n.value;
+        c.at = 0;
+        if (c.pairs.count === 0) continue;
+      }
+      c.kg = this.keyGroupAt(c.pairs, c.at, c);
+      if (c.kg >= start && c.kg <= end) return;
+    }
+  }
+
+  /**
+   * The pairs key group by key group, as runs of the states' scan batches — all states of a key
+   * group together, by state id, each state in key order — in chunks of about `chunk` pairs (a
+   * key group may take several). One streaming scan per state, advanced in step; nothing is
+   * allocated per pair.
+   */
+  private async *keyGroupRuns(span: KeyGroupSpan | undefined, chunk: number): AsyncGenerator<{ keyGroup: number; runs: PairRun[] }> {
+    const r = this.scanRange(span);
+    if (r === undefined) return;
+    const scans: StateScan[] = [];
+    for (const [stateId, st] of this.states.entries()) {
+      const tables = this.columnFamilies.get(st.meta.name);
+      if (tables === undefined) continue;
+      const it = new LsmView(tables).scanPacked(r.range)[Symbol.asyncIterator]();
+      const c: StateScan = { stateId, name: st.meta.name, file: tables[0]!.name, it, pairs: new PackedPairs(0, 0), at: -1, kg: 0 };
+      await this.advance(c, r.start, r.end);
+      scans.push(c);
+    }
+    for (;;) {
+      let kg = Infinity;
+      for (const c of scans) if (c.kg < kg) kg = c.kg;
+      if (kg === Infinity) return;
+      let runs: PairRun[] = [];
+      let n = 0;
+      for (const c of scans) {
+        while (c.kg === kg) {
+          const { pairs } = c;
+          let to = c.at + 1;
+          while (to < pairs.count && this.keyGroupAt(pairs, to, c) === kg) to++;
+          runs.push({ stateId: c.stateId, pairs, from: c.at, to });
+          n += to - c.at;
+          c.at = to - 1;
+          await this.advance(c, r.start, r.end);
+          if (n >= chunk) {
+            yield { keyGroup: kg, runs };
+            runs = [];
+            n = 0;
+          }
+        }
+      }
+      if (runs.length > 0) yield { keyGroup: kg, runs };
+    }
   }
 
   /**
    * The undecoded pairs key group by key group — all states of a key group together, by state id,
    * each state in key order — as the canonical format stores them: keys without their key-group
    * prefix, values as RocksDB holds them (lists joined by ','), which is the canonical form.
-   * One streaming scan per state, advanced in step.
    */
   async *rawKeyGroups(span?: KeyGroupSpan): AsyncGenerator<{ keyGroup: number; entries: RawKeyedEntry[] }> {
-    const r = this.scanRange(span);
-    if (r === undefined) return;
-    // per state: its scan in batches, the position in the current batch, the key group there
-    type Cursor = { stateId: number; name: string; file: string; it: AsyncIterator<KeyValue[]>; batch: KeyValue[]; at: number; kg: number; kv: KeyValue | undefined };
-    const cursors: Cursor[] = [];
-    const advance = async (c: Cursor) => {
-      for (;;) {
-        if (c.at >= c.batch.length) {
-          const n = await c.it.next();
-          if (n.done) {
-            c.kv = undefined;
-            c.kg = Infinity;
-            return;
-          }
-          c.batch = n.value;
-          c.at = 0;
-        }
-        const kv = c.batch[c.at++]!;
-        c.kg = this.keyGroupOf(kv.key, c.name, c.file);
-        c.kv = kv;
-        if (c.kg >= r.start && c.kg <= r.end) return;
-      }
-    };
-    for (const [stateId, st] of this.states.entries()) {
-      const tables = this.columnFamilies.get(st.meta.name);
-      if (tables === undefined) continue;
-      const it = new LsmView(tables).scanBatches(r.range)[Symbol.asyncIterator]();
-      const c: Cursor = { stateId, name: st.meta.name, file: tables[0]!.name, it, batch: [], at: 0, kg: 0, kv: undefined };
-      await advance(c);
-      cursors.push(c);
-    }
-    for (;;) {
-      const kg = Math.min(...cursors.map((c) => c.kg));
-      if (kg === Infinity || cursors.length === 0) return;
+    const p = this.prefixBytes;
+    // a whole key group at a time (as the canonical writer lays them out)
+    for await (const { keyGroup, runs } of this.keyGroupRuns(span, Infinity)) {
       const entries: RawKeyedEntry[] = [];
-      for (const c of cursors) {
-        while (c.kv !== undefined && c.kg === kg) {
-          entries.push({ stateId: c.stateId, key: c.kv.key.subarray(this.prefixBytes), value: c.kv.value });
-          if (c.at < c.batch.length) {
-            // inside the batch: no promise
-            const kv = c.batch[c.at++]!;
-            c.kg = this.keyGroupOf(kv.key, c.name, c.file);
-            c.kv = kv;
-            if (c.kg < r.start || c.kg > r.end) await advance(c);
-          } else await advance(c);
+      for (const { stateId, pairs, from, to } of runs) {
+        for (let i = from; i < to; i++) {
+          const keyEnd = pairs.keyEnd(i);
+          entries.push({ stateId, key: pairs.bytes.subarray(pairs.keyStart(i) + p, keyEnd), value: pairs.bytes.subarray(keyEnd, pairs.valueEnd(i)) });
         }
       }
-      yield { keyGroup: kg, entries };
+      yield { keyGroup, entries };
     }
   }
 
@@ -169,46 +198,61 @@ export class RocksDbKeyedState {
    * canonical reader gives them: key group by key group, the states of a key group by state id,
    * each in key order. Only the blocks that can hold those key groups are read.
    */
-  async *entries(keyGroups?: KeyGroupSpan): AsyncGenerator<KeyedStateEntry> {
-    for await (const group of this.keyGroupEntries(keyGroups)) yield* group;
+  entries(keyGroups?: KeyGroupSpan): AsyncGenerator<KeyedStateEntry, void, undefined> {
+    return flattenBatches(this.keyGroupEntries(keyGroups));
   }
 
-  /** The same entries as {@link entries}, one array per key group (one promise per key group). */
-  async *keyGroupEntries(keyGroups?: KeyGroupSpan): AsyncGenerator<KeyedStateEntry[]> {
+  /**
+   * The same entries as {@link entries} in arrays of one key group each, decoded in place from the
+   * scans' batches: about `chunk` entries an array (one promise per array), so a large key group
+   * takes several consecutive arrays and memory does not grow with the state.
+   */
+  async *keyGroupEntries(keyGroups?: KeyGroupSpan, chunk = 256): AsyncGenerator<KeyedStateEntry[]> {
     const ctx: CanonicalContext = { keyGroup: 0, prefixBytes: this.prefixBytes, key: this.key, states: this.states, base: 0 };
     const file = this.files.find((f) => f.kind === 'sst')?.localPath;
     const p = this.prefixBytes;
-    for await (const group of this.rawKeyGroups(keyGroups)) {
-      ctx.keyGroup = group.keyGroup;
-      // One buffer for the key group's pairs, laid out as the canonical decoder reads them (a
-      // key-group prefix's room, the composite key, the value), and one reader moved over it.
-      let total = 0;
-      for (const e of group.entries) total += p + e.key.length + e.value.length;
-      const data = new Uint8Array(total);
-      const ends: number[] = [];
-      let at = 0;
-      for (const e of group.entries) {
-        data.set(e.key, at + p);
-        const keyEnd = at + p + e.key.length;
-        data.set(e.value, keyEnd);
-        at = keyEnd + e.value.length;
-        ends.push(keyEnd, at);
-      }
-      const r = new WindowReader(data);
+    // one reader per batch, moved over its pairs
+    let readerOf: PackedPairs | undefined;
+    let reader: WindowReader | undefined;
+    for await (const { keyGroup, runs } of this.keyGroupRuns(keyGroups, chunk)) {
+      ctx.keyGroup = keyGroup;
       const out: KeyedStateEntry[] = [];
       guard(file, () => {
-        let start = 0;
-        group.entries.forEach((e, i) => {
-          const st = this.states[e.stateId]!;
-          const keyEnd = ends[2 * i]!;
-          const end = ends[2 * i + 1]!;
+        for (const { stateId, pairs, from, to } of runs) {
+          if (readerOf !== pairs) {
+            readerOf = pairs;
+            reader = new WindowReader(pairs.bytes);
+          }
+          const r = reader!;
+          const st = this.states[stateId]!;
           r.enter(st.meta.name);
-          out.push(decodeEntry(st, ctx, r, start + p, keyEnd, keyEnd, end));
+          for (let i = from; i < to; i++) {
+            const keyEnd = pairs.keyEnd(i);
+            out.push(decodeEntry(st, ctx, r, pairs.keyStart(i) + p, keyEnd, keyEnd, pairs.valueEnd(i)));
+          }
           r.leave();
-          start = end;
-        });
+        }
       });
       yield out;
     }
   }
+}
+
+/** One state's streaming scan: its current batch and position, and the key group there. */
+interface StateScan {
+  stateId: number;
+  name: string;
+  file: string;
+  it: AsyncIterator<PackedPairs>;
+  pairs: PackedPairs;
+  at: number;
+  kg: number;
+}
+
+/** Pairs `[from, to)` of one state's batch, all of one key group. */
+interface PairRun {
+  stateId: number;
+  pairs: PackedPairs;
+  from: number;
+  to: number;
 }
