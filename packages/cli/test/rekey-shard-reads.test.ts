@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_READ_AHEAD } from '@ckpt/rocksdb';
 import { rekeySavepoint, type RekeyOptions } from '@ckpt/state/node';
 import { findMetadata } from '../../format/test/support/generated.js';
 import { relocatedFixture } from './support/relocated.js';
@@ -182,4 +183,37 @@ describe.skipIf(!ready)('rekey --shard i/n reads only the byte ranges of its key
       expect(keyGroupBytes(union, r.layout)).toBe(keyGroupBytes(whole, r.layout));
     }, 120_000);
   }
+});
+
+// The 10^6-entry incremental checkpoint bench/keyed.mjs has Flink write (16 MiB, SSTs of many
+// data blocks): `CKPT_SHARD_READS_BIG=1` once bench/out holds it (≈ 1 minute). A shard's scan of
+// an SST reads 256 KiB windows from the first block it needs; the window does not stop at the
+// last one, so the bound here is one window per SST past the shard's key groups. Measured on
+// 2026-12-03 (4 shards): shards 0 and 2, whose key groups end inside a handle, read 471 / 477 KB
+// of key groups they do not need (of 4.19 MB each); shards 1 and 3, which end with a handle, none.
+const big = join(root, 'bench/out/keyed-bench-rocksdb-incremental');
+describe.skipIf(process.env.CKPT_SHARD_READS_BIG !== '1' || !existsSync(join(big, 'stamp')))('rekey --shard i/n on 10^6 entries', () => {
+  it('reads at most one read-ahead window per SST beyond its key groups, and starts no read in a foreign block', async () => {
+    const c: Case = { name: 'big', input: async () => dirname(findMetadata(big)!), opts: { parallelism: 4 }, shards: 4 };
+    const r = await runCase(c);
+    const needs = r.shards.map((s) => neededOld(128, 128, s.wanted));
+    for (const [i, s] of r.shards.entries()) {
+      const starts = s.reads.map((rd) => ({ ...rd, length: 1 }));
+      expect(foreignReads(starts, r.layout, needs[i]!, r.size), `shard ${i}`).toEqual([]);
+      const foreign = new Map<string, ByteRanges>();
+      for (const rd of s.reads) {
+        const end = rd.length === undefined ? r.size(rd.key) : rd.offset + rd.length;
+        for (const reg of r.layout.get(rd.key) ?? []) {
+          if (intersects(reg.keyGroups, needs[i]!) || Math.min(end, reg.end) <= Math.max(rd.offset, reg.start)) continue;
+          let b = foreign.get(rd.key);
+          if (!b) foreign.set(rd.key, (b = new ByteRanges()));
+          b.add(Math.max(rd.offset, reg.start), Math.min(end, reg.end));
+        }
+      }
+      const extra = [...foreign.values()].reduce((n, b) => n + b.bytes, 0);
+      const all = keyGroupBytes(rangesOf(s.reads, r.size), r.layout);
+      console.log(`shard ${i}/4: ${all} key-group bytes read, ${extra} of them of key groups it does not need, in ${foreign.size} SSTs`);
+      for (const b of foreign.values()) expect(b.bytes).toBeLessThanOrEqual(DEFAULT_READ_AHEAD);
+    }
+  }, 600_000);
 });
