@@ -33,6 +33,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The Flink side of bench/convert.mjs: what a user does without ckpt to turn the keyed job's
@@ -144,8 +146,18 @@ public final class KeyedConvert {
         jg.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(src, false));
         mc.submitJob(jg).get();
         String target = dir.toUri().toString();
-        // retried while the restored tasks are still being deployed
-        String sp = Generate.retry(() -> mc.stopWithSavepoint(jobId, target, false, SavepointFormatType.CANONICAL));
+        // retried every 100 ms while the restored tasks are still being deployed or restoring
+        // (on a loaded machine that can take longer than Generate.retry's budget)
+        String sp = null;
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (sp == null) {
+            try {
+                sp = mc.stopWithSavepoint(jobId, target, false, SavepointFormatType.CANONICAL).get(5, TimeUnit.MINUTES);
+            } catch (ExecutionException e) {
+                if (System.nanoTime() > deadline || mc.getJobStatus(jobId).get().isGloballyTerminalState()) throw e;
+                Thread.sleep(100);
+            }
+        }
         Generate.waitForEnd(mc, jobId);
         return Paths.get(URI.create(sp.startsWith("file:") ? sp : "file:" + sp));
     }
