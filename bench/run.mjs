@@ -112,6 +112,9 @@ function scriptRows(file, what) {
 // ---- keyed-state read vs Flink's State Processor API
 const keyed = scriptRows('keyed.mjs', 'keyed state: ckpt vs State Processor API (heap, RocksDB native savepoint, RocksDB incremental checkpoint: small inputs and 10^6-entry ones Flink writes into bench/out/ once)');
 
+// ---- conversion of RocksDB state into a canonical savepoint vs Flink's State Processor API / restore + stop-with-savepoint
+const convert = scriptRows('convert.mjs', 'conversion to a canonical savepoint: ckpt rekey vs Flink (State Processor API, restore + stop-with-savepoint CANONICAL) on the 10^6-entry RocksDB inputs');
+
 // ---- RocksDB SST scan vs RocksJava and sst_dump (input written by RocksJava into bench/out/ once)
 const rocksdbScan = scriptRows('rocksdb-scan.mjs', 'RocksDB SST scan: @ckpt/rocksdb vs RocksJava SstFileReader and sst_dump (≥ 256 MB of SSTs)');
 
@@ -160,6 +163,6 @@ for (const r of rows) {
 }
 writeFileSync(
   join(root, 'bench', 'results.json'),
-  JSON.stringify({ date: new Date().toISOString(), machine, seconds: Math.round((Date.now() - started) / 1000), table: rows, format, storage, keyed, rocksdbScan, web, assign }, null, 2) + '\n',
+  JSON.stringify({ date: new Date().toISOString(), machine, seconds: Math.round((Date.now() - started) / 1000), table: rows, format, storage, keyed, convert, rocksdbScan, web, assign }, null, 2) + '\n',
 );
 log('wrote bench/results.json');

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ReducingState;
@@ -99,12 +100,30 @@ public final class KeyedRead {
 
         @Override
         public void open(OpenContext ctx) {
+            States s = new States(getRuntimeContext());
+            sum = s.sum;
+            values = s.values;
+            byValue = s.byValue;
+            max = s.max;
+            count = s.count;
+        }
+    }
+
+    /** The keyed job's states (Jobs.Descriptors without TTL) in one runtime context. */
+    static final class States {
+        final ValueState<Long> sum;
+        final ListState<Long> values;
+        final MapState<Long, String> byValue;
+        final ReducingState<Long> max;
+        final ValueState<Long> count;
+
+        States(RuntimeContext rc) {
             Jobs.Descriptors d = new Jobs.Descriptors(false);
-            sum = getRuntimeContext().getState(d.sum);
-            values = getRuntimeContext().getListState(d.values);
-            byValue = getRuntimeContext().getMapState(d.byValue);
-            max = getRuntimeContext().getReducingState(d.max);
-            count = getRuntimeContext().getState(d.count);
+            sum = rc.getState(d.sum);
+            values = rc.getListState(d.values);
+            byValue = rc.getMapState(d.byValue);
+            max = rc.getReducingState(d.max);
+            count = rc.getState(d.count);
         }
     }
 

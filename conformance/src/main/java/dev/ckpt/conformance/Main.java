@@ -29,6 +29,9 @@ public final class Main {
             case "keyed-bench-savepoint": // src/main/java-2.3: the bench input for keyed-read
                 Class.forName("dev.ckpt.conformance.KeyedBench").getMethod("main", String[].class).invoke(null, (Object) rest);
                 break;
+            case "keyed-convert": // src/main/java-2.3: Flink's side of bench/convert.mjs
+                Class.forName("dev.ckpt.conformance.KeyedConvert").getMethod("main", String[].class).invoke(null, (Object) rest);
+                break;
             case "version":
                 System.out.println(org.apache.flink.runtime.util.EnvironmentInformation.getVersion() + " line=" + FlinkLine.LINE);
                 break;
