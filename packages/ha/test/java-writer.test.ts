@@ -34,15 +34,8 @@ describe('writeJavaObjectStream errors', () => {
     const classes = new FlinkClasses('2.3');
     const bad = new JavaHashMap().toObject(classes);
     bad.classData[0]!.values = [0.75, 2 ** 31];
-    let e: unknown;
-    try {
-      writeJavaObjectStream(bad);
-    } catch (err) {
-      e = err;
-    }
-    expect(e).toBeInstanceOf(HaError);
-    expect((e as HaError).code).toBe('InvalidModel');
-    expect((e as HaError).path).toBe('threshold');
+    expect(() => writeJavaObjectStream(bad)).toThrow(HaError);
+    expect(() => writeJavaObjectStream(bad)).toThrow(expect.objectContaining({ code: 'InvalidModel', path: 'threshold' }));
   });
 
   it('nests up to 200 levels, not more', () => {
