@@ -11,10 +11,14 @@ import type { WContent, WObject } from './java-writer.js';
 
 const LOAD_FACTOR = 0.75;
 const DEFAULT_CAPACITY = 16;
+/** `HashMap.MAXIMUM_CAPACITY`: tables never grow past 2^30 buckets. */
+const MAXIMUM_CAPACITY = 2 ** 30;
+const INT_MAX = 0x7fffffff;
 
+/** `HashMap.tableSizeFor`: the next power of two, at most {@link MAXIMUM_CAPACITY}. */
 function tableSizeFor(n: number): number {
   let c = 1;
-  while (c < n) c *= 2;
+  while (c < n && c < MAXIMUM_CAPACITY) c *= 2;
   return c;
 }
 
@@ -83,15 +87,22 @@ export class JavaHashMap {
     const oldThr = this.threshold;
     let newCap: number;
     let newThr = 0;
+    if (oldCap >= MAXIMUM_CAPACITY) {
+      this.threshold = INT_MAX;
+      return;
+    }
     if (oldCap > 0) {
       newCap = oldCap * 2;
-      if (oldCap >= DEFAULT_CAPACITY) newThr = oldThr * 2;
+      if (newCap < MAXIMUM_CAPACITY && oldCap >= DEFAULT_CAPACITY) newThr = oldThr * 2;
     } else if (oldThr > 0) newCap = oldThr;
     else {
       newCap = DEFAULT_CAPACITY;
       newThr = DEFAULT_CAPACITY * LOAD_FACTOR;
     }
-    if (newThr === 0) newThr = Math.trunc(newCap * LOAD_FACTOR);
+    if (newThr === 0) {
+      const ft = Math.fround(newCap * LOAD_FACTOR);
+      newThr = newCap < MAXIMUM_CAPACITY && ft < MAXIMUM_CAPACITY ? Math.trunc(ft) : INT_MAX;
+    }
     this.capacity = newCap;
     this.threshold = newThr;
   }

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { ByteReader, ByteWriter, type JavaClassDesc, type JavaObject } from '@ckpt/format';
-import { writeJavaStream } from '../../format/src/trailer/properties.js';
+import { writeJavaStream } from '@ckpt/format';
 import { readVersionedSnapshot } from '../src/index.js';
 
 const ROW_DATA = 'org.apache.flink.table.runtime.typeutils.RowDataSerializer$RowDataSerializerSnapshot';

@@ -10,7 +10,6 @@ export {
   checkpointPropertiesView,
   templateFrom,
   writeCheckpointProperties,
-  writeJavaStream,
   type CheckpointPropertiesView,
   type ObservedFlinkRelease,
   type SnapshotTypeView,
@@ -46,3 +45,14 @@ export {
   type JavaStream,
   type JavaStreamOptions,
 } from './java-serialization.js';
+export {
+  writeJavaStream,
+  type JavaStringObject,
+  type JavaWriteAnnotation,
+  type JavaWriteArray,
+  type JavaWriteContent,
+  type JavaWriteEnum,
+  type JavaWriteObject,
+  type JavaWriteOptions,
+  type JavaWriteValue,
+} from './java-writer.js';

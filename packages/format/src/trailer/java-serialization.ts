@@ -7,7 +7,7 @@
  * (custom `writeObject` data: block data and objects, as `HashMap` or `ArrayList` write) and
  * arrays (TC_ARRAY), and an allow-list of class names (`ClassNotAllowed` for any other class).
  * Written from the public protocol description, not from the JDK. The matching writer is in
- * `properties.ts` ({@link writeJavaStream}). Nothing is instantiated or executed: the result is
+ * `java-writer.ts` ({@link writeJavaStream}). Nothing is instantiated or executed: the result is
  * a plain tree of descriptors and values.
  *
  * The reader never recurses deeper than {@link MAX_DEPTH} (or the option's depth), never

@@ -2,16 +2,15 @@
  * Flink's `CheckpointProperties` trailer (metadata versions 4+): a plain view of the decoded
  * Java object, and a writer that emits the stream `ObjectOutputStream` would produce for it.
  */
-import { MUtf8Encoder } from 'mutf-8';
 import { NodeBuffer } from '../binary/node-buffer.js';
-import { ByteWriter } from '../binary/writer.js';
 import { FormatError } from '../errors.js';
 import {
-  BASE_HANDLE, MAX_DEPTH, SC_ENUM, SC_SERIALIZABLE, SC_WRITE_METHOD, STREAM_MAGIC, STREAM_VERSION, TC,
+  SC_ENUM, SC_SERIALIZABLE,
   getField, javaFieldOrder, readJavaStream,
   type JavaClassDesc, type JavaContent, type JavaFieldCode, type JavaFieldDesc, type JavaFieldValue,
   type JavaObject,
 } from './java-serialization.js';
+import { writeJavaStream } from './java-writer.js';
 
 const RT = 'org.apache.flink.runtime.checkpoint.';
 /** Binary names of the classes that appear in the trailer. */
@@ -309,173 +308,4 @@ export function writeCheckpointProperties(
   const fields: JavaFieldDesc[] = BOOLEAN_FIELDS.map((name) => ({ code: 'Z', name }));
   fields.push(ref('checkpointType', `${RT}SnapshotType`));
   return writeJavaStream(obj(desc(TRAILER_CLASSES.checkpointProperties, 2n, fields), values));
-}
-
-/**
- * Writes a Java serialization stream holding `root`, as `ObjectOutputStream` would: handles in
- * assignment order; class descriptors and objects written once, then referenced (by JS identity);
- * enum constants referenced by class and name; strings treated as interned (an equal earlier
- * string becomes a TC_REFERENCE, except enum constant names, which are always written anew);
- * TC_LONGSTRING above 65535 encoded bytes; `Class` objects as TC_CLASS. Fields go in the order of each descriptor's `fields`
- * (see `javaFieldOrder`).
- *
- * @throws FormatError `InvalidModel` when the tree cannot be written
- */
-export function writeJavaStream(root: JavaContent): Uint8Array {
-  const w = new ByteWriter(1024);
-  const encoder = new MUtf8Encoder();
-  const identities = new Map<object, number>();
-  const enums = new Map<string, number>();
-  const strings = new Map<string, number>();
-  let next = 0;
-  let depth = 0;
-  const ref = (h: number): void => {
-    w.u8(TC.REFERENCE);
-    w.i32(BASE_HANDLE + h);
-  };
-  const nested = (fn: () => void): void => {
-    if (depth >= MAX_DEPTH) throw w.invalid(`nesting deeper than ${MAX_DEPTH} levels`);
-    depth++;
-    try {
-      fn();
-    } finally {
-      depth--;
-    }
-  };
-  const string = (s: string, shared: boolean): void => {
-    if (typeof s !== 'string') throw w.invalid(`expected a string, got ${typeof s}`);
-    const known = strings.get(s);
-    if (shared && known !== undefined) return ref(known);
-    const body = encoder.encode(s);
-    if (body.length <= 0xffff) {
-      w.u8(TC.STRING);
-      w.u16(body.length);
-    } else {
-      w.u8(TC.LONGSTRING);
-      w.i64(BigInt(body.length));
-    }
-    w.raw(body);
-    strings.set(s, next++);
-  };
-  const classDesc = (d: JavaClassDesc | null): void => {
-    if (d === null) return w.u8(TC.NULL);
-    const known = identities.get(d);
-    if (known !== undefined) return ref(known);
-    nested(() => {
-      w.u8(TC.CLASSDESC);
-      w.utf(d.name, 'class name');
-      w.i64(d.suid, 'serialVersionUID');
-      identities.set(d, next++);
-      w.u8(d.flags, 'class flags');
-      if (d.fields.length > 0x7fff) throw w.invalid(`class ${d.name} has too many fields`);
-      w.u16(d.fields.length);
-      for (const f of d.fields) {
-        if (f.code.length !== 1 || !'ZBCSIJFDL['.includes(f.code)) {
-          throw w.invalid(`bad field type ${f.code}`);
-        }
-        w.u8(f.code.charCodeAt(0));
-        w.utf(f.name, 'field name');
-        if (f.code === 'L' || f.code === '[') {
-          if (!f.signature?.startsWith(f.code)) {
-            throw w.invalid(`field ${f.name} needs a '${f.code}' signature`);
-          }
-          string(f.signature, true);
-        }
-      }
-      w.u8(TC.ENDBLOCKDATA);
-      classDesc(d.superClass);
-    });
-  };
-  const fieldValue = (f: JavaFieldDesc, v: JavaFieldValue): void => {
-    const int = (lo: number, hi: number): number => {
-      if (typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi) return v;
-      throw w.invalid(`field ${f.name} ('${f.code}') must be an integer in [${lo}, ${hi}]`);
-    };
-    const float = (n: 4 | 8): void => {
-      if (typeof v !== 'number') throw w.invalid(`field ${f.name} ('${f.code}') must be a number`);
-      const b = new Uint8Array(n);
-      if (n === 4) new DataView(b.buffer).setFloat32(0, v);
-      else new DataView(b.buffer).setFloat64(0, v);
-      w.raw(b);
-    };
-    switch (f.code) {
-      case 'Z':
-        if (typeof v !== 'boolean') throw w.invalid(`field ${f.name} ('Z') must be a boolean`);
-        return w.u8(v ? 1 : 0);
-      case 'B':
-        return w.u8(int(-0x80, 0x7f) & 0xff);
-      case 'C':
-        return w.u16(int(0, 0xffff));
-      case 'S':
-        return w.u16(int(-0x8000, 0x7fff) & 0xffff);
-      case 'I':
-        return w.i32(int(-0x80000000, 0x7fffffff));
-      case 'J':
-        return w.i64(v as bigint, `field ${f.name}`);
-      case 'F':
-      case 'D':
-        return float(f.code === 'F' ? 4 : 8);
-      default:
-        if (v !== null && typeof v !== 'string' && typeof v !== 'object') {
-          throw w.invalid(`field ${f.name} ('${f.code}') must hold an object, string or null`);
-        }
-        return content(v);
-    }
-  };
-  const object = (o: JavaObject): void => {
-    w.u8(TC.OBJECT);
-    classDesc(o.classDesc);
-    identities.set(o, next++);
-    const chain: JavaClassDesc[] = [];
-    for (let d: JavaClassDesc | null = o.classDesc; d !== null; d = d.superClass) {
-      if (chain.length >= MAX_DEPTH) throw w.invalid('class hierarchy too deep');
-      chain.unshift(d);
-    }
-    if (o.classData.length !== chain.length || o.classData.some((cd, i) => cd.classDesc !== chain[i])) {
-      throw w.invalid(`class data of ${o.classDesc.name} does not match its class hierarchy`);
-    }
-    for (const { classDesc: d, values } of o.classData) {
-      if (!(d.flags & SC_SERIALIZABLE)) continue;
-      if (values.length !== d.fields.length) {
-        throw w.invalid(`${d.name}: ${values.length} values for ${d.fields.length} fields`);
-      }
-      d.fields.forEach((f, i) => w.at(f.name, () => fieldValue(f, values[i] ?? null)));
-      if (d.flags & SC_WRITE_METHOD) w.u8(TC.ENDBLOCKDATA);
-    }
-  };
-  const content = (v: JavaContent): void => {
-    if (v === null) return w.u8(TC.NULL);
-    if (typeof v === 'string') return string(v, true);
-    const kind = (v as { kind?: unknown }).kind;
-    if (kind === 'enum' && v.kind === 'enum') {
-      const key = `${v.className}\u0000${v.constant}`;
-      const known = enums.get(key);
-      if (known !== undefined) return ref(known);
-      return nested(() => {
-        w.u8(TC.ENUM);
-        classDesc(v.classDesc);
-        enums.set(key, next++);
-        string(v.constant, false);
-      });
-    }
-    if (kind === 'class' && v.kind === 'class') {
-      const known = identities.get(v);
-      if (known !== undefined) return ref(known);
-      return nested(() => {
-        w.u8(TC.CLASS);
-        classDesc(v.classDesc);
-        identities.set(v, next++);
-      });
-    }
-    if (kind !== 'object' || v.kind !== 'object') {
-      throw w.invalid(`cannot write ${String(kind)} as an object`);
-    }
-    const known = identities.get(v);
-    if (known !== undefined) return ref(known);
-    nested(() => object(v));
-  };
-  w.u16(STREAM_MAGIC);
-  w.u16(STREAM_VERSION);
-  content(root);
-  return w.finish();
 }
