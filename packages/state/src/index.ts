@@ -65,6 +65,7 @@ export {
   readRawKeyGroup,
   writeRawKeyGroup,
   writeCanonicalKeyedState,
+  streamCanonicalKeyedState,
   keyGroupPrefixBytes,
   META_DATA_FOLLOWS,
   END_OF_KEY_GROUP,
@@ -72,11 +73,15 @@ export {
   type RawKeyGroupContext,
   type CanonicalFileInput,
   type CanonicalFileOutput,
+  type CanonicalStreamInput,
+  type CanonicalStream,
+  type KeyGroupEntries,
 } from './keyed/canonical-stream.js';
 export { javaKeyOf, keyGroupOfKey, keyHasher, type JavaKeyOf, type KeyHasher } from './rekey/java-key.js';
 export { parseShard, ownedSubtasks, shardOfSubtask, sourceKeyGroupSpans, type ShardSpec } from './rekey/shards.js';
 export { binaryRowHash } from './rekey/row-data-hash.js';
 export { moveEntries, mergeKeyedHeaders, type RawKeyedSource, type MergedHeader, type MovedEntries, type RekeyedSubtask } from './rekey/move-entries.js';
+export { streamEntries, type StreamedEntries, type StreamedSubtask } from './rekey/stream-entries.js';
 export { RocksDbKeyedState, type OpenRocksDbStateOptions, type KeyGroupSpan } from './rocksdb/keyed.js';
 export { checkedSize, readSnapshotManifest, liveFileProblems, type SnapshotManifest } from './rocksdb/snapshot-files.js';
 export { verifyStateFiles, type StateFileProblem, type StateFilesReport, type VerifyStateFilesOptions } from './verify/state-files.js';

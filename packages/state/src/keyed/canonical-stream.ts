@@ -136,17 +136,20 @@ export function writeRawKeyGroup(keyGroup: number, prefixBytes: 1 | 2, entries: 
   return out;
 }
 
-export interface CanonicalFileInput {
+interface CanonicalLayout {
   /** The `KeyedBackendSerializationProxy` header (serializer snapshots copied through); the flag follows `compressed`. */
   header: KeyedHeaderBytes;
   keyGroupStart: number;
   keyGroupCount: number;
   maxParallelism: number;
-  /** Entries per key group (absent or empty = key group without data, offset 0). */
-  keyGroups: ReadonlyMap<number, readonly RawKeyedEntry[]>;
   /** Snappy-compress every key group (each an independent framed stream). */
   compressed?: boolean;
   framing?: SnappyFraming;
+}
+
+export interface CanonicalFileInput extends CanonicalLayout {
+  /** Entries per key group (absent or empty = key group without data, offset 0). */
+  keyGroups: ReadonlyMap<number, readonly RawKeyedEntry[]>;
 }
 
 export interface CanonicalFileOutput {
@@ -155,35 +158,100 @@ export interface CanonicalFileOutput {
   offsets: bigint[];
 }
 
+/** A key group's entries, for {@link streamCanonicalKeyedState}. */
+export interface KeyGroupEntries {
+  keyGroup: number;
+  entries: readonly RawKeyedEntry[];
+}
+
+export interface CanonicalStreamInput extends CanonicalLayout {
+  /** Key groups of the range in ascending order (each at most once; missing = without data). */
+  keyGroups: AsyncIterable<KeyGroupEntries> | Iterable<KeyGroupEntries>;
+}
+
+export interface CanonicalStream {
+  /** The file's bytes, header first, one chunk per key group with data. */
+  chunks: AsyncGenerator<Uint8Array, void, undefined>;
+  /** One offset per key group of the range (0 = no data): complete once {@link chunks} ends. */
+  offsets: bigint[];
+}
+
+/** Lays out a canonical file key group by key group, keeping the handle offsets. */
+class CanonicalWriter {
+  readonly offsets: bigint[] = [];
+  private readonly compressed: boolean;
+  private readonly prefix: 1 | 2;
+  private readonly end: number;
+  private pos = 0;
+
+  constructor(private readonly layout: CanonicalLayout) {
+    this.compressed = layout.compressed ?? false;
+    if (this.compressed && !layout.framing) throw new StateError('BadSnappy', 'compression needs a SnappyFraming');
+    this.prefix = keyGroupPrefixBytes(layout.maxParallelism);
+    this.end = layout.keyGroupStart + layout.keyGroupCount;
+  }
+
+  header(): Uint8Array {
+    const head = writeKeyedStateHeader(this.layout.header, this.compressed);
+    this.pos = head.length;
+    return head;
+  }
+
+  /** The bytes of key group `kg` (after every earlier one); undefined when it has no entries. */
+  group(kg: number, entries: readonly RawKeyedEntry[] | undefined): Uint8Array | undefined {
+    const next = this.layout.keyGroupStart + this.offsets.length;
+    if (kg < next || kg >= this.end) {
+      const why = kg >= this.layout.keyGroupStart && kg < next ? 'comes again or out of order' : `is outside the range ${this.layout.keyGroupStart}..${this.end - 1}`;
+      throw new StateError('BadKeyGroup', `key group ${kg} ${why}`);
+    }
+    if (!entries || entries.length === 0) return undefined;
+    while (this.layout.keyGroupStart + this.offsets.length < kg) this.offsets.push(0n);
+    this.offsets.push(BigInt(this.pos));
+    const raw = writeRawKeyGroup(kg, this.prefix, entries);
+    const data = this.compressed ? this.layout.framing!.encode(raw) : raw;
+    this.pos += data.length;
+    return data;
+  }
+
+  /** The offsets, every key group of the range given one. */
+  finish(): bigint[] {
+    while (this.offsets.length < this.layout.keyGroupCount) this.offsets.push(0n);
+    return this.offsets;
+  }
+}
+
 /**
- * Writes a whole keyed state file in the canonical savepoint format (what Flink's
- * `FullSnapshotAsyncWriter` produces): header, then each non-empty key group ascending, each an
- * independent Snappy framed stream when compressed. Returns the bytes and the handle offsets.
+ * Writes a keyed state file in the canonical savepoint format (what Flink's
+ * `FullSnapshotAsyncWriter` produces) as it reads its key groups: header, then each non-empty key
+ * group ascending, each an independent Snappy framed stream when compressed. Only one key group's
+ * bytes are held at a time.
  */
+export function streamCanonicalKeyedState(input: CanonicalStreamInput): CanonicalStream {
+  const w = new CanonicalWriter(input);
+  async function* chunks(): AsyncGenerator<Uint8Array, void, undefined> {
+    yield w.header();
+    for await (const { keyGroup, entries } of input.keyGroups) {
+      const data = w.group(keyGroup, entries);
+      if (data) yield data;
+    }
+    w.finish();
+  }
+  return { chunks: chunks(), offsets: w.offsets };
+}
+
+/** Writes a whole keyed state file in the canonical savepoint format ({@link streamCanonicalKeyedState}) in memory. */
 export function writeCanonicalKeyedState(input: CanonicalFileInput): CanonicalFileOutput {
-  const compressed = input.compressed ?? false;
-  if (compressed && !input.framing) throw new StateError('BadSnappy', 'compression needs a SnappyFraming');
-  const prefix = keyGroupPrefixBytes(input.maxParallelism);
+  const w = new CanonicalWriter(input);
   const end = input.keyGroupStart + input.keyGroupCount;
   for (const kg of input.keyGroups.keys()) {
     if (kg < input.keyGroupStart || kg >= end) {
       throw new StateError('BadKeyGroup', `key group ${kg} is outside the range ${input.keyGroupStart}..${end - 1}`);
     }
   }
-  const parts: Uint8Array[] = [writeKeyedStateHeader(input.header, compressed)];
-  let pos = parts[0]!.length;
-  const offsets: bigint[] = [];
+  const parts: Uint8Array[] = [w.header()];
   for (let kg = input.keyGroupStart; kg < end; kg++) {
-    const entries = input.keyGroups.get(kg);
-    if (!entries || entries.length === 0) {
-      offsets.push(0n);
-      continue;
-    }
-    offsets.push(BigInt(pos));
-    const raw = writeRawKeyGroup(kg, prefix, entries);
-    const data = compressed ? input.framing!.encode(raw) : raw;
-    parts.push(data);
-    pos += data.length;
+    const data = w.group(kg, input.keyGroups.get(kg));
+    if (data) parts.push(data);
   }
-  return { bytes: concatBytes(parts), offsets };
+  return { bytes: concatBytes(parts), offsets: w.finish() };
 }

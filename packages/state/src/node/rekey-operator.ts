@@ -3,7 +3,7 @@ import { UsageError, type KeyedStateHandle, type OperatorState, type StreamState
 import { keyGroupRange } from '@ckpt/restore';
 import { StateError } from '../errors.js';
 import type { HandleResolver } from '../io/resolve.js';
-import { writeCanonicalKeyedState } from '../keyed/canonical-stream.js';
+import { streamCanonicalKeyedState, writeCanonicalKeyedState } from '../keyed/canonical-stream.js';
 import { KeyedStateFile } from '../keyed/keyed-state.js';
 import { RocksDbKeyedState, type KeyGroupSpan } from '../rocksdb/keyed.js';
 import { readNativeSnapshot } from '../rocksdb/native.js';
@@ -11,6 +11,7 @@ import { ChangelogKeyedState } from '../changelog/replay.js';
 import type { SerializerSnapshot } from '../serializers/snapshot.js';
 import type { SnappyFraming } from '../snappy/framing.js';
 import { moveEntries, type RawKeyedSource } from '../rekey/move-entries.js';
+import { streamEntries } from '../rekey/stream-entries.js';
 import { encodeCompositeEntry } from '../keyed/canonical-encode.js';
 import type { RawKeyedEntry } from '../keyed/canonical-stream.js';
 import { stateCodecs } from '../keyed/codecs.js';
@@ -160,9 +161,39 @@ export async function convertOperator(plan: OperatorPlan, only: readonly number[
   for (const s of plan.keyed) sources.push(await rawSource(plan, s, spans, sctx));
   // a HashMap checkpoint's key-group handle means the heap format to Flink: the canonical files get savepoint handles
   const kind: KeyGroupsKind = sctx.heapSeen ? 'savepointKeyGroups' : plan.kind;
+  const file = (st: { start: number; count: number }) => partName(plan, st.start, st.count);
+  const part = (st: { index: number; start: number; count: number }, size: number, offsets: bigint[], entries: number, keyGroupsWithData: number): WrittenPart => ({
+    operatorId: plan.op.operatorId,
+    index: st.index,
+    start: st.start,
+    count: st.count,
+    file: file(st),
+    size,
+    offsets,
+    entries,
+    keyGroupsWithData,
+    kind,
+  });
+  const parts: WrittenPart[] = [];
+  if (plan.op.maxParallelism === N) {
+    // every key stays in its key group: written key group by key group, the state never held whole
+    const streamed = streamEntries(sources, N, plan.parallelism, only);
+    const compressed = ctx.compress ?? streamed.header.compressed;
+    try {
+      for (const st of streamed.subtasks) {
+        const out = streamCanonicalKeyedState({ header: streamed.header.raw, keyGroupStart: st.start, keyGroupCount: st.count, maxParallelism: N, keyGroups: st.keyGroups, compressed, framing: ctx.framing });
+        let size = 0;
+        await ctx.output.write(file(st), counted(out.chunks, (n) => (size += n)));
+        parts.push(part(st, size, out.offsets, st.stats.entries, st.stats.keyGroupsWithData));
+      }
+    } finally {
+      await streamed.close();
+    }
+    return parts;
+  }
+  // a new max parallelism moves keys between key groups: gathered in memory first
   const moved = await moveEntries(sources, N, plan.parallelism, only);
   const compressed = ctx.compress ?? moved.header.compressed;
-  const parts: WrittenPart[] = [];
   for (const st of moved.subtasks) {
     const { bytes, offsets } = writeCanonicalKeyedState({
       header: moved.header.raw,
@@ -173,13 +204,20 @@ export async function convertOperator(plan: OperatorPlan, only: readonly number[
       compressed,
       framing: ctx.framing,
     });
-    const file = partName(plan, st.start, st.count);
-    await ctx.output.write(file, bytes);
+    await ctx.output.write(file(st), bytes);
     let entries = 0;
     for (const list of st.keyGroups.values()) entries += list.length;
-    parts.push({ operatorId: plan.op.operatorId, index: st.index, start: st.start, count: st.count, file, size: bytes.length, offsets, entries, keyGroupsWithData: st.keyGroups.size, kind });
+    parts.push(part(st, bytes.length, offsets, entries, st.keyGroups.size));
   }
   return parts;
+}
+
+/** `chunks`, telling `seen` the length of each as it passes. */
+async function* counted(chunks: AsyncIterable<Uint8Array>, seen: (n: number) => void): AsyncGenerator<Uint8Array> {
+  for await (const c of chunks) {
+    seen(c.length);
+    yield c;
+  }
 }
 
 /** A UUID-shaped id that is the same for the same output, operator and subtask (Flink only needs it unique). */

@@ -88,6 +88,20 @@ function keyHashOf(header: KeyedStateHeader): (e: RawKeyedEntry) => number {
   };
 }
 
+/** An old file's pairs as the new file holds them: their new key group and merged state id. */
+export function mover(src: RawKeyedSource, idMap: readonly number[], maxParallelism: number) {
+  const hashOf = keyHashOf(src.header);
+  return {
+    keyGroup: (e: RawKeyedEntry) => keyGroupForKeyHash(hashOf(e), maxParallelism),
+    entry: (e: RawKeyedEntry): RawKeyedEntry => ({ stateId: idMap[e.stateId]!, key: e.key, value: e.value }),
+  };
+}
+
+/** A key group's pairs ordered by merged state id, in reading order otherwise (the sort is stable). */
+export function byStateId(list: RawKeyedEntry[]): RawKeyedEntry[] {
+  return list.sort((a, b) => a.stateId - b.stateId);
+}
+
 /** The entries of one new subtask: its key-group range and the entries per key group. */
 export interface RekeyedSubtask {
   index: number;
@@ -119,21 +133,19 @@ export async function moveEntries(sources: readonly RawKeyedSource[], maxParalle
   const byGroup = new Map<number, RawKeyedEntry[]>();
   let entries = 0;
   for (const [i, src] of sources.entries()) {
-    const hashOf = keyHashOf(src.header);
-    const idMap = header.idMaps[i]!;
+    const move = mover(src, header.idMaps[i]!, maxParallelism);
     for await (const { entries: list } of src.keyGroups) {
       for (const e of list) {
-        const kg = keyGroupForKeyHash(hashOf(e), maxParallelism);
+        const kg = move.keyGroup(e);
         if (wanted[kg] !== 1) continue;
-        const stateId = idMap[e.stateId]!;
         let bucket = byGroup.get(kg);
         if (!bucket) byGroup.set(kg, (bucket = []));
-        bucket.push({ stateId, key: e.key, value: e.value });
+        bucket.push(move.entry(e));
         entries++;
       }
     }
   }
-  for (const list of byGroup.values()) list.sort((a, b) => a.stateId - b.stateId); // stable: reading order per state
+  for (const list of byGroup.values()) byStateId(list);
   const subtasks: RekeyedSubtask[] = ranges.map(({ index, start, count }) => {
     const keyGroups = new Map<number, RawKeyedEntry[]>();
     for (let kg = start; kg < start + count; kg++) {
