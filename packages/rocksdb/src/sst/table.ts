@@ -57,7 +57,7 @@ export class SstTable {
     const tailLength = Math.min(MAX_FOOTER_SIZE, size);
     const tail = await readExact(source, size - tailLength, tailLength, 'footer');
     const footer = await readFooter(tail, size, source.name);
-    const checksums = await loadChecksums();
+    const checksums = await loadChecksums(footer.checksumType);
     const opts = {
       readAhead,
       verifyChecksums: options.verifyChecksums ?? true,
