@@ -12,7 +12,7 @@ export class Crc32c {
 
   /** hash-wasm is loaded here, on first use: importing it costs ~10 MiB in every process. */
   static async create(): Promise<Crc32c> {
-    const { createCRC32 } = await import('hash-wasm');
+    const { createCRC32 } = await import('hash-wasm/dist/index.esm.min.js');
     return new Crc32c(await createCRC32(CASTAGNOLI));
   }
 

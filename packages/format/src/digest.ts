@@ -54,7 +54,7 @@ export async function crc32c(src: ByteSource): Promise<string> {
 
 /** XXH64 (seed 0), hex, over bytes or a chunk stream. */
 export async function xxhash64(src: ByteSource): Promise<string> {
-  const { createXXHash64 } = await import('hash-wasm');
+  const { createXXHash64 } = await import('hash-wasm/dist/index.esm.min.js');
   const h = await createXXHash64();
   h.init();
   for await (const chunk of chunks(src)) h.update(chunk);

@@ -1,5 +1,6 @@
 import { maskCrc } from '@ckpt/format';
 import type { IHasher } from 'hash-wasm';
+import { RocksError } from './errors.js';
 
 /** RocksDB's `ChecksumType` (include/rocksdb/table.h). */
 export const ChecksumType = { none: 0, crc32c: 1, xxHash: 2, xxHash64: 3, xxh3: 4 } as const;
@@ -37,13 +38,27 @@ function be32(d: Uint8Array, at: number): number {
  */
 export class Checksums {
   private readonly one = new Uint8Array(1);
+  /** Hashers by checksum type, created by {@link loadChecksums} for the types asked for. */
+  readonly hashers = new Map<number, IHasher>();
 
-  constructor(
-    private readonly crc: IHasher,
-    private readonly xx32: IHasher,
-    private readonly xx64: IHasher,
-    private readonly xx3: IHasher,
-  ) {}
+  private get crc(): IHasher {
+    return this.hasher(ChecksumType.crc32c);
+  }
+  private get xx32(): IHasher {
+    return this.hasher(ChecksumType.xxHash);
+  }
+  private get xx64(): IHasher {
+    return this.hasher(ChecksumType.xxHash64);
+  }
+  private get xx3(): IHasher {
+    return this.hasher(ChecksumType.xxh3);
+  }
+
+  private hasher(type: number): IHasher {
+    const h = this.hashers.get(type);
+    if (h === undefined) throw new RocksError('Unsupported', `checksum type ${checksumTypeName(type) ?? type} used before loadChecksums(${type})`);
+    return h;
+  }
 
   /** Plain (unmasked) CRC-32C of the concatenation of `parts`. */
   crc32c(...parts: Uint8Array[]): number {
@@ -104,19 +119,38 @@ export class Checksums {
   }
 }
 
-let loading: Promise<Checksums> | undefined;
+const checksums = new Checksums();
+const creating = new Map<number, Promise<void>>();
 
-/** The process's {@link Checksums} (hash-wasm is imported on first use: it costs memory). */
-export function loadChecksums(): Promise<Checksums> {
-  loading ??= (async () => {
-    const hw = await import('hash-wasm');
-    const [crc, xx32, xx64, xx3] = await Promise.all([
-      hw.createCRC32(0x82f63b78),
-      hw.createXXHash32(0),
-      hw.createXXHash64(0, 0),
-      hw.createXXHash3(0, 0),
-    ]);
-    return new Checksums(crc, xx32, xx64, xx3);
-  })();
-  return loading;
+/** hash-wasm's ES module build: its `main` (UMD, CommonJS to Node) costs a parse of ~280 KB per process. */
+const hashWasm = () => import('hash-wasm/dist/index.esm.min.js');
+
+async function createHasher(type: number): Promise<void> {
+  const hw = await hashWasm();
+  const h =
+    type === ChecksumType.xxHash
+      ? await hw.createXXHash32(0)
+      : type === ChecksumType.xxHash64
+        ? await hw.createXXHash64(0, 0)
+        : type === ChecksumType.xxh3
+          ? await hw.createXXHash3(0, 0)
+          : await hw.createCRC32(0x82f63b78);
+  checksums.hashers.set(type, h);
+}
+
+/**
+ * The process's {@link Checksums}, ready for the given checksum types (default: all; CRC-32C is
+ * always made). hash-wasm is imported, and each type's wasm instantiated, on first use.
+ */
+export async function loadChecksums(...types: number[]): Promise<Checksums> {
+  const wanted = types.length === 0 ? [ChecksumType.crc32c, ChecksumType.xxHash, ChecksumType.xxHash64, ChecksumType.xxh3] : [ChecksumType.crc32c, ...types];
+  const known = wanted.filter((t) => t !== ChecksumType.none && checksumTypeName(t) !== undefined);
+  await Promise.all(
+    known.map((t) => {
+      let p = creating.get(t);
+      if (p === undefined) creating.set(t, (p = createHasher(t)));
+      return p;
+    }),
+  );
+  return checksums;
 }

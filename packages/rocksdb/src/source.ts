@@ -1,5 +1,6 @@
 import { MemorySource, type ByteSource } from '@ckpt/format';
 import { RocksError } from './errors.js';
+import { ReadAheadSource } from './read-ahead.js';
 
 /**
  * Random access to the bytes of one file (the shared `ByteSource` of `@ckpt/format`): local,
@@ -11,11 +12,14 @@ export type RangedSource = ByteSource;
 export const BytesSource = MemorySource;
 export type BytesSource = MemorySource;
 
-/** Reads exactly `[offset, offset + length)` of `src`; a short read is a `Truncated` error. */
-export async function readExact(src: RangedSource, offset: number, length: number, what: string): Promise<Uint8Array> {
+/**
+ * Reads exactly `[offset, offset + length)` of `src`; a short read is a `Truncated` error.
+ * `readAheadLimit`: where a read-ahead source's window stops (the end of what the caller can need).
+ */
+export async function readExact(src: RangedSource, offset: number, length: number, what: string, readAheadLimit?: number): Promise<Uint8Array> {
   let bytes: Uint8Array;
   try {
-    bytes = await src.read(offset, length);
+    bytes = readAheadLimit === undefined || !(src instanceof ReadAheadSource) ? await src.read(offset, length) : await src.read(offset, length, readAheadLimit);
   } catch (e) {
     if (e instanceof RocksError) throw e;
     throw new RocksError('Io', `cannot read ${what} (${length} bytes): ${(e as Error)?.message ?? e}`, { file: src.name, offset, cause: e });

@@ -9,3 +9,8 @@ declare module 'lz4js' {
   export function compressBlock(src: Uint8Array, dst: Uint8Array, sIndex: number, sLength: number, hashTable: Uint32Array): number;
   export function compressBound(n: number): number;
 }
+
+/** hash-wasm's ES module build (the package has no exports map; its `main` is the UMD build). */
+declare module 'hash-wasm/dist/index.esm.min.js' {
+  export * from 'hash-wasm';
+}

@@ -91,7 +91,12 @@ export class LsmView {
     const maxPairs = size.pairs ?? 512;
     const tombstones = await this.rangeTombstones();
     const hasTombstones = tombstones.size > 0;
-    const merging = new MergingIterator(this.tables.map((t) => new TableIterator(t)));
+    const iterators = this.tables.map((t) => new TableIterator(t));
+    if (range.end !== undefined) {
+      const upper = seekKey(range.end);
+      await Promise.all(iterators.map((it) => it.limitTo(upper)));
+    }
+    const merging = new MergingIterator(iterators);
     let ok = range.start === undefined ? await merging.seekToFirst() : await merging.seek(seekKey(range.start));
     const end = range.end;
     let out = new PackedPairs(maxBytes + 1024, maxPairs);

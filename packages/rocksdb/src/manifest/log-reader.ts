@@ -1,6 +1,6 @@
 import { concatBytes } from '@ckpt/format';
 import { maskCrc } from '@ckpt/format';
-import { loadChecksums, type Checksums } from '../checksum.js';
+import { ChecksumType, loadChecksums, type Checksums } from '../checksum.js';
 import { readU32 } from '../coding.js';
 import { RocksError } from '../errors.js';
 import type { RangedSource } from '../source.js';
@@ -110,7 +110,7 @@ export class LogReader {
 
   /** The logical records in file order. */
   async *records(): AsyncGenerator<LogRecord> {
-    const crc = (this.checksums ??= await loadChecksums());
+    const crc = (this.checksums ??= await loadChecksums(ChecksumType.crc32c));
     const size = await this.source.size();
     const tolerate = this.options.tolerateTruncatedTail === true;
     let parts: Uint8Array[] = [];

@@ -85,7 +85,7 @@ export async function readFooter(tail: Uint8Array, fileSize: number, file?: stri
   if (checksumType !== ChecksumType.none) {
     const copy = tail.slice(at, at + MAX_FOOTER_SIZE);
     copy.fill(0, 5, 9);
-    const computed = ((await loadChecksums()).plain(checksumType, copy) + contextModifier(baseContextChecksum, offset)) >>> 0;
+    const computed = ((await loadChecksums(checksumType)).plain(checksumType, copy) + contextModifier(baseContextChecksum, offset)) >>> 0;
     if (computed !== stored) {
       throw fail('BadChecksum', `footer checksum mismatch: stored 0x${stored.toString(16)}, computed 0x${computed.toString(16)}`, at + 5);
     }

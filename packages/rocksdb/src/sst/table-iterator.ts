@@ -1,7 +1,7 @@
 import { RocksError } from '../errors.js';
 import { compareInternalKeys, compareInternalPrefixes } from '../internal-key.js';
 import type { BlockIter } from './block.js';
-import type { BlockHandle } from './block-handle.js';
+import { BLOCK_TRAILER_SIZE, type BlockHandle } from './block-handle.js';
 import { DataBlockWalker } from './data-blocks.js';
 import type { SstTable } from './table.js';
 
@@ -18,6 +18,9 @@ export class TableIterator {
   handle: BlockHandle | undefined;
   private readonly globalSeqno: bigint | undefined;
   private keyCopy = new Uint8Array(0);
+  /** The last data block a bounded scan can need (see {@link limitTo}), and the end of its trailer. */
+  private lastBlock: number | undefined;
+  private readAheadLimit: number | undefined;
 
   constructor(readonly table: SstTable) {
     this.walker = new DataBlockWalker(table);
@@ -82,6 +85,18 @@ export class TableIterator {
     return this.block!.block.offset + this.block!.entryOffset;
   }
 
+  /**
+   * Bounds the scan above at internal key `upper` (e.g. the seek key of a user key): the last data
+   * block read is the first whose index key is ≥ `upper` — every later block holds only keys past
+   * that index key — and read-ahead stops at its end. Keys ≥ `upper` in that block are still
+   * yielded; the caller stops at them.
+   */
+  async limitTo(upper: Uint8Array): Promise<void> {
+    const last = await new DataBlockWalker(this.table).seek(upper);
+    this.lastBlock = last?.offset;
+    this.readAheadLimit = last === undefined ? undefined : last.offset + last.size + BLOCK_TRAILER_SIZE;
+  }
+
   async seekToFirst(): Promise<boolean> {
     return this.enter(await this.walker.first(), undefined);
   }
@@ -99,7 +114,13 @@ export class TableIterator {
   }
 
   private async nextBlock(): Promise<boolean> {
-    return this.enter(await this.walker.next(), undefined);
+    return this.enter(await this.nextHandle(), undefined);
+  }
+
+  /** The data block after the current one, unless the current one is the last the bound needs. */
+  private async nextHandle(): Promise<BlockHandle | undefined> {
+    if (this.lastBlock !== undefined && this.handle !== undefined && this.handle.offset >= this.lastBlock) return undefined;
+    return this.walker.next();
   }
 
   private async enter(handle: BlockHandle | undefined, target: Uint8Array | undefined): Promise<boolean> {
@@ -109,11 +130,11 @@ export class TableIterator {
         this.block = undefined;
         return false;
       }
-      const it = (await this.table.readBlock(handle, 'data')).iter();
+      const it = (await this.table.readBlock(handle, 'data', undefined, this.readAheadLimit)).iter();
       this.block = it;
       const found = target === undefined ? it.seekToFirst() : it.seek(target, compareInternalKeys);
       if (found) return this.checked();
-      handle = await this.walker.next();
+      handle = await this.nextHandle();
     }
   }
 

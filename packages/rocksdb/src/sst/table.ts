@@ -57,7 +57,7 @@ export class SstTable {
     const tailLength = Math.min(MAX_FOOTER_SIZE, size);
     const tail = await readExact(source, size - tailLength, tailLength, 'footer');
     const footer = await readFooter(tail, size, source.name);
-    const checksums = await loadChecksums();
+    const checksums = await loadChecksums(footer.checksumType);
     const opts = {
       readAhead,
       verifyChecksums: options.verifyChecksums ?? true,
@@ -128,13 +128,15 @@ export class SstTable {
   /**
    * Reads one block with its trailer, verifies the checksum (plus the format_version ≥ 6 context
    * modifier) and decompresses it.
+   * `readAheadLimit`: the file offset the read-ahead window stops at (the end of the last block a
+   * bounded scan can need).
    */
-  async readBlock(handle: BlockHandle, kind: BlockKind, format: BlockFormat = {}): Promise<Block> {
-    return new Block(await this.readBlockContents(handle, kind), handle.offset, this.name, format);
+  async readBlock(handle: BlockHandle, kind: BlockKind, format: BlockFormat = {}, readAheadLimit?: number): Promise<Block> {
+    return new Block(await this.readBlockContents(handle, kind, readAheadLimit), handle.offset, this.name, format);
   }
 
   /** A block's verified, uncompressed contents (for meta blocks not in the block format: filters). */
-  async readBlockContents(handle: BlockHandle, kind: BlockKind): Promise<Uint8Array> {
+  async readBlockContents(handle: BlockHandle, kind: BlockKind, readAheadLimit?: number): Promise<Uint8Array> {
     const end = handle.offset + handle.size + BLOCK_TRAILER_SIZE;
     if (end > this.footer.offset) {
       throw new RocksError('BadValue', `${kind} block at ${handle.offset} of ${handle.size} bytes runs past the footer at ${this.footer.offset}`, {
@@ -142,7 +144,7 @@ export class SstTable {
         offset: handle.offset,
       });
     }
-    const raw = await readExact(this.source, handle.offset, handle.size + BLOCK_TRAILER_SIZE, `${kind} block`);
+    const raw = await readExact(this.source, handle.offset, handle.size + BLOCK_TRAILER_SIZE, `${kind} block`, readAheadLimit);
     const data = raw.subarray(0, handle.size);
     const type = raw[handle.size]!;
     if (this.options.verifyChecksums) this.verifyTrailer(raw, handle, kind);
