@@ -13,13 +13,15 @@ const run = join(root, 'conformance', 'run.sh');
 
 /**
  * An input written by real Flink 2.3.0 into bench/out/NAME unless it holds one from the same
- * generator, variant and size. Returns the directory of its `_metadata`, the bytes of all its
+ * generator, variant, size and directory. Returns the directory of its `_metadata`, the bytes of all its
  * files and the promised entry count.
  */
 export function generated(name, variant, size, log = () => {}) {
   const dir = join(root, 'bench', 'out', name);
   const generator = readFileSync(join(root, 'conformance', 'src', 'main', 'java-2.3', 'dev', 'ckpt', 'conformance', 'KeyedBench.java'));
-  const stamp = createHash('sha256').update(generator).update(JSON.stringify({ ...size, variant })).digest('hex');
+  const stamp = createHash('sha256').update(generator).update(JSON.stringify({ ...size, variant, dir })).digest('hex');
+  // `dir` is in the stamp: a retained checkpoint names its shared files by absolute path, so a
+  // checkout that moved writes its inputs anew
   const stampFile = join(dir, 'stamp');
   if (!existsSync(stampFile) || readFileSync(stampFile, 'utf8') !== stamp) {
     log(`writing a ${size.keys} × ${size.perKey} ${variant} snapshot with Flink 2.3.0 into bench/out/${name} (once; up to a few minutes)`);
