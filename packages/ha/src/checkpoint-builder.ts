@@ -29,7 +29,8 @@ import type {
 } from '@ckpt/format';
 import { HaError } from './errors.js';
 import { CLS, FlinkClasses, type FlinkLine } from './flink-classes.js';
-import { abstractIdHash, arrayList, JavaHashMap, plainObject, stringHash } from './java-collections.js';
+import { abstractIdHashCode, stringHashCode } from '@ckpt/restore';
+import { arrayList, JavaHashMap, plainObject } from './java-collections.js';
 import type { JavaStringObject, WArray, WContent, WObject } from './java-writer.js';
 
 /** What the `completedCheckpoint` file of a checkpoint restored by path is built from. */
@@ -111,7 +112,7 @@ class GraphBuilder {
     for (const op of src.metadata.operators) {
       const [lower, upper] = idParts(op.operatorId);
       const id = this.obj(CLS.operatorId, { lowerPart: lower, upperPart: upper });
-      loaded.put(id, this.operatorState(op, id, pointer), abstractIdHash(lower, upper));
+      loaded.put(id, this.operatorState(op, id, pointer), abstractIdHashCode(op.operatorId));
     }
     const masters = src.metadata.masterStates.map((m) =>
       this.obj(CLS.masterState, { name: m.name, bytes: this.bytes(m.payload), version: m.version }),
@@ -207,7 +208,7 @@ class GraphBuilder {
     if (h.kind !== 'operatorStream') throw new HaError('Unsupported', `operator state handle ${h.kind} (file merging)`);
     const map = JavaHashMap.withExpectedSize(h.states.length);
     for (const st of h.states) {
-      map.put(st.name, this.obj(CLS.stateMetaInfo, { offsets: this.longs(st.offsets), distributionMode: this.enumConst(CLS.mode, st.mode) }), stringHash(st.name));
+      map.put(st.name, this.obj(CLS.stateMetaInfo, { offsets: this.longs(st.offsets), distributionMode: this.enumConst(CLS.mode, st.mode) }), stringHashCode(st.name));
     }
     const delegate = this.streamHandle(h.delegate, pointer);
     return { obj: this.obj(CLS.operatorStreamStateHandle, { stateNameToPartitionOffsets: map.toObject(this.c), delegateStateHandle: delegate }), size: streamStateSize(h.delegate) };

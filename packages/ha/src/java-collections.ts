@@ -4,6 +4,7 @@
  * `ArrayList`, `Collections.singleton`, `Collections.emptyList()` and boxed `Integer`s (the
  * `Integer.valueOf` cache makes -128…127 one object each per JVM).
  */
+import { javaHashMapOrderBy } from '@ckpt/restore';
 import { HaError } from './errors.js';
 import type { FlinkClasses } from './flink-classes.js';
 import { CLS } from './flink-classes.js';
@@ -20,19 +21,6 @@ function tableSizeFor(n: number): number {
   let c = 1;
   while (c < n && c < MAXIMUM_CAPACITY) c *= 2;
   return c;
-}
-
-/** Java `String.hashCode()`. */
-export function stringHash(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
-  return h;
-}
-
-/** Java `AbstractID.hashCode()`: XOR of the four 32-bit halves of its two longs. */
-export function abstractIdHash(lower: bigint, upper: bigint): number {
-  const w = (v: bigint, shift: bigint): number => Number(BigInt.asIntN(32, v >> shift));
-  return w(lower, 0n) ^ w(lower, 32n) ^ w(upper, 0n) ^ w(upper, 32n);
 }
 
 interface Entry {
@@ -108,9 +96,7 @@ export class JavaHashMap {
   }
 
   private ordered(): Entry[] {
-    const cap = this.capacity || 1;
-    const bucket = (h: number): number => (h ^ (h >>> 16)) & (cap - 1);
-    return this.entries.map((e, i) => ({ e, i, b: bucket(e.hash) })).sort((x, y) => x.b - y.b || x.i - y.i).map((x) => x.e);
+    return javaHashMapOrderBy(this.entries, (e) => e.hash, this.capacity || 1);
   }
 
   /** The map as `HashMap.writeObject` writes it: loadFactor, threshold; buckets, size, then key/value pairs. */
