@@ -26,6 +26,8 @@ const STATES = new Set(['sum', 'values', 'byValue', 'max']);
 const env = process.env;
 /** Keys × values per key of the large input: KEYS × (3 + PER_KEY) entries (sum, list, max + map entries). */
 const BIG = { keys: Number(env.BENCH_KEYED_KEYS ?? 200_000), perKey: Number(env.BENCH_KEYED_PER_KEY ?? 2) };
+/** A tenth of the large input (peak memory against 10× the state). */
+const MEDIUM = { keys: Math.max(1, Math.round(BIG.keys / 10)), perKey: BIG.perKey };
 /** The small input where no relocatable fixture exists: 26 keys × 2, the fixture's 130 entries. */
 const SMALL = { keys: 26, perKey: 2 };
 const log = (m) => process.stderr.write(`keyed: ${m}\n`);
@@ -64,17 +66,31 @@ async function readAll(dir) {
 
 const generated = (name, variant, size) => generatedInput(name, variant, size, log);
 
-/** Best wall-clock time of `reps` fresh processes, and the last line each printed. */
-function wallMs(cmd, args, reps) {
-  let best = Infinity;
-  const printed = [];
+/** Wall-clock time of one fresh process, and the last line it printed. */
+function wallMs(cmd, args) {
+  const t0 = process.hrtime.bigint();
+  const out = execFileSync(cmd, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return { ms: elapsedMs(t0), printed: out.trim().split('\n').at(-1) };
+}
+
+/**
+ * Fresh processes of both sides, `reps` each, taking turns (ckpt, Flink, ckpt, …) so that a slower
+ * spell of the machine hits both alike; best of each side (the same number of tries for both).
+ */
+function freshPairs(ckpt, flink, reps) {
+  const c = [];
+  const f = [];
   for (let i = 0; i < reps; i++) {
-    const t0 = process.hrtime.bigint();
-    const out = execFileSync(cmd, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    best = Math.min(best, elapsedMs(t0));
-    printed.push(out.trim().split('\n').at(-1));
+    c.push(wallMs(...ckpt));
+    f.push(wallMs(...flink).ms);
   }
-  return { best, printed };
+  return { ckptMs: Math.min(...c.map((x) => x.ms)), ckptPrinted: c.map((x) => x.printed), flinkMs: Math.min(...f) };
+}
+
+/** ckpt's fresh `--once` processes on `dir`: the entries each counted and the largest peak RSS (MiB). */
+function onceRss(dir, reps) {
+  const runs = Array.from({ length: reps }, () => JSON.parse(wallMs(process.execPath, [join(root, 'bench', 'keyed.mjs'), '--once', dir]).printed));
+  return { entries: runs.map((o) => o.entries), peakRssMiB: Math.max(...runs.map((o) => o.maxRssKiB)) / 1024 };
 }
 
 /** One input measured on both sides; fails when ckpt, Flink (and the generator, when it says) count differently. */
@@ -90,17 +106,17 @@ async function measure(input) {
       .find((l) => l.startsWith('{')),
   );
   if (flink.entries !== entries) throw new Error(`${input.name}: entry counts differ: ckpt ${entries}, Flink ${flink.entries}`);
-  const cold = wallMs(process.execPath, [join(root, 'bench', 'keyed.mjs'), '--once', dir], input.ckptColdReps);
-  const once = cold.printed.map((l) => JSON.parse(l));
+  const cold = freshPairs([process.execPath, [join(root, 'bench', 'keyed.mjs'), '--once', dir]], [run, ['2.3', 'keyed-read', dir, '0', ...input.flinkArgs]], input.coldReps);
+  const once = cold.ckptPrinted.map((l) => JSON.parse(l));
   if (once.some((o) => o.entries !== entries)) throw new Error(`${input.name}: a fresh process counts ${once.map((o) => o.entries)}, not ${entries}`);
   const ckptPeakRssMiB = Math.max(...once.map((o) => o.maxRssKiB)) / 1024;
-  const flinkColdMs = wallMs(run, ['2.3', 'keyed-read', dir, '0', ...input.flinkArgs], input.flinkColdReps).best;
+  const { ckptMs: ckptColdMs, flinkMs: flinkColdMs } = cold;
   log(
     `${input.name}: ${entries} entries, ckpt ${ckpt.minMs.toFixed(1)} ms / Flink ${flink.readMinMs.toFixed(1)} ms warm, ` +
-      `${cold.best.toFixed(0)} / ${flinkColdMs.toFixed(0)} ms fresh process, ckpt peak RSS ${ckptPeakRssMiB.toFixed(0)} MiB (${((Date.now() - t0) / 1000).toFixed(0)} s)`,
+      `${ckptColdMs.toFixed(0)} / ${flinkColdMs.toFixed(0)} ms fresh process, ckpt peak RSS ${ckptPeakRssMiB.toFixed(0)} MiB (${((Date.now() - t0) / 1000).toFixed(0)} s)`,
   );
   const { variant, name, bytes } = input;
-  return { variant, name, bytes, entries, ckptMinMs: ckpt.minMs, ckptMedianMs: ckpt.medianMs, flink, ckptColdMs: cold.best, flinkColdMs, ckptPeakRssMiB };
+  return { variant, name, bytes, entries, ckptMinMs: ckpt.minMs, ckptMedianMs: ckpt.medianMs, flink, ckptColdMs, flinkColdMs, ckptPeakRssMiB };
 }
 
 function rows(m) {
@@ -115,13 +131,25 @@ function rows(m) {
 }
 
 /**
- * ckpt's peak RSS (fresh process, node itself included) on the large input over the small one:
+ * ckpt's peak RSS (fresh process, node itself included) on the large input over a smaller one:
  * memory that does not grow with the state stays near 1 (target ≤ 1.5, for buffers sized by files).
+ * Against the small input (a few entries: no collection has run yet) and against a tenth of the
+ * large one (10× the state).
  */
-function memoryRow(small, big) {
+function memoryRows(small, medium, big) {
   const mib = (m) => `${m.ckptPeakRssMiB.toFixed(0)} MiB (${m.entries.toLocaleString('en-US')} entries)`;
   const v = VARIANTS[big.variant];
-  return { case: `${v.label} read, ckpt peak RSS: large / small input`, input: big.name, ckpt: mib(big), baseline: mib(small), ratio: big.ckptPeakRssMiB / small.ckptPeakRssMiB, target: '≤ 1.5' };
+  const row = (base, what) => ({ case: `${v.label} read, ckpt peak RSS: large / ${what}`, input: big.name, ckpt: mib(big), baseline: mib(base), ratio: big.ckptPeakRssMiB / base.ckptPeakRssMiB, target: '≤ 1.5' });
+  return [row(small, 'small input'), row(medium, 'a tenth of it')];
+}
+
+/** ckpt's peak RSS on a tenth of the large input (fresh processes; the count must be the generator's). */
+function measureMedium(variant) {
+  const input = generated(`keyed-bench-${variant}-medium`, variant, MEDIUM);
+  const { entries, peakRssMiB } = onceRss(input.dir, 3);
+  if (entries.some((n) => n !== input.expected)) throw new Error(`${variant} medium input: a fresh process counts ${entries}, the generator wrote ${input.expected}`);
+  log(`${variant}, a tenth of the large input: ${input.expected} entries, ckpt peak RSS ${peakRssMiB.toFixed(0)} MiB`);
+  return { variant, entries: input.expected, ckptPeakRssMiB: peakRssMiB };
 }
 
 /** The small and the large input of one variant. */
@@ -137,7 +165,7 @@ function inputs(variant) {
   return [
     // per-call overhead: opening the files and a few key groups dominate; a State Processor API
     // read starts a local mini cluster (seconds): fewer rounds on that side
-    { ...small, variant, flinkArgs, ckptRounds: Number(env.BENCH_KEYED_ROUNDS ?? 20), ckptWarmup: 5, flinkRounds: Number(env.BENCH_KEYED_FLINK_ROUNDS ?? 3), ckptColdReps: 3, flinkColdReps: 2 },
+    { ...small, variant, flinkArgs, ckptRounds: Number(env.BENCH_KEYED_ROUNDS ?? 20), ckptWarmup: 5, flinkRounds: Number(env.BENCH_KEYED_FLINK_ROUNDS ?? 3), coldReps: 3 },
     // throughput
     {
       ...big,
@@ -147,8 +175,7 @@ function inputs(variant) {
       ckptRounds: Number(env.BENCH_KEYED_BIG_ROUNDS ?? 5),
       ckptWarmup: 2,
       flinkRounds: Number(env.BENCH_KEYED_BIG_FLINK_ROUNDS ?? 2),
-      ckptColdReps: 2,
-      flinkColdReps: 1,
+      coldReps: Number(env.BENCH_KEYED_BIG_COLD_REPS ?? 3),
     },
   ];
 }
@@ -167,7 +194,7 @@ if (process.argv[2] === '--once') {
     for (const input of inputs(variant)) ms.push(await measure(input));
     results.push(...ms);
     out.push(...ms.flatMap(rows));
-    if (VARIANTS[variant].targets) out.push(memoryRow(ms[0], ms[1]));
+    if (VARIANTS[variant].targets) out.push(...memoryRows(ms[0], measureMedium(variant), ms[1]));
   }
   console.log(JSON.stringify({ big: BIG, results, rows: out }));
 }

@@ -1,9 +1,4 @@
-import { decompress as fzstdDecompress } from 'fzstd';
 import type { ZSTDDecoder } from 'zstddec';
-import { inflateSync } from 'fflate';
-import { decompressBlock as lz4Block } from 'lz4js';
-import { snappyUncompressor } from 'hysnappy';
-import { uncompress as snappyjsUncompress } from 'snappyjs';
 import { Cursor, readU32 } from './coding.js';
 import { RocksError } from './errors.js';
 
@@ -45,43 +40,82 @@ export interface BlockPlace {
 }
 
 type SnappyDecode = (input: Uint8Array, length: number) => Uint8Array;
-let snappyDecode: SnappyDecode | undefined;
+type Inflate = (data: Uint8Array, opts?: { out?: Uint8Array }) => Uint8Array;
+type Lz4Block = (src: Uint8Array, dst: Uint8Array, sIndex: number, sLength: number, dIndex: number) => number;
+type ZstdDecode = (frame: Uint8Array, size: number) => Uint8Array;
 
 /**
- * Raw Snappy: hysnappy (WebAssembly, ~3x faster than pure JS on RocksDB blocks, see README) where
- * WebAssembly can be compiled synchronously (Node, workers), else snappyjs (pure JS).
+ * The decoders loaded so far. Each codec's module is imported on first use (most files use one
+ * codec, and importing all of them costs every process tens of milliseconds).
  */
-function snappy(): SnappyDecode {
-  if (snappyDecode === undefined) {
-    try {
-      snappyDecode = snappyUncompressor();
-    } catch {
-      snappyDecode = (input, length) => snappyjsUncompress(input, length);
-    }
+const decoders: { snappy?: SnappyDecode; inflate?: Inflate; lz4?: Lz4Block; zstd?: ZstdDecode } = {};
+const loading = new Map<keyof typeof decoders, Promise<void>>();
+
+/** Which decoder a compression code needs (none for uncompressed blocks and unknown codes). */
+function decoderOf(type: number): keyof typeof decoders | undefined {
+  switch (type) {
+    case CompressionType.snappy:
+      return 'snappy';
+    case CompressionType.zlib:
+      return 'inflate';
+    case CompressionType.lz4:
+    case CompressionType.lz4hc:
+      return 'lz4';
+    case CompressionType.zstd:
+    case CompressionType.zstdNotFinal:
+      return 'zstd';
+    default:
+      return undefined;
   }
-  return snappyDecode!;
 }
 
-let zstd: ZSTDDecoder | undefined;
-let zstdLoading: Promise<void> | undefined;
+async function load(name: keyof typeof decoders): Promise<void> {
+  switch (name) {
+    case 'snappy':
+      // hysnappy (WebAssembly, ~3x faster than pure JS on RocksDB blocks, see README) where
+      // WebAssembly can be compiled synchronously (Node, workers), else snappyjs (pure JS)
+      try {
+        const { snappyUncompressor } = await import('hysnappy');
+        decoders.snappy = snappyUncompressor();
+      } catch {
+        const { uncompress } = await import('snappyjs');
+        decoders.snappy = (input, length) => uncompress(input, length);
+      }
+      return;
+    case 'inflate':
+      decoders.inflate = (await import('fflate')).inflateSync;
+      return;
+    case 'lz4':
+      decoders.lz4 = (await import('lz4js')).decompressBlock;
+      return;
+    case 'zstd':
+      // zstddec (WebAssembly, ~12x faster than fzstd on RocksDB blocks, see README), else fzstd (pure JS)
+      try {
+        const { ZSTDDecoder } = await import('zstddec');
+        const d: ZSTDDecoder = new ZSTDDecoder();
+        await d.init();
+        decoders.zstd = (frame, size) => d.decode(frame, size);
+      } catch {
+        const { decompress } = await import('fzstd');
+        decoders.zstd = (frame, size) => decompress(frame, new Uint8Array(size));
+      }
+      return;
+  }
+}
 
 /**
- * Prepares the ZSTD decoder: zstddec (WebAssembly, ~12x faster than fzstd on RocksDB blocks, see
- * README) is instantiated asynchronously, once; until then, and where it cannot load, fzstd (pure
- * JS) decodes. Tables call this on open when their properties name ZSTD.
+ * Loads the decoder {@link decompress} needs for blocks of compression `type`: `undefined` when it
+ * is ready (always for uncompressed blocks), else a promise to await first. Table reads do this.
  */
-export function prepareZstd(): Promise<void> {
-  zstdLoading ??= (async () => {
-    try {
-      const { ZSTDDecoder } = await import('zstddec');
-      const d = new ZSTDDecoder();
-      await d.init();
-      zstd = d;
-    } catch {
-      // fzstd stays in use
-    }
-  })();
-  return zstdLoading;
+export function prepareDecompression(type: number): Promise<void> | undefined {
+  const name = decoderOf(type);
+  if (name === undefined || decoders[name] !== undefined) return undefined;
+  let p = loading.get(name);
+  if (p === undefined) {
+    p = load(name);
+    loading.set(name, p);
+  }
+  return p;
 }
 
 /** Uncompressed bytes a compressed block may declare; a larger claim is refused before allocating. */
@@ -91,6 +125,7 @@ export const DEFAULT_MAX_BLOCK_BYTES = 256 * 1024 * 1024;
  * Decompresses one block as RocksDB frames it for `formatVersion` (util/compression.h): Snappy is
  * a raw Snappy block; from format_version 2 on zlib, LZ4 and LZ4HC carry a varint32 uncompressed
  * size first (before that, zlib none and LZ4 an 8-byte header); ZSTD always carries the size.
+ * The codec's decoder must be loaded ({@link prepareDecompression}).
  */
 export function decompress(
   type: number,
@@ -100,6 +135,13 @@ export function decompress(
   maxBytes = DEFAULT_MAX_BLOCK_BYTES,
 ): Uint8Array {
   if (type === CompressionType.none) return data;
+  const needs = decoderOf(type);
+  if (needs !== undefined && decoders[needs] === undefined) {
+    throw new RocksError('Unsupported', `the ${compressionName(type)} decoder is not loaded: await prepareDecompression(${type}) first`, {
+      file: place.file,
+      offset: place.offset,
+    });
+  }
   const fail = (detail: string, cause?: unknown) =>
     new RocksError('BadCompression', `${compressionName(type)} block: ${detail}`, { file: place.file, offset: place.offset, cause });
   const sized = (n: number): number => {
@@ -113,19 +155,19 @@ export function decompress(
         const n = c.varint32('uncompressed size');
         // Snappy expands at most ~32x (a 3-byte copy writes ≤ 64 bytes).
         if (n > data.length * 32 + 64) throw fail(`declares ${n} bytes from ${data.length} compressed`);
-        return snappy()(data, sized(n));
+        return decoders.snappy!(data, sized(n));
       }
       case CompressionType.zlib: {
         if (formatVersion >= 2) {
           const c = new Cursor(data, place.file, place.offset);
           const n = sized(c.varint32('uncompressed size'));
           const out = new Uint8Array(n);
-          const got = inflateSync(data.subarray(c.pos), { out });
+          const got = decoders.inflate!(data.subarray(c.pos), { out });
           if (got.length !== n) throw fail(`inflated to ${got.length} bytes, the header says ${n}`);
           return got;
         }
         // Deflate expands at most ~1032x; fflate grows its buffer as it goes.
-        return inflateSync(data);
+        return decoders.inflate!(data);
       }
       case CompressionType.lz4:
       case CompressionType.lz4hc: {
@@ -143,7 +185,7 @@ export function decompress(
         // LZ4 expands at most ~255x.
         if (n > (data.length - from) * 255 + 16) throw fail(`declares ${n} bytes from ${data.length - from} compressed`);
         const out = new Uint8Array(sized(n));
-        const end = lz4Block(data, out, from, data.length - from, 0);
+        const end = decoders.lz4!(data, out, from, data.length - from, 0);
         if (end !== n) throw fail(`decoded ${end} bytes, the header says ${n}`);
         return out;
       }
@@ -152,7 +194,7 @@ export function decompress(
         const c = new Cursor(data, place.file, place.offset);
         const n = sized(c.varint32('uncompressed size'));
         const frame = data.subarray(c.pos);
-        const out = zstd === undefined ? fzstdDecompress(frame, new Uint8Array(n)) : zstd.decode(frame, n);
+        const out = decoders.zstd!(frame, n);
         if (out.length !== n) throw fail(`decoded ${out.length} bytes, the header says ${n}`);
         return out;
       }

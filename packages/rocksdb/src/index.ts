@@ -2,7 +2,7 @@ export { RocksError, type RocksErrorCode } from './errors.js';
 export { BytesSource, readExact, type RangedSource } from './source.js';
 export { Cursor, compareBytes, toHex, utf8 } from './coding.js';
 export { ChecksumType, Checksums, checksumTypeName, loadChecksums, contextModifier, type ChecksumTypeName } from './checksum.js';
-export { CompressionType, compressionName, decompress, DEFAULT_MAX_BLOCK_BYTES } from './compression.js';
+export { CompressionType, compressionName, decompress, prepareDecompression, DEFAULT_MAX_BLOCK_BYTES } from './compression.js';
 export {
   ValueType,
   MAX_SEQUENCE,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { BytesSource, ReadAheadSource, type RangedSource } from '../src/index.js';
 
 /** A real in-memory source that remembers the ranges it served. */
@@ -37,5 +38,81 @@ describe('ReadAheadSource', () => {
       [10, 90],
       [100, 20],
     ]);
+  });
+
+  it('once a read continues its window, fetches the next window ahead: a sequential scan reads the file once', async () => {
+    const { source, reads } = counted(bytes);
+    const ra = new ReadAheadSource(source, 300);
+    // blocks of 70 bytes in file order, as a table scan reads them
+    for (let at = 0; at + 70 <= 1000; at += 70) expect([...(await ra.read(at, 70))]).toEqual([...bytes.subarray(at, at + 70)]);
+    // the first window, then each window fetched ahead while the one before was read
+    expect(reads).toEqual([
+      [0, 300],
+      [280, 300],
+      [580, 300],
+      [880, 120],
+    ]);
+  });
+
+  it('fetches ahead only up to the limit', async () => {
+    const { source, reads } = counted(bytes);
+    const ra = new ReadAheadSource(source, 300);
+    for (let at = 0; at + 50 <= 450; at += 50) await ra.read(at, 50, 450);
+    expect(Math.max(...reads.map(([o, n]) => o + n))).toBe(450);
+  });
+
+  it('a read past the limit is answered in full, also when the window fetched ahead stopped there', async () => {
+    const { source } = counted(bytes);
+    const ra = new ReadAheadSource(source, 300);
+    await ra.read(0, 100, 700);
+    await ra.read(250, 100, 700); // [250, 550) read, [550, 700) fetched ahead (stopped at the limit)
+    expect([...(await ra.read(540, 200, 700))]).toEqual([...bytes.subarray(540, 740)]);
+  });
+
+  it('a window fetched ahead that fails is an error of the read that needs it, never an unhandled rejection', async () => {
+    const inner = new BytesSource(bytes, 'mem');
+    const source: RangedSource = {
+      name: 'mem',
+      size: () => inner.size(),
+      read: async (offset, length) => {
+        if (offset >= 500) throw new Error(`disk error at ${offset}`);
+        return inner.read(offset, length);
+      },
+    };
+    const ra = new ReadAheadSource(source, 300);
+    await ra.read(0, 100);
+    await ra.read(250, 100); // continues the window: [250, 550) is read, [550, 850) fetched ahead
+    await ra.read(540, 20).then(
+      () => expect.unreachable(),
+      (e: Error) => expect(e.message).toMatch(/disk error/),
+    );
+  });
+
+  it('answers any sequence of reads with the file\'s bytes', async () => {
+    const file = Uint8Array.from({ length: 5000 }, (_, i) => (i * 31) & 0xff);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 16, max: 2000 }),
+        fc.array(fc.tuple(fc.nat(5200), fc.integer({ min: 1, max: 400 }), fc.boolean()), { minLength: 1, maxLength: 40 }),
+        fc.option(fc.nat(5000), { nil: undefined }),
+        async (window, steps, limit) => {
+          const { source, reads } = counted(file);
+          const ra = new ReadAheadSource(source, window);
+          let last = 0;
+          const asked = new Set<string>();
+          for (const [jump, length, sequential] of steps) {
+            // mostly where the last read ended (a scan), sometimes anywhere (a seek)
+            const offset = sequential ? last : jump;
+            const got = await ra.read(offset, length, limit);
+            expect([...got]).toEqual([...file.subarray(offset, offset + length)]);
+            asked.add(`${offset}+${Math.max(0, Math.min(length, file.length - offset))}`);
+            last = offset + length;
+          }
+          // past the limit only the bytes a read itself asked for
+          if (limit !== undefined) for (const [o, n] of reads) if (o + n > limit) expect(asked).toContain(`${o}+${n}`);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });

@@ -8,6 +8,8 @@ const D2 = Uint8Array.from([0x01, 0x15, 0, 0, 0xb2, 0x9c, 0x14, 0x5a, 0x11, ...e
 
 describe('snappy framing', async () => {
   const framing = await SnappyFraming.create();
+  // framing.with({ codec }) takes loaded codecs
+  await snappyjsCodec.load!();
 
   test('decodes a chunk Flink wrote and verifies its masked CRC-32C', () => {
     expect(new TextDecoder().decode(framing.decode(D2).subarray(1))).toBe('Here be dragons!');

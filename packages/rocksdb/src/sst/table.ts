@@ -1,6 +1,6 @@
 import { loadChecksums, type Checksums, checksumTypeName, contextModifier } from '../checksum.js';
 import { Cursor, readU32, utf8 } from '../coding.js';
-import { decompress, DEFAULT_MAX_BLOCK_BYTES, prepareZstd } from '../compression.js';
+import { decompress, DEFAULT_MAX_BLOCK_BYTES, prepareDecompression } from '../compression.js';
 import { RocksError } from '../errors.js';
 import { DEFAULT_READ_AHEAD, ReadAheadSource } from '../read-ahead.js';
 import { readExact, type RangedSource } from '../source.js';
@@ -74,7 +74,6 @@ export class SstTable {
     }
     const propsHandle = metaindex.get('rocksdb.properties') ?? metaindex.get('rocksdb.stats');
     const properties = propsHandle ? readProperties(await partial.readBlock(propsHandle, 'properties')) : { user: {} };
-    if (properties.compression === undefined || /zstd/i.test(properties.compression)) await prepareZstd();
     return new SstTable(source, size, footer, metaindex, properties, checksums, opts);
   }
 
@@ -148,6 +147,8 @@ export class SstTable {
     const data = raw.subarray(0, handle.size);
     const type = raw[handle.size]!;
     if (this.options.verifyChecksums) this.verifyTrailer(raw, handle, kind);
+    const loading = prepareDecompression(type);
+    if (loading !== undefined) await loading;
     return decompress(type, data, this.footer.formatVersion, { file: this.name, offset: handle.offset }, this.options.maxBlockBytes);
   }
 

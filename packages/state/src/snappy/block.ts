@@ -1,5 +1,3 @@
-import { snappyCompressor, snappyUncompressor } from 'hysnappy';
-import * as snappyjs from 'snappyjs';
 
 /**
  * A raw Snappy block codec (the data of a type-00 framing chunk). Two implementations ship:
@@ -8,6 +6,11 @@ import * as snappyjs from 'snappyjs';
  */
 export interface BlockCodec {
   readonly name: string;
+  /**
+   * Imports what the codec needs (the shipped codecs load their module on first use);
+   * {@link SnappyFraming.create} awaits it. Codecs that need nothing leave it out.
+   */
+  load?(): Promise<void>;
   /** Decodes a raw block whose header says `length` uncompressed bytes. */
   uncompress(block: Uint8Array, length: number): Uint8Array;
   compress(data: Uint8Array): Uint8Array;
@@ -24,28 +27,42 @@ export function blockUncompressedLength(block: Uint8Array): number {
   return -1;
 }
 
+let hysnappy: typeof import('hysnappy') | undefined;
+let snappyjs: typeof import('snappyjs') | undefined;
 let hyDecode: ((input: Uint8Array, outputLength: number) => Uint8Array) | undefined;
 let hyEncode: ((input: Uint8Array) => Uint8Array) | undefined;
 
+/** A codec's module once loaded; before that a usage error. */
+function loaded<M>(module: M | undefined, codec: string): M {
+  if (module === undefined) throw new Error(`the ${codec} codec is not loaded: await its load() first (SnappyFraming.create does)`);
+  return module;
+}
+
 export const hysnappyCodec: BlockCodec = {
   name: 'hysnappy',
+  async load() {
+    hysnappy ??= await import('hysnappy');
+  },
   uncompress(block, length) {
-    hyDecode ??= snappyUncompressor();
+    hyDecode ??= loaded(hysnappy, 'hysnappy').snappyUncompressor();
     return hyDecode(block, length);
   },
   compress(data) {
-    hyEncode ??= snappyCompressor();
+    hyEncode ??= loaded(hysnappy, 'hysnappy').snappyCompressor();
     return hyEncode(data);
   },
 };
 
 export const snappyjsCodec: BlockCodec = {
   name: 'snappyjs',
+  async load() {
+    snappyjs ??= await import('snappyjs');
+  },
   uncompress(block, length) {
-    return snappyjs.uncompress(block, length);
+    return loaded(snappyjs, 'snappyjs').uncompress(block, length);
   },
   compress(data) {
-    return snappyjs.compress(data);
+    return loaded(snappyjs, 'snappyjs').compress(data);
   },
 };
 

@@ -52,6 +52,7 @@ export class SnappyFraming {
   }
 
   static async create(opts: SnappyFramingOptions = {}): Promise<SnappyFraming> {
+    await (opts.codec ?? defaultBlockCodec()).load?.();
     return new SnappyFraming(await Crc32c.create(), opts);
   }
 
@@ -64,7 +65,7 @@ export class SnappyFraming {
     return sharedFraming;
   }
 
-  /** Same CRC engine, other options. */
+  /** Same CRC engine, other options (a codec given here must be loaded already). */
   with(opts: SnappyFramingOptions): SnappyFraming {
     return new SnappyFraming(this.crc, { codec: this.codec, verifyChecksums: this.verifyChecksums, ...opts });
   }
