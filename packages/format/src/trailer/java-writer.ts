@@ -25,7 +25,7 @@ import { concatBytes } from '../bytes.js';
 import {
   BASE_HANDLE, MAX_DEPTH, MAX_DEPTH_LIMIT, SC_SERIALIZABLE, SC_WRITE_METHOD, STREAM_MAGIC, STREAM_VERSION, TC,
   type JavaClassDesc, type JavaClassRef, type JavaFieldDesc,
-} from './java-serialization.js';
+} from './java-model.js';
 
 /** One `String` object that may stand at several places of a graph (written once, then referenced). */
 export interface JavaStringObject {
