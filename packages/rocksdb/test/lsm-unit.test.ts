@@ -45,6 +45,19 @@ describe('merge operators', () => {
     expect(dec(m(enc('k'), enc(''), [enc('')]))).toBe(',');
   });
 
+  it('writes the same bytes into a growing buffer after what it holds (into) as it returns', () => {
+    const part = fc.uint8Array({ maxLength: 30 });
+    fc.assert(
+      fc.property(fc.option(part, { nil: undefined }), fc.array(part, { minLength: 1, maxLength: 6 }), part, fc.nat(40), fc.constantFrom(',', ';;', ''), (base, operands, before, room, d) => {
+        const m = stringAppend(d);
+        const sink = new PackedPairs(room, 1);
+        sink.append(before);
+        m.into!(sink, enc('k'), base, operands);
+        expect([...sink.bytes.subarray(0, sink.used)]).toEqual([...before, ...m(enc('k'), base, operands)]);
+      }),
+    );
+  });
+
   it('knows the operators Flink and RocksDB record, and no others', () => {
     expect(mergeFunctionFor('StringAppendTESTOperator')).toBeDefined();
     expect(mergeFunctionFor('StringAppendOperator')).toBeDefined();

@@ -3,7 +3,21 @@
  * `base` is the value the operands apply to (absent after a deletion or when there is none),
  * `operands` are oldest first.
  */
-export type MergeFunction = (key: Uint8Array, base: Uint8Array | undefined, operands: readonly Uint8Array[]) => Uint8Array;
+export type MergeFunction = ((key: Uint8Array, base: Uint8Array | undefined, operands: readonly Uint8Array[]) => Uint8Array) & {
+  /**
+   * The same merge written at the end of `sink` (which grows as needed) instead of into a new
+   * array: a scan merging millions of keys allocates nothing per key. Optional.
+   */
+  into?: (sink: MergeSink, key: Uint8Array, base: Uint8Array | undefined, operands: readonly Uint8Array[]) => void;
+};
+
+/** A growable byte buffer a merge writes into: room for `n` more bytes after `used`, then `bytes[used…]`. */
+export interface MergeSink {
+  /** Makes room for `n` more bytes after `used` (`bytes` may be replaced). */
+  reserve(n: number): void;
+  bytes: Uint8Array;
+  used: number;
+}
 
 /**
  * RocksDB's string-append operators (`StringAppendOperator`, and `StringAppendTESTOperator`
@@ -12,22 +26,35 @@ export type MergeFunction = (key: Uint8Array, base: Uint8Array | undefined, oper
  */
 export function stringAppend(delimiter: Uint8Array | string = ','): MergeFunction {
   const delim = typeof delimiter === 'string' ? new TextEncoder().encode(delimiter) : delimiter;
-  return (_key, base, operands) => {
-    const parts = base === undefined ? operands : [base, ...operands];
-    let n = Math.max(0, parts.length - 1) * delim.length;
-    for (const p of parts) n += p.length;
-    const out = new Uint8Array(n);
-    let at = 0;
-    parts.forEach((p, i) => {
-      if (i > 0) {
+  const into = (sink: MergeSink, _key: Uint8Array, base: Uint8Array | undefined, operands: readonly Uint8Array[]): void => {
+    const parts = operands.length + (base === undefined ? 0 : 1);
+    let n = Math.max(0, parts - 1) * delim.length;
+    if (base !== undefined) n += base.length;
+    for (const p of operands) n += p.length;
+    sink.reserve(n);
+    const out = sink.bytes;
+    let at = sink.used;
+    let first = true;
+    const put = (p: Uint8Array): void => {
+      if (!first) {
         out.set(delim, at);
         at += delim.length;
       }
+      first = false;
       out.set(p, at);
       at += p.length;
-    });
-    return out;
+    };
+    if (base !== undefined) put(base);
+    for (const p of operands) put(p);
+    sink.used = at;
   };
+  const merge: MergeFunction = (key, base, operands) => {
+    const sink = { bytes: new Uint8Array(0), used: 0, reserve(n: number) { this.bytes = new Uint8Array(n); } };
+    into(sink, key, base, operands);
+    return sink.bytes;
+  };
+  merge.into = into;
+  return merge;
 }
 
 /** Merge functions for the merge-operator names RocksDB records in table properties. */

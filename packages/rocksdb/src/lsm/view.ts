@@ -152,7 +152,7 @@ export class LsmView {
       }
       if (put) out.commit(ks + ul);
       else if (operands !== undefined && !deleted) {
-        out.append(this.mergeOperands(out.bytes.subarray(ks, ks + ul), base, operands));
+        this.mergeInto(out, ks, ul, base, operands);
         out.commit(ks + ul);
       } else out.used = ks;
       if (out.used >= maxBytes || out.count >= maxPairs) {
@@ -164,15 +164,18 @@ export class LsmView {
     if (out.count > 0) yield out;
   }
 
-  /** A key's merge operands (newest first) combined with the put below them, if any. */
-  private mergeOperands(userKey: Uint8Array, base: Uint8Array | undefined, operands: Uint8Array[]): Uint8Array {
+  /** Writes a key's merge operands (newest first) combined with the put below them, if any, at the end of `out`. */
+  private mergeInto(out: PackedPairs, keyStart: number, keyLength: number, base: Uint8Array | undefined, operands: Uint8Array[]): void {
     const merge = this.merge;
     if (merge === undefined) {
       throw new RocksError('Unsupported', 'merge operands found but no merge function is known for this column family; pass `merge`', {
         file: this.tables[0]?.name,
       });
     }
-    return merge(userKey, base, operands.reverse());
+    const key = out.bytes.subarray(keyStart, keyStart + keyLength);
+    operands.reverse();
+    if (merge.into !== undefined) merge.into(out, key, base, operands);
+    else out.append(merge(key, base, operands));
   }
 }
 
