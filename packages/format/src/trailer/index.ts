@@ -15,36 +15,8 @@ export {
   type SnapshotTypeView,
   type TrailerTemplate,
 } from './properties.js';
-export {
-  BASE_HANDLE,
-  MAX_DEPTH,
-  MAX_DEPTH_LIMIT,
-  SC_ENUM,
-  SC_SERIALIZABLE,
-  SC_WRITE_METHOD,
-  STREAM_MAGIC,
-  STREAM_VERSION,
-  TC,
-  getField,
-  javaFieldOrder,
-  readJavaStream,
-  readJavaStreamPrefix,
-  type JavaAnnotationItem,
-  type JavaArray,
-  type JavaClassRef,
-  type JavaClassData,
-  type JavaClassDesc,
-  type JavaContent,
-  type JavaEnum,
-  type JavaFieldCode,
-  type JavaFieldDesc,
-  type JavaFieldValue,
-  type JavaHandle,
-  type JavaObject,
-  type JavaPrimitiveCode,
-  type JavaStream,
-  type JavaStreamOptions,
-} from './java-serialization.js';
+export * from './java-model.js';
+export { readJavaStream, readJavaStreamPrefix } from './java-serialization.js';
 export {
   writeJavaStream,
   type JavaStringObject,

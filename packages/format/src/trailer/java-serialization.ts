@@ -44,7 +44,6 @@ import {
   type JavaStreamOptions,
 } from './java-model.js';
 
-export * from './java-model.js';
 
 const FIELD_CODES = 'ZBCSIJFDL[';
 const hex = (n: number): string => `0x${n.toString(16).padStart(2, '0')}`;

@@ -6,10 +6,11 @@ import { NodeBuffer } from '../binary/node-buffer.js';
 import { FormatError } from '../errors.js';
 import {
   SC_ENUM, SC_SERIALIZABLE,
-  getField, javaFieldOrder, readJavaStream,
+  getField, javaFieldOrder,
   type JavaClassDesc, type JavaContent, type JavaFieldCode, type JavaFieldDesc, type JavaFieldValue,
   type JavaObject,
-} from './java-serialization.js';
+} from './java-model.js';
+import { readJavaStream } from './java-serialization.js';
 import { writeJavaStream } from './java-writer.js';
 
 const RT = 'org.apache.flink.runtime.checkpoint.';

@@ -34,18 +34,17 @@ export function stringAppend(delimiter: Uint8Array | string = ','): MergeFunctio
     sink.reserve(n);
     const out = sink.bytes;
     let at = sink.used;
-    let first = true;
-    const put = (p: Uint8Array): void => {
-      if (!first) {
+    // base first, then the operands; a delimiter between parts (no function per key: this runs per merged key)
+    const first = base === undefined ? 0 : -1;
+    for (let i = first; i < operands.length; i++) {
+      if (i > first) {
         out.set(delim, at);
         at += delim.length;
       }
-      first = false;
+      const p = i < 0 ? base! : operands[i]!;
       out.set(p, at);
       at += p.length;
-    };
-    if (base !== undefined) put(base);
-    for (const p of operands) put(p);
+    }
     sink.used = at;
   };
   const merge: MergeFunction = (key, base, operands) => {
