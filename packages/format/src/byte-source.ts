@@ -10,6 +10,12 @@ export interface ByteSource {
   readonly name: string;
   size(): Promise<number>;
   read(offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * Optional: reads up to `target.length` bytes from `offset` into `target` and resolves to how
+   * many it wrote (fewer only at the end of the file). A reader that recycles its buffers uses it,
+   * so that no fresh buffer per read outlives young garbage collections.
+   */
+  readInto?(offset: number, target: Uint8Array): Promise<number>;
 }
 
 /** A source over bytes already in memory (inline `ByteStreamStateHandle`s, tests, decoded blocks). */
@@ -26,6 +32,13 @@ export class MemorySource implements ByteSource {
   read(offset: number, length: number): Promise<Uint8Array> {
     checkRange(this.name, offset, length);
     return Promise.resolve(this.bytes.subarray(offset, Math.min(this.bytes.length, offset + length)));
+  }
+
+  readInto(offset: number, target: Uint8Array): Promise<number> {
+    checkRange(this.name, offset, target.length);
+    const got = this.bytes.subarray(offset, Math.min(this.bytes.length, offset + target.length));
+    target.set(got);
+    return Promise.resolve(got.length);
   }
 }
 

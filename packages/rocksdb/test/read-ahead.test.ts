@@ -2,10 +2,14 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { BytesSource, ReadAheadSource, type RangedSource } from '../src/index.js';
 
-/** A real in-memory source that remembers the ranges it served. */
-function counted(bytes: Uint8Array): { source: RangedSource; reads: [number, number][] } {
+/**
+ * A real in-memory source that remembers the ranges it served; `into`: it can also read into a
+ * given buffer (as local files can), and remembers the buffers it was given.
+ */
+function counted(bytes: Uint8Array, into = false): { source: RangedSource; reads: [number, number][]; targets: Set<ArrayBufferLike> } {
   const inner = new BytesSource(bytes, 'mem');
   const reads: [number, number][] = [];
+  const targets = new Set<ArrayBufferLike>();
   const source: RangedSource = {
     name: 'mem',
     size: () => inner.size(),
@@ -15,7 +19,15 @@ function counted(bytes: Uint8Array): { source: RangedSource; reads: [number, num
       return got;
     },
   };
-  return { source, reads };
+  if (into) {
+    source.readInto = async (offset, target) => {
+      targets.add(target.buffer);
+      const n = await inner.readInto(offset, target);
+      reads.push([offset, n]);
+      return n;
+    };
+  }
+  return { source, reads, targets };
 }
 
 describe('ReadAheadSource', () => {
@@ -88,7 +100,57 @@ describe('ReadAheadSource', () => {
     );
   });
 
-  it('answers any sequence of reads with the file\'s bytes', async () => {
+  it('reads a long scan into a few recycled window buffers, and a released source gives them to the next one', async () => {
+    const file = Uint8Array.from({ length: 40_000 }, (_, i) => (i * 7) & 0xff);
+    // (a window size of its own: the pool of free windows is shared by size)
+    const window = 977;
+    const first = counted(file, true);
+    const ra = new ReadAheadSource(first.source, window);
+    for (let at = 0; at + 50 <= file.length; at += 50) expect([...(await ra.read(at, 50))]).toEqual([...file.subarray(at, at + 50)]);
+    expect(first.reads.length).toBeGreaterThan(40);
+    // the current window, the one read ahead, and one whose read overlapped both
+    expect(first.targets.size).toBeLessThanOrEqual(3);
+    ra.release();
+    await new Promise((r) => setTimeout(r, 0));
+    const second = counted(file, true);
+    const rb = new ReadAheadSource(second.source, window);
+    for (let at = 0; at + 50 <= 5000; at += 50) await rb.readWith(at, 50, undefined, (b) => expect([...b]).toEqual([...file.subarray(at, at + 50)]));
+    expect([...second.targets].every((t) => first.targets.has(t))).toBe(true);
+    // after a release the source reads again, correctly
+    expect([...(await ra.read(100, 10))]).toEqual([...file.subarray(100, 110)]);
+  });
+
+  it('bytes read from recycled windows stay right: readers taking turns, kept results never change', async () => {
+    const file = Uint8Array.from({ length: 6000 }, (_, i) => (i * 13 + 5) & 0xff);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 16, max: 700 }),
+        fc.array(fc.array(fc.tuple(fc.nat(6200), fc.integer({ min: 1, max: 300 }), fc.boolean()), { minLength: 1, maxLength: 20 }), { minLength: 2, maxLength: 4 }),
+        async (window, readers) => {
+          const { source } = counted(file, true);
+          const ra = new ReadAheadSource(source, window);
+          const kept: [number, Uint8Array][] = [];
+          // every reader scans (or seeks) on its own; their reads interleave at every await
+          await Promise.all(
+            readers.map(async (steps) => {
+              let last = 0;
+              for (const [jump, length, sequential] of steps) {
+                const offset = sequential ? last : jump;
+                const want = [...file.subarray(offset, offset + length)];
+                if (sequential) await ra.readWith(offset, length, undefined, (b) => expect([...b]).toEqual(want));
+                else kept.push([offset, await ra.read(offset, length)]);
+                last = offset + length;
+              }
+            }),
+          );
+          for (const [offset, got] of kept) expect([...got]).toEqual([...file.subarray(offset, offset + got.length)]);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it.each([false, true])('answers any sequence of reads with the file\'s bytes (source reads into buffers: %s)', async (into) => {
     const file = Uint8Array.from({ length: 5000 }, (_, i) => (i * 31) & 0xff);
     await fc.assert(
       fc.asyncProperty(
@@ -96,7 +158,7 @@ describe('ReadAheadSource', () => {
         fc.array(fc.tuple(fc.nat(5200), fc.integer({ min: 1, max: 400 }), fc.boolean()), { minLength: 1, maxLength: 40 }),
         fc.option(fc.nat(5000), { nil: undefined }),
         async (window, steps, limit) => {
-          const { source, reads } = counted(file);
+          const { source, reads } = counted(file, into);
           const ra = new ReadAheadSource(source, window);
           let last = 0;
           const asked = new Set<string>();

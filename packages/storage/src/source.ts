@@ -42,4 +42,16 @@ export class StorageSource {
     // a plain view, not a Node Buffer (whose `slice` shares memory instead of copying)
     return new Uint8Array(b.buffer, b.byteOffset, b.length);
   }
+
+  /** Reads up to `target.length` bytes from `offset` into `target` (local files: in place); how many there were. */
+  async readInto(offset: number, target: Uint8Array): Promise<number> {
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      throw new StorageError('Internal', `invalid read range offset=${offset} length=${target.length}`, { uri: this.uri, operation: 'read' });
+    }
+    const n = Math.min(target.length, (await this.size()) - offset);
+    if (n <= 0) return 0;
+    const { storage, path } = await this.storages.locate(this.uri);
+    await storage.readRangeInto(path, offset, target.subarray(0, n), this.options);
+    return n;
+  }
 }

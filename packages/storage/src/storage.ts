@@ -1,7 +1,7 @@
 import { collectBytes } from '@ckpt/format';
 import { StorageError } from './errors.js';
 import { abortError, attemptError, backoffDelay, Limiter, sleep, withRetry } from './retry.js';
-import type { ByteStream, Driver, ListEntry, ListOptions, ReadOptions, StatResult, StorageOptions, WriteOptions } from './types.js';
+import type { ByteStream, Driver, DriverReadHints, ListEntry, ListOptions, ReadOptions, StatResult, StorageOptions, WriteOptions } from './types.js';
 import { formatUri, normalizePath, relativeKey, type StorageUri } from './uri.js';
 
 /**
@@ -89,14 +89,18 @@ export class Storage {
     const key = this.key(path);
     const uri = this.toUri(path);
     const { signal } = opts;
-    const hints = { transient: opts.transient === true };
-    let pos = opts.offset ?? 0;
+    const transient = opts.transient === true;
+    const start = opts.offset ?? 0;
+    let pos = start;
     let remaining = opts.length;
     if (remaining === 0) return;
+    const into = remaining !== undefined && opts.into !== undefined && opts.into.length >= remaining ? opts.into : undefined;
     const retries = this.options.retry?.retries ?? 5;
     for (let attempt = 0; ; ) {
       if (signal?.aborted) throw abortError(signal, uri, 'read');
       try {
+        // (a resumed read fills the rest of the target)
+        const hints: DriverReadHints = into === undefined ? { transient } : { transient, into: into.subarray(pos - start) };
         const stream = await this.limiter.run(() => this.driver.read(key, pos, remaining, signal, hints));
         for await (const chunk of stream) {
           if (signal?.aborted) throw abortError(signal, uri, 'read');
@@ -124,6 +128,18 @@ export class Storage {
   /** Reads a range (or the whole object) into memory. */
   async readRange(path: string, offset = 0, length?: number, opts: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
     return collect(this.read(path, { offset, length, signal: opts.signal }));
+  }
+
+  /**
+   * Reads `[offset, offset + target.length)` into `target` (a short object is `Corrupt`, as for a
+   * read with a length). Local files are read straight into it; other backends' chunks are copied.
+   */
+  async readRangeInto(path: string, offset: number, target: Uint8Array, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    let at = 0;
+    for await (const c of this.read(path, { offset, length: target.length, signal: opts.signal, transient: true, into: target })) {
+      if (c.buffer !== target.buffer || c.byteOffset !== target.byteOffset + at) target.set(c, at);
+      at += c.length;
+    }
   }
 
   /** Atomically writes an object: it becomes visible only once complete. */

@@ -41,6 +41,12 @@ export interface ReadOptions {
    * read piles up to ~64 MiB of them.
    */
   transient?: boolean;
+  /**
+   * Where the bytes go (`length` must be given and fit): a driver that can read into memory it is
+   * given (local files) yields views of it, in order, instead of buffers of its own; others ignore
+   * it. With a recycled target no buffer per read outlives young garbage collections.
+   */
+  into?: Uint8Array;
 }
 
 /** One step of a long operation (a file checked, copied, deleted; a checkpoint read). */
@@ -69,6 +75,8 @@ export interface WriteOptions {
 /** What a driver may assume about a read's consumer (see {@link ReadOptions}). */
 export interface DriverReadHints {
   transient?: boolean;
+  /** Memory for the bytes of `[offset, offset + length)` (see {@link ReadOptions.into}). */
+  into?: Uint8Array;
 }
 
 export interface Driver {

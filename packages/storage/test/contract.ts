@@ -95,6 +95,12 @@ export function contractSuite(name: string, start: () => Promise<Backend>, stop:
       expect(Buffer.from(await s.readRange('obj/big.bin', big.length - 10))).toEqual(Buffer.from(big.subarray(big.length - 10)));
       expect((await s.readRange('obj/big.bin', big.length)).length).toBe(0);
       expect(await code(s.readRange('obj/big.bin', big.length - 5, 10))).toBe('Corrupt');
+      // into a given buffer (read in place or copied, by backend): the same bytes, nothing past them
+      const target = new Uint8Array(70_001).fill(7);
+      await s.readRangeInto('obj/big.bin', 1000, target.subarray(0, 70_000));
+      expect(Buffer.from(target.subarray(0, 70_000))).toEqual(Buffer.from(big.subarray(1000, 71_000)));
+      expect(target[70_000]).toBe(7);
+      expect(await code(s.readRangeInto('obj/big.bin', big.length - 5, new Uint8Array(10)))).toBe('Corrupt');
     });
 
     it('writes an empty object and a Uint8Array body', async () => {

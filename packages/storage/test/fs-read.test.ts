@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStorage, type Storage } from '../src/index.js';
+import { openStorage, Storages, StorageSource, type Storage } from '../src/index.js';
 
 /** The fs driver's read path: 1 MiB chunks, several reads in flight, pipes, files that shrink or grow. */
 const MiB = 1024 * 1024;
@@ -80,6 +80,40 @@ describe('fs driver reads', () => {
       }),
       { numRuns: 30 },
     );
+  });
+
+  it('reads into a given buffer in place: any range, the bytes where they belong, no buffer of its own', async () => {
+    let n = 0;
+    const storages = new Storages();
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: data.length }), fc.nat(data.length + 10), fc.integer({ min: 1, max: 2 * MiB }), async (size, offset, room) => {
+        const name = `i${n++}.bin`;
+        const body = data.subarray(0, size);
+        await writeFile(join(dir, name), body);
+        const want = body.subarray(Math.min(offset, size), Math.min(size, offset + room));
+        // Storage: every chunk the driver yields is a view of the target, in order
+        if (want.length > 0) {
+          const target = new Uint8Array(want.length + 3).fill(0xee);
+          let at = 0;
+          for await (const c of s.read(name, { offset, length: want.length, into: target, transient: true })) {
+            expect(c.buffer).toBe(target.buffer);
+            expect(c.byteOffset).toBe(at);
+            at += c.length;
+          }
+          expect(Buffer.from(target.subarray(0, want.length)).equals(want)).toBe(true);
+          expect([...target.subarray(want.length)]).toEqual([0xee, 0xee, 0xee]);
+        }
+        // a source: fewer bytes only at the end of the file, the rest of the target untouched
+        const target = new Uint8Array(room).fill(0xee);
+        const got = await new StorageSource(storages, join(dir, name)).readInto(offset, target);
+        expect(got).toBe(want.length);
+        expect(Buffer.from(target.subarray(0, got)).equals(want)).toBe(true);
+        expect(target.subarray(got).every((b) => b === 0xee)).toBe(true);
+        await rm(join(dir, name));
+      }),
+      { numRuns: 30 },
+    );
+    await storages.close();
   });
 
   it('a file that shrank after opening ends where the file ends, without skipping bytes', async () => {

@@ -128,6 +128,8 @@ export class TableIterator {
       this.handle = handle;
       if (handle === undefined) {
         this.block = undefined;
+        // the scan is done with the file: its read-ahead windows serve other tables
+        this.table.releaseReadAhead();
         return false;
       }
       const it = (await this.table.readBlock(handle, 'data', undefined, this.readAheadLimit)).iter();

@@ -3,7 +3,7 @@ import { Cursor, readU32, utf8 } from '../coding.js';
 import { decompress, DEFAULT_MAX_BLOCK_BYTES, prepareDecompression } from '../compression.js';
 import { RocksError } from '../errors.js';
 import { DEFAULT_READ_AHEAD, ReadAheadSource } from '../read-ahead.js';
-import { readExact, type RangedSource } from '../source.js';
+import { readExact, readExactWith, type RangedSource } from '../source.js';
 import { Block, type BlockFormat } from './block.js';
 import { BLOCK_TRAILER_SIZE, readBlockHandle, type BlockHandle } from './block-handle.js';
 import { MAX_FOOTER_SIZE, readFooter, type Footer } from './footer.js';
@@ -143,13 +143,24 @@ export class SstTable {
         offset: handle.offset,
       });
     }
-    const raw = await readExact(this.source, handle.offset, handle.size + BLOCK_TRAILER_SIZE, `${kind} block`, readAheadLimit);
-    const data = raw.subarray(0, handle.size);
-    const type = raw[handle.size]!;
-    if (this.options.verifyChecksums) this.verifyTrailer(raw, handle, kind);
-    const loading = prepareDecompression(type);
-    if (loading !== undefined) await loading;
-    return decompress(type, data, this.footer.formatVersion, { file: this.name, offset: handle.offset }, this.options.maxBlockBytes);
+    // checked and decompressed straight from the read-ahead window (no copy of the raw block)
+    const got = await readExactWith(this.source, handle.offset, handle.size + BLOCK_TRAILER_SIZE, `${kind} block`, readAheadLimit, (raw, recycled) => {
+      if (this.options.verifyChecksums) this.verifyTrailer(raw, handle, kind);
+      const type = raw[handle.size]!;
+      const data = raw.subarray(0, handle.size);
+      if (prepareDecompression(type) !== undefined) return { type, data: data.slice() };
+      return this.decompressed(type, data, handle, recycled);
+    });
+    if (got instanceof Uint8Array) return got;
+    // the first block of a codec whose decoder is not loaded yet
+    await prepareDecompression(got.type);
+    return this.decompressed(got.type, got.data, handle, false);
+  }
+
+  /** The block's contents, in memory of their own when `data` is in a recycled buffer. */
+  private decompressed(type: number, data: Uint8Array, handle: BlockHandle, recycled: boolean): Uint8Array {
+    const out = decompress(type, data, this.footer.formatVersion, { file: this.name, offset: handle.offset }, this.options.maxBlockBytes);
+    return recycled && out.buffer === data.buffer ? out.slice() : out;
   }
 
   private verifyTrailer(raw: Uint8Array, handle: BlockHandle, kind: BlockKind): void {
@@ -165,6 +176,11 @@ export class SstTable {
         { file: this.name, offset: handle.offset },
       );
     }
+  }
+
+  /** Gives back the read-ahead windows (a scan reached the end); a later read fetches again. */
+  releaseReadAhead(): void {
+    if (this.source instanceof ReadAheadSource) this.source.release();
   }
 
   /** The top-level index block (read once). */

@@ -26,6 +26,17 @@ export class SliceSource implements ByteSource {
     const n = Math.max(0, Math.min(length, this.length - offset));
     return this.inner.read(this.start + offset, n);
   }
+
+  /** Reads into `target` when the inner source can (else absent, as there). */
+  get readInto(): ((offset: number, target: Uint8Array) => Promise<number>) | undefined {
+    const inner = this.inner;
+    if (inner.readInto === undefined) return undefined;
+    return (offset, target) => {
+      checkRange(this.name, offset, target.length);
+      const n = Math.max(0, Math.min(target.length, this.length - offset));
+      return n === 0 ? Promise.resolve(0) : inner.readInto!(this.start + offset, target.subarray(0, n));
+    };
+  }
 }
 
 /** Reads exactly `[offset, offset + length)`; a short read is a typed `Truncated` error. */

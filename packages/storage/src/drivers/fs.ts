@@ -55,7 +55,10 @@ export class FsDriver implements Driver {
       throw e;
     }
     const end = length === undefined ? Infinity : offset + length;
-    if (st.isFile()) return fileChunks(fh, offset, end, st.size, hints.transient === true);
+    if (st.isFile()) {
+      const into = length !== undefined && hints.into !== undefined && hints.into.length >= length ? hints.into : undefined;
+      return fileChunks(fh, offset, end, st.size, hints.transient === true, into);
+    }
     // a pipe or device (`<(…)`, /dev/stdin): no positioned reads
     const all = fileChunks(fh, undefined, Infinity, 0);
     return offset === 0 && length === undefined ? all : sliceStream(all, offset, length);
@@ -133,7 +136,7 @@ const PROBE = 64 * 1024;
 interface PendingRead {
   at: number;
   n: number;
-  done: Promise<Buffer>;
+  done: Promise<Uint8Array>;
   /** The buffer read into, to recycle (transient reads only). */
   memory?: Buffer;
 }
@@ -143,9 +146,10 @@ interface PendingRead {
  * is where parallel reads stop. `start` undefined: reads from the current position (pipes). A
  * short read (a file that shrank, some network file systems) drops the reads issued after it and
  * goes on from the byte after the last one received, so nothing is skipped. Closes the file when
- * done, failed or abandoned, once no read is in flight.
+ * done, failed or abandoned, once no read is in flight. `into` (positioned reads of a known
+ * length): the memory of `[start, end)`, read into in place and yielded as views of it.
  */
-async function* fileChunks(fh: FileHandle, start: number | undefined, end: number, size: number, transient = false): ByteStream {
+async function* fileChunks(fh: FileHandle, start: number | undefined, end: number, size: number, transient = false, into?: Uint8Array): ByteStream {
   const positioned = start !== undefined;
   let pos = start ?? 0;
   let probe = true;
@@ -158,9 +162,10 @@ async function* fileChunks(fh: FileHandle, start: number | undefined, end: numbe
       const n = Math.min(end - pos, pos < size ? Math.min(chunkSize, size - pos) : probe ? PROBE : chunkSize);
       if (n <= 0) return;
       if (pos >= size) probe = false;
-      const memory = transient ? (spare.pop() ?? Buffer.allocUnsafe(chunkSize)) : undefined;
-      const buf = memory ? memory.subarray(0, n) : Buffer.allocUnsafe(n);
-      const done = new Promise<Buffer>((resolve, reject) => {
+      const placed = into !== undefined && positioned ? into.subarray(pos - start, pos - start + n) : undefined;
+      const memory = placed === undefined && transient ? (spare.pop() ?? Buffer.allocUnsafe(chunkSize)) : undefined;
+      const buf: Uint8Array = placed ?? (memory ? memory.subarray(0, n) : Buffer.allocUnsafe(n));
+      const done = new Promise<Uint8Array>((resolve, reject) => {
         readFd(fh.fd, buf, 0, n, positioned ? pos : null, (e, got) => (e ? reject(e) : resolve(got === n ? buf : buf.subarray(0, got))));
       });
       done.catch(() => undefined); // awaited in order below; a later failure must not go unhandled meanwhile
