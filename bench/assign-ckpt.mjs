@@ -8,8 +8,8 @@
 // --expose-gc also the heap after loading and with one part's result alive).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeMetadata } from '../packages/format/dist/index.js';
-import { assignStates, normalizeJob } from '../packages/restore/dist/index.js';
+import { decodeMetadata } from '../packages/format/dist/bundle/index.js';
+import { assignStates, normalizeJob } from '../packages/restore/dist/bundle/index.js';
 import { elapsedMs, summary } from './timing.mjs';
 
 /** The job's vertices in `parts` consecutive groups, each with the stored states of its operators. */

@@ -31,8 +31,8 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encodeMetadata } from '../packages/format/dist/index.js';
-import { keyGroupRange } from '../packages/restore/dist/index.js';
+import { encodeMetadata } from '../packages/format/dist/bundle/index.js';
+import { keyGroupRange } from '../packages/restore/dist/bundle/index.js';
 import { syntheticCheckpoint } from './synthetic.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -3,7 +3,7 @@
 // round decodes the file and encodes the model it just decoded. Prints one JSON line.
 //   node [node flags] bench/ckpt-time.mjs FILE ROUNDS [WARMUP=3]
 import { readFileSync } from 'node:fs';
-import { decodeMetadata, encodeMetadata } from '../packages/format/dist/index.js';
+import { decodeMetadata, encodeMetadata } from '../packages/format/dist/bundle/index.js';
 import { elapsedMs, summary } from './timing.mjs';
 
 const [file, roundsArg, warmupArg] = process.argv.slice(2);

@@ -14,9 +14,9 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeMetadata } from '../packages/format/dist/index.js';
-import { KeyedStateFile } from '../packages/state/dist/index.js';
-import { rekeySavepoint, storageResolver } from '../packages/state/dist/node/index.js';
+import { decodeMetadata } from '../packages/format/dist/bundle/index.js';
+import { KeyedStateFile } from '../packages/state/dist/bundle/index.js';
+import { rekeySavepoint, storageResolver } from '../packages/state/dist/bundle/node/index.js';
 import { dirBytes, generated } from './keyed-inputs.mjs';
 import { elapsedMs, timeAsync } from './timing.mjs';
 

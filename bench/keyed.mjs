@@ -14,9 +14,9 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeMetadata } from '../packages/format/dist/index.js';
-import { KeyedStateFile, RocksDbKeyedState } from '../packages/state/dist/index.js';
-import { storageResolver } from '../packages/state/dist/node/index.js';
+import { decodeMetadata } from '../packages/format/dist/bundle/index.js';
+import { KeyedStateFile, RocksDbKeyedState } from '../packages/state/dist/bundle/index.js';
+import { storageResolver } from '../packages/state/dist/bundle/node/index.js';
 import { elapsedMs, timeAsync } from './timing.mjs';
 import { dirBytes, generated as generatedInput } from './keyed-inputs.mjs';
 

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SstTable, TableIterator, pointEntryBatches } from '../packages/rocksdb/dist/index.js';
+import { SstTable, TableIterator, pointEntryBatches } from '../packages/rocksdb/dist/bundle/index.js';
 import { elapsedMs, summary } from './timing.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');

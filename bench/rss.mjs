@@ -11,7 +11,7 @@
 // its one operator record (PARTS_DIR from `bench/synthetic.mjs --parts`) repeated OPERATORS times
 // in 64 KiB chunks, and the trailer — a file of any size, in memory for one record.
 import { createReadStream, readFileSync } from 'node:fs';
-import { decodeMetadata, summarizeMetadataStream } from '../packages/format/dist/index.js';
+import { decodeMetadata, summarizeMetadataStream } from '../packages/format/dist/bundle/index.js';
 
 const [file, mode] = process.argv.slice(2);
 let operators = 0;

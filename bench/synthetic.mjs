@@ -6,7 +6,7 @@
 // is 1.2e6 handles in ~200 MB (the `synthetic-xl` input of bench/format.mjs).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeMetadata, writeCheckpointProperties } from '../packages/format/dist/index.js';
+import { encodeMetadata, writeCheckpointProperties } from '../packages/format/dist/bundle/index.js';
 
 /** Deterministic pseudo-random numbers (xorshift32), so every run writes the same bytes. */
 function rng(seed) {

@@ -30,7 +30,7 @@ const label = `synthetic-xl _metadata (${mib} MiB)`;
 const cli = [];
 for (let r = 0; r < rounds; r++) {
   const t = process.hrtime.bigint();
-  execFileSync(process.execPath, [join(root, 'packages/cli/dist/bin.js'), 'inspect', '--stream', input.file], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(process.execPath, [join(root, 'packages/cli/dist/bundle/bin.js'), 'inspect', '--stream', input.file], { stdio: ['ignore', 'ignore', 'inherit'] });
   cli.push(Number(process.hrtime.bigint() - t) / 1e6);
 }
 log(`ckpt inspect --stream: ${cli.map(ms).join(', ')}`);

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { dumpState } from '../packages/cli/dist/commands/dump-state.js';
 import { relocate } from '../packages/cli/dist/commands/relocate.js';
-import { loadCheckpointState } from '../packages/state/dist/node/index.js';
-import { Storages } from '../packages/storage/dist/index.js';
+import { loadCheckpointState } from '../packages/state/dist/bundle/node/index.js';
+import { Storages } from '../packages/storage/dist/bundle/index.js';
 
 const root = resolve(import.meta.dirname, '..');
 const corpus = process.env.CKPT_CORPUS ?? '/work/shared/fixtures/flink-corpus';

@@ -149,7 +149,7 @@ describe('ckpt convert', () => {
 });
 
 describe('the ckpt binary', () => {
-  const bin = join(root, 'packages/cli/dist/bin.js');
+  const bin = join(root, 'packages/cli/dist/bundle/bin.js');
   it.skipIf(!existsSync(bin))('runs from the built checkout', () => {
     const out = execFileSync(process.execPath, [bin, 'inspect', SAMPLE], { encoding: 'utf8' });
     expect(out).toMatch(/checkpoint id:/);

@@ -134,7 +134,7 @@ describe('commands with progress, --quiet and --json', () => {
     expect(stderr.at(-1)).toBe(`verify: ${n}/${n} files`);
   });
 
-  const bin = join(root, 'packages/cli/dist/bin.js');
+  const bin = join(root, 'packages/cli/dist/bundle/bin.js');
   it.skipIf(!existsSync(bin))('the binary: stderr piped gets plain lines, --json stdout stays parseable, -q silences stderr', () => {
     const loud = spawnSync(process.execPath, [bin, 'verify', SAMPLE, '--digests', '--json'], { encoding: 'utf8' });
     expect(loud.status).toBe(0);

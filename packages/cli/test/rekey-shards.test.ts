@@ -10,10 +10,10 @@ import { relocatedFixture } from './support/relocated.js';
 // `ckpt rekey --shard i/n` in n real processes of the built CLI, then `--assemble`: the same bytes
 // as one process writing the same directory.
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const bin = join(root, 'packages/cli/dist/bin.js');
+const bin = join(root, 'packages/cli/dist/bundle/bin.js');
 const fixture = (scenario: string) => join(root, 'fixtures/generated/2.3.0', scenario);
 const ready = existsSync(bin) && existsSync(fixture('keyed-hashmap-savepoint'));
-if (!ready) console.log('packages/cli/dist or the 2.3.0 fixtures missing (run tsc -b): sharded rekey tests skipped');
+if (!ready) console.log('packages/cli/dist or the 2.3.0 fixtures missing (run pnpm build): sharded rekey tests skipped');
 
 function capture() {
   const out: string[] = [];
