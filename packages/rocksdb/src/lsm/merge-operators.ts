@@ -56,6 +56,9 @@ export function stringAppend(delimiter: Uint8Array | string = ','): MergeFunctio
   return merge;
 }
 
+/** RocksDB's string append with its default delimiter (one instance: every scan calls the same function). */
+const STRING_APPEND = stringAppend(',');
+
 /** Merge functions for the merge-operator names RocksDB records in table properties. */
 export function mergeFunctionFor(name: string | undefined): MergeFunction | undefined {
   switch (name) {
@@ -63,7 +66,7 @@ export function mergeFunctionFor(name: string | undefined): MergeFunction | unde
     case 'StringAppendTESTOperator':
     case 'stringappend':
     case 'stringappendtest':
-      return stringAppend(',');
+      return STRING_APPEND;
     default:
       return undefined;
   }

@@ -148,12 +148,22 @@ for (const t of ['Int', 'Long', 'Short', 'Boolean', 'Char', 'Float', 'Double']) 
   SIMPLE_CODECS[`${t}[]`] = (c) => primitiveArray(t, SIMPLE_CODECS[t]!(c));
 }
 
+/**
+ * The codecs of simple serializers by class name, made once: every state and every handle that
+ * uses one calls the same functions (a reader's call sites stay monomorphic from one handle to the
+ * next). Codecs are never changed after they are made.
+ */
+const simpleCodecs = new Map<string, ValueCodec>();
+
 /** Builds the codec for a serializer snapshot; unknown serializers give an opaque codec. */
 export function codecFor(s: SerializerSnapshot): ValueCodec {
   const simple = SIMPLE[s.className];
   if (simple !== undefined) {
     const make = SIMPLE_CODECS[simple];
-    return make ? make(s.className) : (cepCodec(s, [], simple, codec) ?? opaqueCodec(s.className, simple));
+    if (make === undefined) return cepCodec(s, [], simple, codec) ?? opaqueCodec(s.className, simple);
+    let c = simpleCodecs.get(s.className);
+    if (c === undefined) simpleCodecs.set(s.className, (c = make(s.className)));
+    return c;
   }
   const nested = s.nested.map(codecFor);
   const type = describeSnapshot(s);
