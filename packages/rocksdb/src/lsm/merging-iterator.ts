@@ -38,7 +38,12 @@ export class MergingIterator {
     const top = this.heap[0]!;
     const r = top.next();
     if (r === true || r === false) return this.settle(top, r);
-    return r.then((ok) => this.settle(top, ok));
+    // (in a method of its own: a closure here would make every call allocate its context)
+    return this.settleLater(top, r);
+  }
+
+  private async settleLater(top: TableIterator, read: Promise<boolean>): Promise<boolean> {
+    return this.settle(top, await read);
   }
 
   private settle(top: TableIterator, ok: boolean): boolean {
@@ -73,7 +78,9 @@ export class MergingIterator {
       const r = l + 1;
       const m = r < n && this.less(h[r]!, h[l]!) ? r : l;
       if (!this.less(h[m]!, h[i]!)) return;
-      [h[i], h[m]] = [h[m]!, h[i]!];
+      const t = h[i]!;
+      h[i] = h[m]!;
+      h[m] = t;
       i = m;
     }
   }

@@ -96,10 +96,15 @@ export class BlockIter {
   firstKey: Uint8Array | undefined;
   private readonly data: Uint8Array;
   private readonly limit: number;
+  /** Where the varint read last ends. */
+  private varEnd = 0;
+  /** Values are delta-encoded block handles (an index block with that property). */
+  private readonly deltaValues: boolean;
 
   constructor(readonly block: Block) {
     this.data = block.data;
     this.limit = block.restartsOffset;
+    this.deltaValues = block.format.deltaValues === true;
   }
 
   get valid(): boolean {
@@ -139,16 +144,25 @@ export class BlockIter {
     // varint32 shared, non_shared (and value_length): one byte each in the common case.
     let shared = d[p]!;
     if (shared < 128) p++;
-    else [shared, p] = this.varint(p);
+    else {
+      shared = this.varint(p);
+      p = this.varEnd;
+    }
     let nonShared = d[p]!;
     if (nonShared < 128 && p < this.limit) p++;
-    else [nonShared, p] = this.varint(p);
-    const delta = this.block.format.deltaValues === true;
+    else {
+      nonShared = this.varint(p);
+      p = this.varEnd;
+    }
+    const delta = this.deltaValues;
     let valueLength = 0;
     if (!delta) {
       valueLength = d[p]!;
       if (valueLength < 128 && p < this.limit) p++;
-      else [valueLength, p] = this.varint(p);
+      else {
+        valueLength = this.varint(p);
+        p = this.varEnd;
+      }
     }
     if (shared > this.keyLength) throw this.block.error(`entry shares ${shared} key bytes but the previous key has ${this.keyLength}`, this.entryOffset);
     if (p + nonShared > this.limit) throw this.block.error(`key of ${nonShared} bytes runs past the entries`, this.entryOffset);
@@ -206,17 +220,17 @@ export class BlockIter {
     return false;
   }
 
-  /** A varint32 at `p`: [value, next position]. */
-  private varint(p: number): [number, number] {
+  /** A varint32 at `p` (its end in {@link varEnd}: no array per call). */
+  private varint(p: number): number {
     return this.varintUpTo(p, 35, 0xffffffff, 'malformed varint32');
   }
 
   /** A varint64 at `p` whose value fits a safe integer (offsets, sizes). */
-  private varint64(p: number): [number, number] {
+  private varint64(p: number): number {
     return this.varintUpTo(p, 70, Number.MAX_SAFE_INTEGER, 'malformed or too large varint64');
   }
 
-  private varintUpTo(p: number, maxShift: number, max: number, what: string): [number, number] {
+  private varintUpTo(p: number, maxShift: number, max: number, what: string): number {
     const d = this.data;
     let v = 0;
     const start = p;
@@ -226,7 +240,8 @@ export class BlockIter {
       v += (b & 0x7f) * 2 ** shift;
       if ((b & 0x80) === 0) {
         if (v > max) break;
-        return [v, p];
+        this.varEnd = p;
+        return v;
       }
     }
     throw this.block.error(what, start);
@@ -236,7 +251,8 @@ export class BlockIter {
   private decodeIndexValue(p: number, isDelta: boolean): number {
     const start = p;
     if (isDelta) {
-      const [u, q] = this.varint64(p);
+      const u = this.varint64(p);
+      const q = this.varEnd;
       // zig-zag
       const delta = u % 2 === 1 ? -(u + 1) / 2 : u / 2;
       this.handleOffset = this.handleOffset + this.handleSize + 5;
@@ -244,12 +260,13 @@ export class BlockIter {
       if (this.handleSize < 0) throw this.block.error('index size delta gives a negative block size', start);
       p = q;
     } else {
-      [this.handleOffset, p] = this.varint64(p);
-      [this.handleSize, p] = this.varint64(p);
+      this.handleOffset = this.varint64(p);
+      this.handleSize = this.varint64(this.varEnd);
+      p = this.varEnd;
     }
     if (this.block.format.firstKeys) {
-      let n: number;
-      [n, p] = this.varint(p);
+      const n = this.varint(p);
+      p = this.varEnd;
       if (p + n > this.limit) throw this.block.error('first key runs past the entries', p);
       this.firstKey = this.data.subarray(p, p + n);
       p += n;

@@ -216,7 +216,11 @@ export class RocksDbKeyedState {
     let reader: WindowReader | undefined;
     for await (const { keyGroup, runs } of this.keyGroupRuns(keyGroups, chunk)) {
       ctx.keyGroup = keyGroup;
-      const out: KeyedStateEntry[] = [];
+      let n = 0;
+      for (const run of runs) n += run.to - run.from;
+      // (sized once: no growing while it fills)
+      const out = new Array<KeyedStateEntry>(n);
+      let at = 0;
       guard(file, () => {
         for (const { stateId, pairs, from, to } of runs) {
           if (readerOf !== pairs) {
@@ -228,7 +232,7 @@ export class RocksDbKeyedState {
           r.enter(st.meta.name);
           for (let i = from; i < to; i++) {
             const keyEnd = pairs.keyEnd(i);
-            out.push(decodeEntry(st, ctx, r, pairs.keyStart(i) + p, keyEnd, keyEnd, pairs.valueEnd(i)));
+            out[at++] = decodeEntry(st, ctx, r, pairs.keyStart(i) + p, keyEnd, keyEnd, pairs.valueEnd(i));
           }
           r.leave();
         }

@@ -61,6 +61,14 @@ function writeVarUint(w: ByteWriter, v: number): void {
   w.u8(v);
 }
 
+/**
+ * Arrays of UTF-16 units by length, reused for strings of up to {@link SCRATCH_UNITS} units (keys,
+ * names): a string then costs only itself, not an array as well. Safe to share: the array is
+ * filled and turned into the string before anything else runs.
+ */
+const scratchUnits: number[][] = [];
+const SCRATCH_UNITS = 64;
+
 /** Flink `StringValue` encoding: varint(units + 1) then one varint per UTF-16 unit; 0 = null. */
 export function readStringValue(r: ByteReader, what = 'string'): string | null {
   const b = r.bytes;
@@ -70,7 +78,7 @@ export function readStringValue(r: ByteReader, what = 'string'): string | null {
   if (len === 0) return null;
   const n = len - 1;
   r.need(n, what); // every unit takes at least one byte
-  const units: number[] = new Array<number>(n);
+  const units: number[] = n <= SCRATCH_UNITS ? (scratchUnits[n] ??= new Array<number>(n)) : new Array<number>(n);
   // ASCII units are single bytes: take them straight from the input, varints only after that
   let i = 0;
   for (let p = r.offset; i < n; i++, p++) {
@@ -84,7 +92,7 @@ export function readStringValue(r: ByteReader, what = 'string'): string | null {
     if (c > 0xffff) throw new StateError('BadValue', `${what} char ${c} exceeds 0xFFFF`, { offset: r.base + r.offset, path: r.path });
     units[i] = c;
   }
-  if (n <= 8192) return String.fromCharCode(...units);
+  if (n <= 8192) return String.fromCharCode.apply(null, units);
   let s = '';
   for (let j = 0; j < n; j += 8192) s += String.fromCharCode(...units.slice(j, j + 8192));
   return s;
