@@ -59,6 +59,8 @@ export function registerRekey(program: Command, io: Io, result: { code: number }
     .option('--shard <i/n>', 'convert only slice i of n (0-based: the new subtasks / key groups it owns) into --out, a shard directory')
     .option('--assemble <shard-dir...>', 'the last step after --shard runs: check the n shard directories, write the savepoint into --out')
     .option('--key-type <type>', 'key type (String, Long, …) of changelog state without a materialized part')
+    .option('--memory <MiB>', 'with a new max parallelism: memory for moved entries before they are sorted on disk (default 256)')
+    .option('--tmp-dir <dir>', 'with a new max parallelism: where entries beyond --memory are sorted (default the OS temp directory)')
     .option('--json', 'print the result as JSON')
     .addHelpText(
       'after',

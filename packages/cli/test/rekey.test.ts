@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { decodeMetadata } from '@ckpt/format';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -33,6 +33,22 @@ describe.skipIf(!existsSync(sp))('ckpt rekey', () => {
     const keyed = r.operators.find((o: { uid?: string }) => o.uid === 'keyed');
     expect(keyed).toMatchObject({ oldMaxParallelism: 128, newMaxParallelism: 300, oldParallelism: 2, newParallelism: 3, rekeyed: true, entries: 130 });
     expect(readdirSync(out).sort()).toEqual(['_metadata', ...r.copied, ...keyed.files].sort());
+  });
+
+  it('--memory and --tmp-dir: the same files, nothing left in --tmp-dir; a bad --memory is refused as a bad --max-parallelism is', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'ckpt-cli-rekey-spill-'));
+    const args = ['--max-parallelism', '300', '--parallelism', '3'];
+    const c = capture();
+    expect(await run(['rekey', sp, ...args, '--out', join(work, 'a')], c.io)).toBe(0);
+    const runs = join(work, 'runs');
+    mkdirSync(runs);
+    expect(await run(['rekey', sp, ...args, '--memory', '1', '--tmp-dir', runs, '--out', join(work, 'b')], c.io), c.err.join('\n')).toBe(0);
+    for (const n of readdirSync(join(work, 'a'))) expect(readFileSync(join(work, 'b', n)).equals(readFileSync(join(work, 'a', n))), n).toBe(true);
+    expect(readdirSync(runs)).toEqual([]);
+    const bad = capture();
+    expect(await run(['rekey', sp, ...args, '--memory', '0', '--out', join(work, 'c')], bad.io)).toBe(1);
+    expect(bad.err.join('\n')).toMatch(/--memory expects a number of MiB/);
+    expect(existsSync(join(work, 'c'))).toBe(false);
   });
 
   it('without --max-parallelism: a plain conversion (every operator keeps its own; RocksDB native state becomes canonical)', async () => {

@@ -80,6 +80,7 @@ export {
 export { javaKeyOf, keyGroupOfKey, keyHasher, type JavaKeyOf, type KeyHasher } from './rekey/java-key.js';
 export { parseShard, ownedSubtasks, shardOfSubtask, sourceKeyGroupSpans, type ShardSpec } from './rekey/shards.js';
 export { binaryRowHash } from './rekey/row-data-hash.js';
+export { RunBuffer, RunReader, mergeRuns, groupByKeyGroup, type SortedPair } from './rekey/sorted-runs.js';
 export { moveEntries, mergeKeyedHeaders, type RawKeyedSource, type MergedHeader, type MovedEntries, type RekeyedSubtask } from './rekey/move-entries.js';
 export { streamEntries, type StreamedEntries, type StreamedSubtask } from './rekey/stream-entries.js';
 export { RocksDbKeyedState, type OpenRocksDbStateOptions, type KeyGroupSpan } from './rocksdb/keyed.js';

@@ -1,47 +1,22 @@
 import { describe, expect, test } from 'vitest';
 import fc from 'fast-check';
-import type { KeyedStateHandle } from '@ckpt/format';
 import {
-  KeyedStateFile,
   SnappyFraming,
   StateError,
   codecFor,
   snappyjsCodec,
   encodeValue,
   moveEntries,
-  streamCanonicalKeyedState,
   streamEntries,
-  writeCanonicalKeyedState,
   type RawKeyedEntry,
-  type RawKeyedSource,
 } from '../src/index.js';
-import { loadFixture, versions, type Fixture } from './support.js';
-
-type KeyGroupsHandle = Extract<KeyedStateHandle, { kind: 'keyGroups' | 'savepointKeyGroups' }>;
+import { expectMoverBytes, loadFixture, rawSources, versions, type Fixture } from './support.js';
 
 const latest = versions().at(-1);
 const fixtures = ['keyed-hashmap-savepoint', 'keyed-rocksdb-canonical-savepoint'].map((s) => (latest ? loadFixture(latest, s) : undefined)).filter((f): f is Fixture => f !== undefined);
 if (fixtures.length === 0) console.log('fixtures/generated missing: streamed re-keying tests skipped');
 
-/** Fresh raw sources (readable once) of the keyed operator's old files. */
-async function sources(f: Fixture): Promise<{ maxParallelism: number; open: () => Promise<RawKeyedSource[]> }> {
-  const op = f.metadata.operators.find((o) => o.uid === 'keyed')!;
-  const handles = op.subtasks.map((s) => s.managedKeyedState as KeyGroupsHandle | null).filter((h): h is KeyGroupsHandle => h !== null);
-  const open = () =>
-    Promise.all(
-      handles.map(async (h, i) => {
-        const kf = await KeyedStateFile.open(h, f.resolver.resolve(h.delegate), { maxParallelism: op.maxParallelism });
-        return { name: `subtask ${i}`, header: kf.header, keyGroups: kf.rawKeyGroups() };
-      }),
-    );
-  return { maxParallelism: op.maxParallelism, open };
-}
-
-async function collect(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  for await (const c of chunks) parts.push(c);
-  return Buffer.concat(parts);
-}
+const sources = (f: Fixture) => rawSources(f);
 
 describe.skipIf(fixtures.length === 0)('re-keying key group by key group', () => {
   test('gives the bytes, offsets and counts of the in-memory mover for any parallelism, shard and compression', async () => {
@@ -58,16 +33,7 @@ describe.skipIf(fixtures.length === 0)('re-keying key group by key group', () =>
             const streamed = streamEntries(await open(), N, p, only);
             expect(streamed.header).toEqual(moved.header);
             expect(streamed.subtasks.map((s) => s.index)).toEqual(moved.subtasks.map((s) => s.index));
-            let total = 0;
-            for (const [i, st] of streamed.subtasks.entries()) {
-              const layout = { header: moved.header.raw, keyGroupStart: st.start, keyGroupCount: st.count, maxParallelism: N, compressed, framing };
-              const want = writeCanonicalKeyedState({ ...layout, keyGroups: moved.subtasks[i]!.keyGroups });
-              const got = streamCanonicalKeyedState({ ...layout, keyGroups: st.keyGroups });
-              expect(Buffer.from(await collect(got.chunks)).equals(Buffer.from(want.bytes))).toBe(true);
-              expect(got.offsets).toEqual(want.offsets);
-              expect(st.stats.keyGroupsWithData).toBe(moved.subtasks[i]!.keyGroups.size);
-              total += st.stats.entries;
-            }
+            const total = await expectMoverBytes(moved, streamed, N, compressed, framing);
             await streamed.close();
             expect(total).toBe(moved.entries);
             if (!only) expect(total).toBeGreaterThan(0);

@@ -1,8 +1,19 @@
 import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { decodeMetadata, type CheckpointMetadata, type KeyedStateHandle, type OperatorState } from '@ckpt/format';
+import { expect } from 'vitest';
+import { collectBytes, decodeMetadata, type CheckpointMetadata, type KeyedStateHandle, type OperatorState } from '@ckpt/format';
 import { localPathOf, StorageSource, Storages } from '@ckpt/storage';
-import { HandleResolver, KeyedStateFile, type KeyedStateEntry } from '../src/index.js';
+import {
+  HandleResolver,
+  KeyedStateFile,
+  streamCanonicalKeyedState,
+  writeCanonicalKeyedState,
+  type KeyedStateEntry,
+  type MovedEntries,
+  type RawKeyedSource,
+  type SnappyFraming,
+  type StreamedEntries,
+} from '../src/index.js';
 import { storageResolver } from '../src/node/index.js';
 
 export const GENERATED = join(import.meta.dirname, '../../../fixtures/generated');
@@ -90,3 +101,36 @@ export const SCALA_MIGRATION_JOB_TYPES = {
   eitherLeftState: 'Either<CustomCaseClass(String, Long), String>',
   enumOneState: 'org.apache.flink.api.scala.migration.CustomEnum$',
 };
+
+/** Fresh raw sources (each readable once) of the `keyed` operator's old key-group files, and its max parallelism. */
+export function rawSources(f: Fixture): { maxParallelism: number; open: () => Promise<RawKeyedSource[]> } {
+  const op = f.metadata.operators.find((o) => o.uid === 'keyed')!;
+  type KeyGroupsHandle = Extract<KeyedStateHandle, { kind: 'keyGroups' | 'savepointKeyGroups' }>;
+  const handles = op.subtasks.map((s) => s.managedKeyedState as KeyGroupsHandle | null).filter((h): h is KeyGroupsHandle => h !== null);
+  const open = () =>
+    Promise.all(
+      handles.map(async (h, i) => {
+        const kf = await KeyedStateFile.open(h, f.resolver.resolve(h.delegate), { maxParallelism: op.maxParallelism });
+        return { name: `subtask ${i}`, header: kf.header, keyGroups: kf.rawKeyGroups() };
+      }),
+    );
+  return { maxParallelism: op.maxParallelism, open };
+}
+
+/**
+ * Writes every streamed subtask and the in-memory mover's same subtask and expects the same bytes,
+ * offsets and key-group counts; gives the entries streamed.
+ */
+export async function expectMoverBytes(moved: MovedEntries, streamed: StreamedEntries, maxParallelism: number, compressed: boolean, framing: SnappyFraming): Promise<number> {
+  let total = 0;
+  for (const [i, st] of streamed.subtasks.entries()) {
+    const layout = { header: moved.header.raw, keyGroupStart: st.start, keyGroupCount: st.count, maxParallelism, compressed, framing };
+    const want = writeCanonicalKeyedState({ ...layout, keyGroups: moved.subtasks[i]!.keyGroups });
+    const got = streamCanonicalKeyedState({ ...layout, keyGroups: st.keyGroups });
+    expect(Buffer.from(await collectBytes(got.chunks)).equals(Buffer.from(want.bytes))).toBe(true);
+    expect(got.offsets).toEqual(want.offsets);
+    expect(st.stats.keyGroupsWithData).toBe(moved.subtasks[i]!.keyGroups.size);
+    total += st.stats.entries;
+  }
+  return total;
+}

@@ -1,7 +1,7 @@
 import { UsageError } from '@ckpt/format';
 import { parseShard } from '@ckpt/state';
 import { keyTypeOption } from './key-type.js';
-import { assembleRekey, rekeySavepoint, type RekeyOptions, type RekeyResult } from '@ckpt/state/node';
+import { assembleRekey, rekeySavepoint, type RekeyOptions, type RekeyResult, type SpillOptions } from '@ckpt/state/node';
 
 export interface RekeyCliOptions {
   maxParallelism?: string;
@@ -13,6 +13,8 @@ export interface RekeyCliOptions {
   keyType?: string;
   assemble?: string[];
   json?: boolean;
+  memory?: string;
+  tmpDir?: string;
 }
 
 function positiveInt(flag: string, v: string): number {
@@ -38,6 +40,16 @@ function summary(r: RekeyResult): string {
   return lines.join('\n');
 }
 
+function spillOptions(opts: RekeyCliOptions): SpillOptions {
+  const out: SpillOptions = {};
+  if (opts.memory !== undefined) {
+    if (!/^\d+$/.test(opts.memory) || Number(opts.memory) < 1) throw new UsageError('BadArgument', `--memory expects a number of MiB (at least 1), got ${opts.memory}`);
+    out.memoryBytes = Number(opts.memory) * 1024 * 1024;
+  }
+  if (opts.tmpDir !== undefined) out.tmpDir = opts.tmpDir;
+  return out;
+}
+
 /** `ckpt rekey <savepoint> --max-parallelism N --out <dir> [--shard i/n | --assemble <dirs…>]`: see {@link rekeySavepoint}. */
 export async function rekey(input: string, opts: RekeyCliOptions, out: (s: string) => void): Promise<number> {
   if (opts.shard !== undefined && opts.assemble !== undefined) throw new UsageError('BadArgument', '--shard and --assemble are separate steps; give one of them');
@@ -48,6 +60,7 @@ export async function rekey(input: string, opts: RekeyCliOptions, out: (s: strin
     ...(opts.compress !== undefined ? { compress: opts.compress } : {}),
     ...(opts.shard !== undefined ? { shard: parseShard(opts.shard) } : {}),
     ...(opts.keyType !== undefined ? { keySerializer: keyTypeOption(opts.keyType) } : {}),
+    ...(opts.memory !== undefined || opts.tmpDir !== undefined ? { spill: spillOptions(opts) } : {}),
     out: opts.out,
   };
   const r = opts.assemble ? await assembleRekey(input, opts.assemble, options) : await rekeySavepoint(input, options);

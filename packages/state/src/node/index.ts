@@ -6,3 +6,4 @@
 export { storageOpener, storageResolver, loadCheckpointState, type CheckpointState } from './checkpoint.js';
 export { rekeySavepoint, assembleRekey, type RekeyOptions, type RekeyResult, type RekeyedOperator } from './rekey.js';
 export { SHARD_MANIFEST, type ShardManifest } from './rekey-shards.js';
+export { spillEntries, DEFAULT_SPILL_MEMORY, type SpillOptions } from './spill-entries.js';

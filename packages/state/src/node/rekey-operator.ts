@@ -3,15 +3,16 @@ import { UsageError, type KeyedStateHandle, type OperatorState, type StreamState
 import { keyGroupRange } from '@ckpt/restore';
 import { StateError } from '../errors.js';
 import type { HandleResolver } from '../io/resolve.js';
-import { streamCanonicalKeyedState, writeCanonicalKeyedState } from '../keyed/canonical-stream.js';
+import { streamCanonicalKeyedState } from '../keyed/canonical-stream.js';
 import { KeyedStateFile } from '../keyed/keyed-state.js';
 import { RocksDbKeyedState, type KeyGroupSpan } from '../rocksdb/keyed.js';
 import { readNativeSnapshot } from '../rocksdb/native.js';
 import { ChangelogKeyedState } from '../changelog/replay.js';
 import type { SerializerSnapshot } from '../serializers/snapshot.js';
 import type { SnappyFraming } from '../snappy/framing.js';
-import { moveEntries, type RawKeyedSource } from '../rekey/move-entries.js';
+import type { RawKeyedSource } from '../rekey/move-entries.js';
 import { streamEntries } from '../rekey/stream-entries.js';
+import { spillEntries, type SpillOptions } from './spill-entries.js';
 import { encodeCompositeEntry } from '../keyed/canonical-encode.js';
 import type { RawKeyedEntry } from '../keyed/canonical-stream.js';
 import { stateCodecs } from '../keyed/codecs.js';
@@ -57,6 +58,8 @@ export interface ConvertContext {
   compress?: boolean;
   /** Key serializer of changelog state without a materialized part. */
   keySerializer?: SerializerSnapshot;
+  /** A new max parallelism: memory for moved pairs before they are sorted on disk, and where. */
+  spill?: SpillOptions;
 }
 
 /** Per operator: whether a heap-format (HashMap checkpoint) file was among its sources. */
@@ -175,39 +178,20 @@ export async function convertOperator(plan: OperatorPlan, only: readonly number[
     kind,
   });
   const parts: WrittenPart[] = [];
-  if (plan.op.maxParallelism === N) {
-    // every key stays in its key group: written key group by key group, the state never held whole
-    const streamed = streamEntries(sources, N, plan.parallelism, only);
-    const compressed = ctx.compress ?? streamed.header.compressed;
-    try {
-      for (const st of streamed.subtasks) {
-        const out = streamCanonicalKeyedState({ header: streamed.header.raw, keyGroupStart: st.start, keyGroupCount: st.count, maxParallelism: N, keyGroups: st.keyGroups, compressed, framing: ctx.framing });
-        let size = 0;
-        await ctx.output.write(file(st), counted(out.chunks, (n) => (size += n)));
-        parts.push(part(st, size, out.offsets, st.stats.entries, st.stats.keyGroupsWithData));
-      }
-    } finally {
-      await streamed.close();
+  // the same max parallelism: every key stays in its key group, written key group by key group;
+  // a new one moves keys between key groups: gathered (and sorted on disk past the memory budget) first
+  const streamed =
+    plan.op.maxParallelism === N ? streamEntries(sources, N, plan.parallelism, only) : spillEntries(sources, N, plan.parallelism, only, ctx.spill);
+  const compressed = ctx.compress ?? streamed.header.compressed;
+  try {
+    for (const st of streamed.subtasks) {
+      const out = streamCanonicalKeyedState({ header: streamed.header.raw, keyGroupStart: st.start, keyGroupCount: st.count, maxParallelism: N, keyGroups: st.keyGroups, compressed, framing: ctx.framing });
+      let size = 0;
+      await ctx.output.write(file(st), counted(out.chunks, (n) => (size += n)));
+      parts.push(part(st, size, out.offsets, st.stats.entries, st.stats.keyGroupsWithData));
     }
-    return parts;
-  }
-  // a new max parallelism moves keys between key groups: gathered in memory first
-  const moved = await moveEntries(sources, N, plan.parallelism, only);
-  const compressed = ctx.compress ?? moved.header.compressed;
-  for (const st of moved.subtasks) {
-    const { bytes, offsets } = writeCanonicalKeyedState({
-      header: moved.header.raw,
-      keyGroupStart: st.start,
-      keyGroupCount: st.count,
-      maxParallelism: N,
-      keyGroups: st.keyGroups,
-      compressed,
-      framing: ctx.framing,
-    });
-    await ctx.output.write(file(st), bytes);
-    let entries = 0;
-    for (const list of st.keyGroups.values()) entries += list.length;
-    parts.push(part(st, bytes.length, offsets, entries, st.keyGroups.size));
+  } finally {
+    await streamed.close();
   }
   return parts;
 }

@@ -1,3 +1,4 @@
+import type { SpillOptions } from './spill-entries.js';
 import { createHash } from 'node:crypto';
 import { encodeMetadata, requireOperator, UsageError, forEachStreamHandle, type CheckpointMetadata } from '@ckpt/format';
 import { childPath, joinUri, loadCheckpoint, withStorages, type CheckpointAccessOptions, type ResolvedCheckpoint, type Storages } from '@ckpt/storage';
@@ -41,6 +42,11 @@ export interface RekeyOptions extends CheckpointAccessOptions {
   shard?: ShardSpec;
   /** Key serializer of changelog state that has no materialized part (`basicSerializerSnapshot('String')`). */
   keySerializer?: SerializerSnapshot;
+  /**
+   * A new max parallelism moves keys between key groups: the moved pairs are held in memory up to
+   * `memoryBytes` (default 256 MiB), and sorted runs on disk below `tmpDir` beyond that.
+   */
+  spill?: SpillOptions;
 }
 
 export interface RekeyedOperator {
@@ -205,6 +211,7 @@ export async function rekeySavepoint(input: string, opts: RekeyOptions): Promise
         output,
         ...(opts.compress !== undefined ? { compress: opts.compress } : {}),
         ...(opts.keySerializer ? { keySerializer: opts.keySerializer } : {}),
+        ...(opts.spill ? { spill: opts.spill } : {}),
       };
       if (opts.shard) return await convertShard(c, opts.shard, ctx);
       const parts: WrittenPart[] = [];

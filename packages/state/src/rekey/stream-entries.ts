@@ -74,6 +74,19 @@ class SourceCursor {
 }
 
 /**
+ * The new subtasks `only` (ascending; all when undefined) with their key-group ranges, and which
+ * key groups they own (`wanted[kg] === 1`).
+ */
+export function newSubtasks(maxParallelism: number, parallelism: number, only: readonly number[] | undefined): { ranges: { index: number; start: number; count: number }[]; wanted: Uint8Array } {
+  const indices = only ?? Array.from({ length: parallelism }, (_, i) => i);
+  if (indices.some((x, i) => i > 0 && x <= indices[i - 1]!)) throw new StateError('BadValue', `new subtasks ${indices.join(',')} are not ascending`);
+  const ranges = indices.map((index) => ({ index, ...keyGroupRange(maxParallelism, parallelism, index) }));
+  const wanted = new Uint8Array(maxParallelism);
+  for (const r of ranges) wanted.fill(1, r.start, r.start + r.count);
+  return { ranges, wanted };
+}
+
+/**
  * What {@link moveEntries} gives when the max parallelism stays the same (each key stays in its
  * key group), without holding the state: the new subtasks' key groups are produced one at a time,
  * ascending, each gathered from the old files that hold it. Each old file is read once, front to
@@ -82,11 +95,7 @@ class SourceCursor {
  */
 export function streamEntries(sources: readonly RawKeyedSource[], maxParallelism: number, parallelism: number, only?: readonly number[]): StreamedEntries {
   const header = mergeKeyedHeaders(sources);
-  const indices = only ?? Array.from({ length: parallelism }, (_, i) => i);
-  if (indices.some((x, i) => i > 0 && x <= indices[i - 1]!)) throw new StateError('BadValue', `new subtasks ${indices.join(',')} are not ascending`);
-  const ranges = indices.map((index) => ({ index, ...keyGroupRange(maxParallelism, parallelism, index) }));
-  const wanted = new Uint8Array(maxParallelism);
-  for (const r of ranges) wanted.fill(1, r.start, r.start + r.count);
+  const { ranges, wanted } = newSubtasks(maxParallelism, parallelism, only);
   const cursors = sources.map((src, i) => new SourceCursor(src, header.idMaps[i]!, maxParallelism, wanted));
   const subtasks = ranges.map(({ index, start, count }): StreamedSubtask => {
     const stats = { entries: 0, keyGroupsWithData: 0 };
